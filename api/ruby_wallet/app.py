@@ -1,0 +1,119 @@
+"""The Litestar application: authentication, body decoding, one wallet call per route, and
+the mapping of every failure to an RFC 9457 problem response with a stable code."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, Response, Router
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+
+from ruby_wallet import __version__
+from ruby_wallet.auth import KeyCache, require_scope
+from ruby_wallet.db import Database
+from ruby_wallet.errors import WalletError, invalid
+from ruby_wallet.routes import accounts, admin, system
+from ruby_wallet.validation import check_body
+
+log = logging.getLogger("ruby_wallet.api")
+
+PROBLEM_JSON = "application/problem+json"
+
+WALLET_ROUTES = [
+    accounts.open_account, accounts.balances, accounts.ledger,
+    admin.adjust, admin.set_status,
+]
+
+
+def problem_response(request: Request, error: WalletError) -> Response:
+    return Response(content=error.problem(instance=request.url.path), status_code=error.status,
+                    media_type=PROBLEM_JSON)
+
+
+def _wallet_error(request: Request, exc: WalletError) -> Response:
+    return problem_response(request, exc)
+
+
+def _validation_error(request: Request, exc: ValidationException) -> Response:
+    problems = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            problems.append({"path": str(item.get("key") or item.get("source") or ""),
+                             "message": str(item.get("message") or exc.detail)})
+    return problem_response(request, invalid(problems or [{"path": "", "message": str(exc.detail)}]))
+
+
+_BY_STATUS = {
+    401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 503: "SERVICE_UNAVAILABLE",
+}
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    code = _BY_STATUS.get(exc.status_code)
+    if code is None and exc.status_code < 500:
+        return problem_response(request, invalid([{"path": "", "message": str(exc.detail)}]))
+    return problem_response(request, WalletError(code or "INTERNAL_ERROR", str(exc.detail)))
+
+
+def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(request, WalletError("INTERNAL_ERROR", "an unexpected error occurred"))
+
+
+async def _decode_body(request: Request) -> None:
+    """Before every handler with a body: strict decoding that reports every problem (422)."""
+    field = request.route_handler.parsed_data_field
+    if field is not None:
+        check_body(field.annotation, await request.body())
+
+
+def create_app(database_url: str, *, pool_min: int = 2, pool_max: int = 8) -> Litestar:
+    db = Database(database_url, min_size=pool_min, max_size=pool_max)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await db.open()
+        try:
+            yield
+        finally:
+            await db.close()
+
+    exception_handlers: dict[Any, Any] = {
+        WalletError: _wallet_error,
+        ValidationException: _validation_error,
+        NotAuthorizedException: _http_error,
+        PermissionDeniedException: _http_error,
+        NotFoundException: _http_error,
+        MethodNotAllowedException: _http_error,
+        HTTPException: _http_error,
+        Exception: _unexpected,
+    }
+    wallet = Router(path="/", route_handlers=WALLET_ROUTES, guards=[require_scope],
+                    security=[{"ApiKey": []}])
+    app = Litestar(
+        route_handlers=[system.healthz, system.readyz, wallet],
+        lifespan=[lifespan],
+        before_request=_decode_body,
+        exception_handlers=exception_handlers,
+        openapi_config=OpenAPIConfig(
+            title="Ruby Wallet", version=__version__, path="/schema",
+            description="The single money writer of the platform. Errors are RFC 9457 problems with a stable `code`.",
+            components=Components(security_schemes={
+                "ApiKey": SecurityScheme(type="http", scheme="bearer", description="API key from `ruby-wallet apikey create`")}),
+        ),
+    )
+    app.state.db = db
+    app.state.key_cache = KeyCache()
+    return app

@@ -1,0 +1,94 @@
+"""The one table of error codes (sql/error_codes.tsv), and the wallet's problem responses.
+
+The SQL raises SQLSTATE RWnnn with a JSON DETAIL; the API looks the SQLSTATE up here and
+answers RFC 9457 `application/problem+json` with the stable `code`, the HTTP status of the
+table, and the DETAIL's fields (`errors`, `available`, `blockers`, …) merged in.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from ruby_wallet import paths
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    sqlstate: str | None
+    http_status: int
+    title: str
+    description: str
+
+
+@cache
+def error_codes() -> dict[str, ErrorCode]:
+    with paths.error_codes_file().open(newline="") as f:
+        return {r["code"]: ErrorCode(r["code"], r["sqlstate"] or None, int(r["http_status"]), r["title"],
+                                     r["description"])
+                for r in csv.DictReader(f, delimiter="\t")}
+
+
+@cache
+def by_sqlstate() -> dict[str, ErrorCode]:
+    return {e.sqlstate: e for e in error_codes().values() if e.sqlstate}
+
+
+class WalletError(Exception):
+    """A refusal with a stable code; becomes a problem response."""
+
+    def __init__(self, code: str, detail: str | None = None, extra: dict[str, Any] | None = None):
+        self.error = error_codes()[code]
+        self.detail = detail or self.error.title
+        self.extra = extra or {}
+        super().__init__(f"{code}: {self.detail}")
+
+    @property
+    def status(self) -> int:
+        return self.error.http_status
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": f"urn:ruby-wallet:error:{self.error.code}",
+            "title": self.error.title,
+            "status": self.error.http_status,
+            "detail": self.detail,
+            "code": self.error.code,
+        }
+        if instance:
+            body["instance"] = instance
+        for key, value in self.extra.items():
+            body.setdefault(key, value)
+        return body
+
+
+def invalid(errors: list[dict[str, str]]) -> WalletError:
+    """VALIDATION_FAILED listing every problem."""
+    summary = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:5])
+    return WalletError("VALIDATION_FAILED", f"request is invalid: {summary}", {"errors": errors})
+
+
+def from_database(sqlstate: str | None, message: str | None, detail: str | None,
+                  constraint: str | None = None) -> WalletError | None:
+    """The WalletError for a database error, or None when it is not one the wallet raises."""
+    if sqlstate in by_sqlstate():
+        extra: dict[str, Any] = {}
+        if detail:
+            try:
+                parsed = json.loads(detail)
+                if isinstance(parsed, dict):
+                    extra = parsed
+            except ValueError:
+                extra = {}
+        return WalletError(by_sqlstate()[sqlstate].code, message, extra)
+    if sqlstate == "23514" and constraint == "bucket_balance_non_negative":
+        # Backstop only: commands check funds first and raise INSUFFICIENT_FUNDS themselves.
+        return WalletError("INSUFFICIENT_FUNDS", "a bucket would go below zero")
+    if sqlstate and sqlstate.startswith("22"):
+        # Data exceptions (out of range, bad format) that got past request validation.
+        return invalid([{"path": "", "message": message or "invalid value"}])
+    return None

@@ -1,0 +1,38 @@
+"""Admin routes: adjustments and account status (topology and policy live in their own module)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+from litestar import Request, Response, post
+from litestar.params import FromPath, JSONBody
+
+from ruby_wallet.routes._common import Code, Key, Reason, SignedAmount, actor, call, scopes
+
+
+class Adjustment(msgspec.Struct, forbid_unknown_fields=True):
+    adjustment_id: Key
+    player_id: Key
+    bucket_type: Code
+    amount: SignedAmount
+    reason: Reason
+
+
+class AccountStatus(msgspec.Struct, forbid_unknown_fields=True):
+    status: Literal["active", "frozen", "closed"]
+    reason: Reason
+
+
+@post("/v1/admin/adjustments", opt=scopes("admin"), tags=["admin"],
+      summary="Credit (amount > 0) or debit (amount < 0) one bucket, audited; never below zero")
+async def adjust(request: Request, data: JSONBody[Adjustment]) -> Response:
+    return await call(request, "admin_adjust", 201, adjustment_id=data.adjustment_id, player_id=data.player_id,
+                      bucket_type=data.bucket_type, amount=data.amount, reason=data.reason, actor=actor(request))
+
+
+@post("/v1/admin/accounts/{player_id:str}/status", opt=scopes("admin"), tags=["admin"],
+      summary="Freeze, unfreeze or close an account, audited")
+async def set_status(request: Request, player_id: FromPath[str], data: JSONBody[AccountStatus]) -> Response:
+    return await call(request, "account_set_status", player_id=player_id, status=data.status,
+                      reason=data.reason, actor=actor(request))

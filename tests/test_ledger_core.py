@@ -1,0 +1,156 @@
+"""Ledger core through the functions, as the API role calls them: open, adjust, replay,
+over-debit, history, and what reaches the outbox and the audit log."""
+
+import json
+
+import psycopg
+import pytest
+from psycopg import errors
+
+
+def call(conn, sql, *args):
+    return conn.execute(sql, args).fetchone()[0]
+
+
+def sqlstate_of(exc_info) -> str:
+    return exc_info.value.sqlstate
+
+
+def balance(conn, player, bucket_type):
+    snapshot = call(conn, "SELECT wallet.player_balances(%s)", player)
+    lines = [b for g in snapshot["groups"] for b in g["buckets"]] + snapshot["shared"]
+    return next(b["balance"] for b in lines if b["bucket_type"] == bucket_type)
+
+
+@pytest.fixture
+def player(api_db):
+    call(api_db, "SELECT wallet.open_account(%s, %s, 'test')", "p1", "KRW")
+    return "p1"
+
+
+def test_open_account_is_idempotent_and_currency_bound(api_db):
+    first = call(api_db, "SELECT wallet.open_account('p1', 'KRW', 'test')")
+    again = call(api_db, "SELECT wallet.open_account('p1', 'KRW', 'test')")
+    assert first == {"player_id": "p1", "currency": "KRW", "status": "active", "created": True}
+    assert again == {**first, "created": False}
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.open_account('p1', 'EUR', 'test')")
+    assert sqlstate_of(exc) == "RW007"  # IDEMPOTENCY_CONFLICT
+
+
+def test_open_account_rejects_bad_input_listing_every_problem(api_db):
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.open_account('', 'euro', 'test')")
+    assert sqlstate_of(exc) == "RW001"
+    detail = json.loads(exc.value.diag.message_detail)
+    assert [e["path"] for e in detail["errors"]] == ["player_id", "currency"]
+
+
+def test_adjustment_credit_then_debit_moves_bucket_and_pocket(api_db, db, player):
+    credit = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 10000, 'goodwill', 'ops')", player)
+    debit = call(api_db, "SELECT wallet.admin_adjust('a2', %s, 'SPORTS_NORMAL', -2500, 'correction', 'ops')", player)
+    assert credit["balance_after"] == 10000
+    assert debit["balance_after"] == 7500
+    assert balance(api_db, player, "SPORTS_NORMAL") == 7500
+    entries = db.execute("""SELECT coalesce(bucket_type, pocket), amount, balance_after FROM wallet.ledger_entry
+                             ORDER BY txn_id, entry_no""").fetchall()
+    assert entries == [("SPORTS_NORMAL", 10000, 10000), ("ADJUSTMENT", -10000, None),
+                       ("SPORTS_NORMAL", -2500, 7500), ("ADJUSTMENT", 2500, None)]
+    actors = db.execute("SELECT actor FROM wallet.ledger_txn ORDER BY txn_id").fetchall()
+    assert actors == [("ops",), ("ops",)]
+
+
+def test_adjustment_replay_returns_first_result_and_writes_nothing(api_db, db, player):
+    first = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
+    counts = db.execute("SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)").fetchone()
+    again = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
+    assert again == first
+    assert db.execute("SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)").fetchone() == counts
+    assert balance(api_db, player, "SPORTS_NORMAL") == 700
+
+
+def test_adjustment_same_key_other_payload_is_a_conflict(api_db, player):
+    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 701, 'r', 'ops')", player)
+    assert sqlstate_of(exc) == "RW007"
+    assert balance(api_db, player, "SPORTS_NORMAL") == 700
+
+
+def test_over_debit_is_refused_with_the_amount_available(api_db, db, player):
+    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 300, 'r', 'ops')", player)
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.admin_adjust('a2', %s, 'SPORTS_NORMAL', -301, 'r', 'ops')", player)
+    assert sqlstate_of(exc) == "RW006"  # INSUFFICIENT_FUNDS
+    assert json.loads(exc.value.diag.message_detail)["available"] == 300
+    assert balance(api_db, player, "SPORTS_NORMAL") == 300
+    assert db.execute("SELECT count(*) FROM wallet.ledger_txn").fetchone()[0] == 1
+
+
+def test_debit_of_a_bucket_never_credited_is_refused(api_db, player):
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'CASINO_BONUS', -1, 'r', 'ops')", player)
+    assert sqlstate_of(exc) == "RW006"
+
+
+@pytest.mark.parametrize("bucket_type, amount, reason, code", [
+    ("NOPE", 5, "r", "RW005"),             # UNKNOWN_BUCKET_TYPE
+    ("SPORTS_NORMAL", 0, "r", "RW001"),    # zero amount
+    ("SPORTS_NORMAL", 5, " ", "RW001"),    # blank reason
+])
+def test_adjustment_bad_input_changes_nothing(api_db, db, player, bucket_type, amount, reason, code):
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.admin_adjust('a1', %s, %s, %s, %s, 'ops')", player, bucket_type, amount, reason)
+    assert sqlstate_of(exc) == code
+    assert db.execute("SELECT count(*) FROM wallet.ledger_txn").fetchone()[0] == 0
+
+
+def test_unknown_account(api_db):
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.admin_adjust('a1', 'ghost', 'SPORTS_NORMAL', 5, 'r', 'ops')")
+    assert sqlstate_of(exc) == "RW002"
+
+
+def test_adjustment_writes_audit_and_outbox_in_the_same_transaction(api_db, db, player):
+    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 900, 'promo fix', 'ops')", player)
+    audit = db.execute("SELECT actor, action, before, after, reason FROM wallet.audit_log WHERE action = 'adjustment.apply'").fetchall()
+    assert audit == [("ops", "adjustment.apply", {"bucket_type": "SPORTS_NORMAL", "balance": 0},
+                      {"bucket_type": "SPORTS_NORMAL", "balance": 900}, "promo fix")]
+    events = db.execute("SELECT event_type, payload->>'amount' FROM wallet.outbox ORDER BY event_id").fetchall()
+    assert events == [("account.opened", None), ("adjustment.applied", "900")]
+
+
+def test_frozen_account_still_takes_adjustments_closed_needs_zero(api_db, player):
+    call(api_db, "SELECT wallet.account_set_status(%s, 'frozen', 'kyc', 'ops')", player)
+    assert call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'r', 'ops')", player)["balance_after"] == 5
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
+    assert sqlstate_of(exc) == "RW027"  # INVALID_STATE
+
+
+def test_ledger_history_pages_newest_first(api_db, player):
+    for i in range(5):
+        call(api_db, "SELECT wallet.admin_adjust(%s, %s, 'SPORTS_NORMAL', %s, 'r', 'ops')", f"a{i}", player, 100 + i)
+    page1 = call(api_db, "SELECT wallet.ledger_history(%s, 2, NULL)", player)
+    page2 = call(api_db, "SELECT wallet.ledger_history(%s, 2, %s)", player, page1["next"])
+    page3 = call(api_db, "SELECT wallet.ledger_history(%s, 2, %s)", player, page2["next"])
+    amounts = [e["amount"] for p in (page1, page2, page3) for e in p["entries"]]
+    assert amounts == [104, 103, 102, 101, 100]
+    assert page3["next"] is None
+    assert page1["entries"][0]["ref"] == "adjustment:a4"
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.ledger_history(%s, 2, 'garbage')", player)
+    assert sqlstate_of(exc) == "RW029"
+
+
+def test_reconciliation_reports_a_tampered_bucket(db, api_db, player):
+    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
+    db.execute("UPDATE wallet.bucket SET balance = 499")  # as superuser: simulate corruption
+    rows = db.execute("SELECT check_name, subject, expected, actual FROM wallet.reconcile()").fetchall()
+    assert rows == [("bucket_matches_ledger", "bucket:SPORTS_NORMAL", 500, 499)]
+    db.execute("UPDATE wallet.bucket SET balance = 500")  # restore, so the autouse check passes
+
+
+def test_bucket_check_constraint_backstops_the_functions(db, api_db, player):
+    with pytest.raises(errors.CheckViolation):
+        db.execute("INSERT INTO wallet.bucket VALUES ((SELECT account_id FROM wallet.player), 'X', -1)")
