@@ -51,12 +51,13 @@ def collect_problems(struct_type: type[msgspec.Struct], obj: Any) -> list[dict[s
     return problems
 
 
-def check_body(struct_type: type[msgspec.Struct], raw: bytes) -> msgspec.Struct:
+def check_body(body_type: Any, raw: bytes) -> Any:
     raw = raw.strip() or b"{}"  # an empty body is an empty object: every required field is reported
     try:
-        return msgspec.json.decode(raw, type=struct_type, strict=True)
-    except msgspec.ValidationError:
-        pass
+        return msgspec.json.decode(raw, type=body_type, strict=True)
+    except msgspec.ValidationError as exc:
+        if not (isinstance(body_type, type) and issubclass(body_type, msgspec.Struct)):
+            raise invalid([_problem("", exc)]) from None
     except msgspec.DecodeError:
         raise invalid([{"path": "", "message": "the body is not valid JSON"}]) from None
-    raise invalid(collect_problems(struct_type, msgspec.json.decode(raw)))
+    raise invalid(collect_problems(body_type, msgspec.json.decode(raw)))

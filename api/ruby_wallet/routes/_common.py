@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response
 from litestar.enums import MediaType
+
+from ruby_wallet.errors import WalletError
 
 # Per-command ceiling on amounts (minor units): keeps every sum far below bigint overflow.
 MAX_AMOUNT = 10**15
@@ -32,4 +35,16 @@ def actor(request: Request) -> str:
 async def call(request: Request, query: str, status_code: int = 200, **params: Any) -> Response:
     """Run the named wallet statement and answer its JSON as it came from the database."""
     text = await request.app.state.db.call(query, **params)
+    return Response(content=text.encode(), status_code=status_code, media_type=MediaType.JSON)
+
+
+async def call_admin(request: Request, query: str, status_code: int = 200, **params: Any) -> Response:
+    """Like `call`, for the audited admin functions, which return a refusal as
+    {"refused": {"code", "message", …}} (so the audit row of the refused attempt commits):
+    that becomes the problem response of its code."""
+    text = await request.app.state.db.call(query, actor=actor(request), **params)
+    if text.startswith('{"refused"'):
+        refusal = json.loads(text)["refused"]
+        code, message = refusal.pop("code"), refusal.pop("message")
+        raise WalletError(code, message, refusal)
     return Response(content=text.encode(), status_code=status_code, media_type=MediaType.JSON)

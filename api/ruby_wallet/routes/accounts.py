@@ -8,7 +8,7 @@ from typing import Annotated
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.enums import MediaType
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ruby_wallet.routes._common import actor, call, scopes
 
@@ -43,6 +43,6 @@ async def balances(request: Request, player_id: FromPath[str]) -> Response:
 @get("/v1/players/{player_id:str}/ledger", opt=scopes("player", "admin"), tags=["accounts"],
      summary="The player's ledger lines on buckets and coupons, newest first")
 async def ledger(request: Request, player_id: FromPath[str],
-                 limit: Annotated[int, Parameter(ge=1, le=500)] = 50,
-                 before: Annotated[str | None, Parameter(max_length=40)] = None) -> Response:
+                 limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+                 before: Annotated[str | None, QueryParameter(max_length=40)] = None) -> Response:
     return await call(request, "ledger_history", player_id=player_id, limit=limit, before=before)

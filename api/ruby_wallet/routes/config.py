@@ -1,0 +1,138 @@
+"""Admin routes for topology and policy versions and the audit log (scope admin).
+
+Each calls one audited wallet function; refusals (TOPOLOGY_INVALID, ACTIVATION_BLOCKED,
+POLICY_INVALID) come back from the database as data, so the audit row of the refused attempt
+is committed, and are answered as problem responses here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from ruby_wallet.routes._common import Code, Reason, call, call_admin, scopes
+
+ADMIN = scopes("admin")
+Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+
+
+class PolicyRef(msgspec.Struct, forbid_unknown_fields=True):
+    version: Version
+    provider_type: Code | None = None
+    wallet_group: Code | None = None
+
+
+class Activation(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+    policy_versions: list[PolicyRef] = []
+
+
+class Preview(msgspec.Struct, forbid_unknown_fields=True):
+    policy_versions: list[PolicyRef] = []
+
+
+class Reasoned(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class NewPolicy(msgspec.Struct, forbid_unknown_fields=True):
+    provider_type: Code
+    document: dict[str, Any]
+    reason: Reason | None = None
+    topology_version: Version | None = None
+
+
+class NewGroupPolicy(msgspec.Struct, forbid_unknown_fields=True):
+    wallet_group: Code
+    document: dict[str, Any]
+    reason: Reason | None = None
+    topology_version: Version | None = None
+
+
+def _refs(refs: list[PolicyRef]) -> str:
+    return json.dumps([{k: v for k, v in msgspec.structs.asdict(r).items() if v is not None} for r in refs])
+
+
+@post("/v1/admin/topologies", opt=ADMIN, tags=["admin: topology"],
+      summary="Store a topology document as the next DRAFT version (422 TOPOLOGY_INVALID lists every fault)")
+async def topology_create(request: Request, data: JSONBody[dict[str, Any]],
+                          reason: Annotated[str | None, QueryParameter(max_length=1000)] = None) -> Response:
+    return await call_admin(request, "topology_create", 201, document=json.dumps(data), reason=reason)
+
+
+@get("/v1/admin/topologies", opt=ADMIN, tags=["admin: topology"], summary="Every topology version and its status")
+async def topology_list(request: Request) -> Response:
+    return await call(request, "topology_list")
+
+
+@get("/v1/admin/topologies/{version:int}", opt=ADMIN, tags=["admin: topology"], summary="One topology version with its document")
+async def topology_get(request: Request, version: FromPath[int]) -> Response:
+    return await call(request, "topology_get", version=version)
+
+
+@post("/v1/admin/topologies/{version:int}/preview", opt=ADMIN, tags=["admin: topology"], status_code=200,
+      summary="What would block activating this version now (nothing is changed)")
+async def topology_preview(request: Request, version: FromPath[int], data: JSONBody[Preview]) -> Response:
+    return await call(request, "topology_preview", version=version, policy_versions=_refs(data.policy_versions))
+
+
+@post("/v1/admin/topologies/{version:int}/activate", opt=ADMIN, tags=["admin: topology"], status_code=200,
+      summary="Activate a version, with the policy versions that must change with it (409 ACTIVATION_BLOCKED names the blockers)")
+async def topology_activate(request: Request, version: FromPath[int], data: JSONBody[Activation]) -> Response:
+    return await call_admin(request, "topology_activate", version=version, reason=data.reason,
+                            policy_versions=_refs(data.policy_versions))
+
+
+@post("/v1/admin/policies", opt=ADMIN, tags=["admin: policy"],
+      summary="Store a betting policy for a provider type as the next DRAFT version (422 POLICY_INVALID lists every fault)")
+async def policy_create(request: Request, data: JSONBody[NewPolicy]) -> Response:
+    return await call_admin(request, "policy_create", 201, provider_type=data.provider_type, document=json.dumps(data.document),
+                            reason=data.reason, topology_version=data.topology_version)
+
+
+@get("/v1/admin/policies", opt=ADMIN, tags=["admin: policy"], summary="Betting policy versions, optionally of one provider type")
+async def policy_list(request: Request,
+                      provider_type: Annotated[str | None, QueryParameter(max_length=64)] = None) -> Response:
+    return await call(request, "policy_list", provider_type=provider_type)
+
+
+@post("/v1/admin/policies/{provider_type:str}/{version:int}/activate", opt=ADMIN, tags=["admin: policy"], status_code=200,
+      summary="Activate a betting policy version (re-validated against the active topology)")
+async def policy_activate(request: Request, provider_type: FromPath[str], version: FromPath[int],
+                          data: JSONBody[Reasoned]) -> Response:
+    return await call_admin(request, "policy_activate", provider_type=provider_type, version=version, reason=data.reason)
+
+
+@post("/v1/admin/group-policies", opt=ADMIN, tags=["admin: policy"],
+      summary="Store a money policy for a wallet group as the next DRAFT version")
+async def group_policy_create(request: Request, data: JSONBody[NewGroupPolicy]) -> Response:
+    return await call_admin(request, "group_policy_create", 201, wallet_group=data.wallet_group,
+                            document=json.dumps(data.document), reason=data.reason, topology_version=data.topology_version)
+
+
+@get("/v1/admin/group-policies", opt=ADMIN, tags=["admin: policy"], summary="Money policy versions, optionally of one wallet group")
+async def group_policy_list(request: Request,
+                            wallet_group: Annotated[str | None, QueryParameter(max_length=64)] = None) -> Response:
+    return await call(request, "group_policy_list", wallet_group=wallet_group)
+
+
+@post("/v1/admin/group-policies/{wallet_group:str}/{version:int}/activate", opt=ADMIN, tags=["admin: policy"], status_code=200,
+      summary="Activate a money policy version (re-validated against the active topology)")
+async def group_policy_activate(request: Request, wallet_group: FromPath[str], version: FromPath[int],
+                                data: JSONBody[Reasoned]) -> Response:
+    return await call_admin(request, "group_policy_activate", wallet_group=wallet_group, version=version, reason=data.reason)
+
+
+@get("/v1/admin/audit-log", opt=ADMIN, tags=["admin"], summary="Audit log, newest first: actor, action, target, before, after, reason")
+async def audit_log(request: Request, limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+                    before: Annotated[int | None, QueryParameter(ge=1)] = None) -> Response:
+    return await call(request, "audit_log_read", limit=limit, before=before)
+
+
+ROUTES = [topology_create, topology_list, topology_get, topology_preview, topology_activate,
+          policy_create, policy_list, policy_activate,
+          group_policy_create, group_policy_list, group_policy_activate, audit_log]

@@ -1,0 +1,54 @@
+-- wallet.rolling_contribution (progress a settled bet earns) and wallet.rolling_inheritance
+-- (the part of an obligation that moves with transferred money), SPEC §4 and §5a.
+BEGIN;
+SELECT plan(26);
+
+CREATE TEMP TABLE contribution_case (name text, result text, stake bigint, odds numeric, rate int,
+                                     min_odds numeric, void_counts boolean, expected bigint);
+INSERT INTO contribution_case VALUES
+  ('WIN counts at 100%',                     'WIN',     1000, 1.85, 10000, NULL, false, 1000),
+  ('LOSS counts',                            'LOSS',    1000, 1.85, 10000, NULL, false, 1000),
+  ('CASHOUT counts',                         'CASHOUT', 1000, 1.85, 10000, NULL, false, 1000),
+  ('LIVE contributes 10%',                   'LOSS',    1000, NULL,  1000, NULL, false, 100),
+  ('contribution is floored',                'LOSS',       5, NULL,  1000, NULL, false, 0),
+  ('floored, not rounded',                   'WIN',       19, NULL,   500, NULL, false, 0),
+  ('one unit at 100%',                       'WIN',        1, NULL, 10000, NULL, false, 1),
+  ('VOID counts nothing by default',         'VOID',    1000, 2.00, 10000, NULL, false, 0),
+  ('VOID counts when the policy says so',    'VOID',    1000, 2.00, 10000, NULL, true, 1000),
+  ('odds below min_odds count nothing',      'WIN',     1000, 1.49, 10000, 1.5, false, 0),
+  ('odds at min_odds count',                 'WIN',     1000, 1.50, 10000, 1.5, false, 1000),
+  ('no odds under a min_odds rule count nothing', 'LOSS', 1000, NULL, 10000, 1.5, false, 0),
+  ('no min_odds: odds do not matter',        'LOSS',    1000, NULL, 10000, NULL, false, 1000),
+  ('zero rate',                              'WIN',     1000, 3.0,      0, NULL, false, 0),
+  ('large stake',                            'WIN', 900000000000000, NULL, 9999, NULL, false, 899910000000000);
+
+SELECT is(wallet.rolling_contribution(result, stake, odds, rate, min_odds, void_counts), expected, name)
+  FROM contribution_case ORDER BY name;
+
+CREATE TEMP TABLE inheritance_case (name text, amount bigint, group_balance bigint, base bigint, required bigint,
+                                    progress bigint, moved_base bigint, moved_required bigint);
+INSERT INTO inheritance_case VALUES
+  ('half the money moves half the obligation',   500, 1000, 1000, 1000,   0, 500, 500),
+  ('rounded up',                                   1,    3,   10,   10,   0,   4,   4),
+  ('all the money moves all of it',             1000, 1000, 1000, 2000,   0, 1000, 2000),
+  ('only the outstanding requirement moves',     500, 1000, 1000, 1000, 600, 500, 200),
+  ('a met requirement moves nothing of it',      500, 1000, 1000, 1000, 1000, 500, 0),
+  ('capped at what there is',                    999, 1000,    1,    1,   0,   1,   1),
+  ('one unit of a large balance',                  1, 1000000, 1000000, 3000000, 0, 1, 3),
+  ('nothing moves out of an empty group',          0,    0,  500,  500,   0,   0,   0);
+
+SELECT is(wallet.rolling_inheritance(amount, group_balance, base, required, progress),
+          (moved_base, moved_required)::wallet.rolling_share, name)
+  FROM inheritance_case ORDER BY name;
+
+SELECT throws_ok($$SELECT wallet.rolling_inheritance(1001, 1000, 10, 10, 0)$$, 'RW001', NULL,
+                 'moving more than the group holds is refused');
+SELECT throws_ok($$SELECT wallet.rolling_contribution('PUSH', 10, NULL, 10000, NULL, false)$$, 'RW001', NULL,
+                 'an unknown result is refused');
+SELECT is((SELECT count(*)::int FROM generate_series(1, 1000) amount
+            WHERE (wallet.rolling_inheritance(amount, 1000, 777, 2331, 100)).moved_required
+                  NOT BETWEEN ceil((2331 - 100) * amount / 1000.0) AND 2331 - 100),
+          0, 'moved requirement is the outstanding share rounded up, never more than outstanding');
+
+SELECT finish();
+ROLLBACK;
