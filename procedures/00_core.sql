@@ -197,9 +197,9 @@ DECLARE
 BEGIN
     SELECT coalesce(array_agg((u.bucket_type, u.pocket, u.coupon_id, u.amount)::wallet.posting ORDER BY u.n), '{}')
       INTO v_postings
-      FROM unnest(p_postings) WITH ORDINALITY AS u(bucket_type, pocket, coupon_id, amount, n)
+      FROM unnest(coalesce(p_postings, '{}')) WITH ORDINALITY AS u(bucket_type, pocket, coupon_id, amount, n)
      WHERE u.amount <> 0;
-    IF cardinality(v_postings) = 0 THEN
+    IF coalesce(cardinality(v_postings), 0) = 0 THEN
         RETURN NULL;
     END IF;
 

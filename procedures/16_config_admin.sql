@@ -484,10 +484,3 @@ BEGIN
 END
 $$;
 
--- Live records a topology version would strand.  Extended by the money commands' procedures
--- as each kind of record exists (see procedures/5x_*.sql); no live records yet.
-CREATE OR REPLACE FUNCTION wallet._live_record_blockers(p_version integer)
-RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT '[]'::jsonb
-$$;

@@ -121,6 +121,7 @@ BEGIN
     v_txn_id := wallet._post(v_account.account_id, 'ADJUSTMENT', 'adjustment:' || p_adjustment_id, v_actor,
                              ARRAY[wallet._bucket(p_bucket_type, p_amount), wallet._pocket('ADJUSTMENT', -p_amount)],
                              v_type.topology_version);
+    PERFORM wallet._auto_complete(v_account.account_id, ARRAY[v_type.wallet_group], v_actor);
 
     v_response := jsonb_build_object(
         'adjustment_id', p_adjustment_id, 'player_id', p_player_id, 'bucket_type', p_bucket_type,

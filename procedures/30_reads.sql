@@ -51,9 +51,10 @@ BEGIN
 END
 $$;
 
--- The split-balance display of one player under the active topology: every bucket type of
--- each wallet group (zero when the bucket was never credited), the shared buckets, and the
--- withdrawable amount.  Raises UNKNOWN_ACCOUNT.
+-- The split-balance display of one player under the active topology (API.md, for the
+-- gateway): every bucket type of each wallet group (zero when never credited) and the shared
+-- ones, ACTIVE coupons with their restrictions, active rolling obligations, the withdrawable
+-- amount, pending withdrawals and open bet exposure.  Raises UNKNOWN_ACCOUNT.
 CREATE OR REPLACE FUNCTION wallet.player_balances(p_player_id text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -75,7 +76,23 @@ BEGIN
                                       wallet._bucket_lines(v_player.account_id, v_topology, g.code)) ORDER BY g.position), '[]')
                      FROM wallet.wallet_group g WHERE g.topology_version = v_topology),
         'shared', wallet._bucket_lines(v_player.account_id, v_topology, NULL),
-        'withdrawable', wallet._withdrawable(v_player.account_id, v_topology));
+        'coupons', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                        'coupon_id', c.coupon_id, 'amount', c.amount, 'remaining', c.remaining, 'expires_at', c.expires_at,
+                        'restrictions', jsonb_build_object('provider_types', c.provider_types, 'min_odds', c.min_odds,
+                                                           'max_stake', c.max_stake, 'stake_returned', c.stake_returned,
+                                                           'winnings_bucket_type', c.winnings_bucket_type,
+                                                           'rolling_multiplier', c.rolling_multiplier))
+                        ORDER BY c.expires_at NULLS LAST, c.granted_at, c.coupon_id), '[]')
+                      FROM wallet.coupon c WHERE c.account_id = v_player.account_id AND c.status = 'ACTIVE'),
+        'rolling', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+                        'rolling_id', r.rolling_id, 'wallet_group', r.wallet_group, 'kind', r.kind, 'base_amount', r.base_amount,
+                        'required', r.required, 'progress', r.progress, 'status', r.status) ORDER BY r.rolling_id), '[]')
+                      FROM wallet.rolling_obligation r WHERE r.account_id = v_player.account_id AND r.status = 'ACTIVE'),
+        'withdrawable', wallet._withdrawable(v_player.account_id, v_topology),
+        'pending_withdrawals', (SELECT coalesce(sum(amount), 0) FROM wallet.withdrawal
+                                 WHERE account_id = v_player.account_id AND status = 'PENDING'),
+        'open_bets', (SELECT jsonb_build_object('count', count(*), 'stake', coalesce(sum(stake), 0)) FROM wallet.bet
+                       WHERE account_id = v_player.account_id AND status = 'AUTHORIZED'));
 END
 $$;
 
@@ -95,16 +112,5 @@ $$;
 CREATE OR REPLACE FUNCTION wallet._withdrawable(p_account_id bigint, p_topology integer)
 RETURNS bigint
 LANGUAGE sql STABLE AS $$
-    SELECT coalesce(sum(b.balance), 0)::bigint
-      FROM wallet.bucket b
-      JOIN wallet.bucket_type bt ON bt.topology_version = p_topology AND bt.code = b.bucket_type
-     WHERE b.account_id = p_account_id
-       AND (bt.kind = 'WITHDRAWABLE' OR (bt.kind = 'CASH' AND NOT wallet._group_cash_locked(p_account_id, bt.wallet_group)))
-$$;
-
--- True while the group has an active DEPOSIT rolling obligation (its CASH is not withdrawable).
-CREATE OR REPLACE FUNCTION wallet._group_cash_locked(p_account_id bigint, p_group text)
-RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT false
+    SELECT coalesce(sum(balance), 0)::bigint FROM wallet._withdrawable_buckets(p_account_id)
 $$;

@@ -1,0 +1,239 @@
+-- Coupons and promotion credits (scope promotion), and their saga compensations.  SPEC §5.
+
+-- Grants a coupon: a scoped grant of its own (restrictions and remaining amount), funded from
+-- the account's PROMOTION pocket; with a rolling multiplier it opens a BONUS obligation in the
+-- wallet group of its first provider type (required = amount × multiplier).
+-- p_stake_returned false makes it a free bet (a win pays payout − stake).  Idempotent on
+-- p_coupon_id.  Locks the account.  Writes ledger COUPON_GRANT, outbox coupon.granted.
+-- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, UNKNOWN_PROVIDER_TYPE,
+-- UNKNOWN_BUCKET_TYPE, IDEMPOTENCY_CONFLICT.
+CREATE OR REPLACE FUNCTION wallet.coupon_grant(p_coupon_id text, p_player_id text, p_amount bigint, p_provider_types text[],
+                                               p_min_odds numeric DEFAULT NULL, p_max_stake bigint DEFAULT NULL,
+                                               p_expires_at timestamptz DEFAULT NULL, p_stake_returned boolean DEFAULT false,
+                                               p_winnings_bucket_type text DEFAULT NULL, p_rolling_multiplier integer DEFAULT 0,
+                                               p_actor text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_actor text := wallet._actor(p_actor);
+    v_errors jsonb := '[]';
+    v_request jsonb;
+    v_account wallet.account;
+    v_response jsonb;
+    v_topology integer;
+    v_group text;
+    v_type wallet.bucket_type;
+    v_provider text;
+    v_rolling_id bigint;
+BEGIN
+    v_errors := wallet._check(v_errors, wallet._key_ok(p_coupon_id), 'coupon_id', 'must be 1 to 128 printable characters');
+    v_errors := wallet._check(v_errors, p_amount BETWEEN 1 AND 1000000000000000, 'amount', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check(v_errors, cardinality(p_provider_types) > 0, 'provider_types', 'must list at least one provider type');
+    v_errors := wallet._check(v_errors, p_min_odds IS NULL OR p_min_odds >= 1, 'min_odds', 'must be at least 1');
+    v_errors := wallet._check(v_errors, p_max_stake IS NULL OR p_max_stake >= 1, 'max_stake', 'must be at least 1');
+    v_errors := wallet._check(v_errors, p_expires_at IS NULL OR p_expires_at > now(), 'expires_at', 'must be in the future');
+    v_errors := wallet._check(v_errors, coalesce(p_rolling_multiplier, 0) BETWEEN 0 AND 1000, 'rolling_multiplier', 'must be an integer from 0 to 1000');
+    PERFORM wallet._raise_invalid(v_errors);
+
+    v_account := wallet._lock_account(p_player_id);
+    v_request := jsonb_build_object('player_id', p_player_id, 'amount', p_amount, 'provider_types', p_provider_types,
+                                    'min_odds', p_min_odds, 'max_stake', p_max_stake, 'expires_at', p_expires_at,
+                                    'stake_returned', coalesce(p_stake_returned, false),
+                                    'winnings_bucket_type', p_winnings_bucket_type,
+                                    'rolling_multiplier', coalesce(p_rolling_multiplier, 0));
+    v_response := wallet._idem_replay(v_account.account_id, 'coupon_grant', p_coupon_id, v_request);
+    IF v_response IS NOT NULL THEN
+        RETURN v_response;
+    END IF;
+    PERFORM wallet._require_open(v_account, p_allow_frozen => true);
+
+    v_topology := wallet._active_topology();
+    FOREACH v_provider IN ARRAY p_provider_types LOOP
+        IF wallet._group_of(v_topology, v_provider) IS NULL THEN
+            PERFORM wallet._fail('UNKNOWN_PROVIDER_TYPE', format('provider type %s is not mapped in topology %s', v_provider, v_topology),
+                jsonb_build_object('errors', wallet._problem('provider_types', format('unknown provider type %s', v_provider))));
+        END IF;
+    END LOOP;
+    v_group := wallet._group_of(v_topology, p_provider_types[1]);
+    IF p_winnings_bucket_type IS NOT NULL THEN
+        v_type := wallet._active_bucket_type(p_winnings_bucket_type, 'winnings_bucket_type');
+        IF NOT v_type.accepts_winnings THEN
+            PERFORM wallet._raise_invalid(wallet._problem('winnings_bucket_type', format('%s does not accept winnings', p_winnings_bucket_type)));
+        END IF;
+    END IF;
+    PERFORM wallet._claim_resource('COUPON', p_coupon_id, v_account.account_id);
+
+    INSERT INTO wallet.coupon (account_id, coupon_id, amount, remaining, provider_types, wallet_group, min_odds, max_stake,
+                               expires_at, stake_returned, winnings_bucket_type, rolling_multiplier, topology_version, granted_by)
+    VALUES (v_account.account_id, p_coupon_id, p_amount, 0, p_provider_types, v_group, p_min_odds, p_max_stake,
+            p_expires_at, coalesce(p_stake_returned, false), p_winnings_bucket_type, coalesce(p_rolling_multiplier, 0),
+            v_topology, v_actor);
+    PERFORM wallet._post(v_account.account_id, 'COUPON_GRANT', 'coupon:' || p_coupon_id, v_actor,
+                         ARRAY[wallet._coupon(p_coupon_id, p_amount), wallet._pocket('PROMOTION', -p_amount)], v_topology);
+    v_rolling_id := wallet._rolling_open(v_account.account_id, v_group, 'BONUS', p_amount, p_amount * coalesce(p_rolling_multiplier, 0),
+                                         coalesce(wallet._first_bucket(v_topology, v_group, 'BONUS'), wallet._first_bucket(v_topology, v_group, 'CASH')),
+                                         p_provider_types[1], 'coupon', p_coupon_id,
+                                         jsonb_build_object('rolling_multiplier', p_rolling_multiplier));
+    UPDATE wallet.coupon SET rolling_id = v_rolling_id WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
+
+    v_response := jsonb_build_object('coupon_id', p_coupon_id, 'remaining', p_amount, 'status', 'ACTIVE', 'rolling_id', v_rolling_id);
+    PERFORM wallet._emit(v_account.account_id, 'coupon.granted', v_response || v_request || jsonb_build_object(
+        'wallet_group', v_group, 'topology_version', v_topology));
+    RETURN wallet._idem_store(v_account.account_id, 'coupon_grant', p_coupon_id, v_request, v_response);
+END
+$$;
+
+-- Saga compensation of a coupon grant: the grant becomes REVERSED with remaining 0 (what
+-- remained goes back to PROMOTION); reports what was consumed.  Open bets it funded settle
+-- normally; a later rollback of such a bet returns the coupon money to PROMOTION.  Its rolling
+-- obligation is cancelled (nothing forfeited: the reversal took back what it could).  Never
+-- fails half-way.  Reversing a REVERSED coupon returns the first reversal.  Idempotent on
+-- p_reversal_id.  Raises COUPON_NOT_FOUND, VALIDATION_FAILED, IDEMPOTENCY_CONFLICT.
+CREATE OR REPLACE FUNCTION wallet.coupon_reverse(p_coupon_id text, p_reversal_id text, p_reason text DEFAULT NULL,
+                                                 p_actor text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_actor text := wallet._actor(p_actor);
+    v_account wallet.account;
+    v_request jsonb := jsonb_build_object('coupon_id', p_coupon_id);
+    v_response jsonb;
+    v_coupon wallet.coupon;
+BEGIN
+    PERFORM wallet._raise_invalid(wallet._check('[]', wallet._key_ok(p_reversal_id), 'reversal_id', 'must be 1 to 128 printable characters'));
+    v_account := wallet._lock_owner('COUPON', p_coupon_id, 'COUPON_NOT_FOUND');
+    v_response := wallet._idem_replay(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request);
+    IF v_response IS NOT NULL THEN
+        RETURN v_response;
+    END IF;
+    SELECT * INTO v_coupon FROM wallet.coupon WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
+    IF v_coupon.status = 'REVERSED' THEN
+        RETURN wallet._idem_store(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request, v_coupon.reversal_result);
+    END IF;
+
+    PERFORM wallet._post(v_account.account_id, 'COUPON_REVERSAL', 'coupon:' || p_coupon_id, v_actor,
+                         ARRAY[wallet._coupon(p_coupon_id, -v_coupon.remaining), wallet._pocket('PROMOTION', v_coupon.remaining)],
+                         wallet._active_topology());
+    IF v_coupon.rolling_id IS NOT NULL AND EXISTS (SELECT 1 FROM wallet.rolling_obligation WHERE account_id = v_account.account_id
+                                                     AND rolling_id = v_coupon.rolling_id AND status = 'ACTIVE') THEN
+        PERFORM wallet._rolling_close(v_account.account_id, v_coupon.rolling_id, 'CANCELLED', v_actor);
+    END IF;
+    v_response := jsonb_build_object('coupon_id', p_coupon_id, 'reversed', v_coupon.remaining,
+                                     'consumed', v_coupon.amount - v_coupon.remaining, 'status', 'REVERSED');
+    UPDATE wallet.coupon SET status = 'REVERSED', reversal_result = v_response
+     WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
+    PERFORM wallet._emit(v_account.account_id, 'coupon.reversed', v_response || jsonb_build_object(
+        'player_id', wallet._player_id(v_account.account_id), 'reversal_id', p_reversal_id, 'reason', p_reason,
+        'wallet_group', v_coupon.wallet_group, 'topology_version', wallet._active_topology()));
+    RETURN wallet._idem_store(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request, v_response);
+END
+$$;
+
+-- Credits a promotion (rebate, cashback, lossback, event reward) to POINTS by default, or to
+-- the bucket type the request names (validated against the active topology), from the
+-- PROMOTION pocket; with a rolling multiplier it opens a BONUS obligation in that bucket's
+-- group.  Idempotent on p_credit_id.  Locks the account.  Writes ledger PROMOTION_CREDIT,
+-- outbox promotion.credited.  Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED,
+-- UNKNOWN_BUCKET_TYPE, IDEMPOTENCY_CONFLICT.
+CREATE OR REPLACE FUNCTION wallet.promotion_credit(p_credit_id text, p_player_id text, p_kind text, p_amount bigint,
+                                                   p_bucket_type text DEFAULT 'POINTS', p_rolling_multiplier integer DEFAULT 0,
+                                                   p_actor text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_actor text := wallet._actor(p_actor);
+    v_bucket_type text := coalesce(p_bucket_type, 'POINTS');
+    v_multiplier integer := coalesce(p_rolling_multiplier, 0);
+    v_errors jsonb := '[]';
+    v_request jsonb;
+    v_account wallet.account;
+    v_response jsonb;
+    v_type wallet.bucket_type;
+    v_rolling_id bigint;
+BEGIN
+    v_errors := wallet._check(v_errors, wallet._key_ok(p_credit_id), 'credit_id', 'must be 1 to 128 printable characters');
+    v_errors := wallet._check(v_errors, p_kind IN ('REBATE', 'CASHBACK', 'LOSSBACK', 'EVENT'), 'kind', 'must be REBATE, CASHBACK, LOSSBACK or EVENT');
+    v_errors := wallet._check(v_errors, p_amount BETWEEN 1 AND 1000000000000000, 'amount', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check(v_errors, v_multiplier BETWEEN 0 AND 1000, 'rolling_multiplier', 'must be an integer from 0 to 1000');
+    PERFORM wallet._raise_invalid(v_errors);
+
+    v_account := wallet._lock_account(p_player_id);
+    v_request := jsonb_build_object('player_id', p_player_id, 'kind', p_kind, 'amount', p_amount, 'bucket_type', v_bucket_type,
+                                    'rolling_multiplier', v_multiplier);
+    v_response := wallet._idem_replay(v_account.account_id, 'promotion_credit', p_credit_id, v_request);
+    IF v_response IS NOT NULL THEN
+        RETURN v_response;
+    END IF;
+    PERFORM wallet._require_open(v_account, p_allow_frozen => true);
+    v_type := wallet._active_bucket_type(v_bucket_type);
+    IF v_multiplier > 0 AND v_type.wallet_group IS NULL THEN
+        PERFORM wallet._raise_invalid(wallet._problem('rolling_multiplier',
+            format('rolling needs a bucket type of a wallet group; %s is shared', v_bucket_type)));
+    END IF;
+    PERFORM wallet._claim_resource('CREDIT', p_credit_id, v_account.account_id);
+
+    PERFORM wallet._post(v_account.account_id, 'PROMOTION_CREDIT', 'credit:' || p_credit_id, v_actor,
+                         ARRAY[wallet._bucket(v_bucket_type, p_amount), wallet._pocket('PROMOTION', -p_amount)], v_type.topology_version);
+    IF v_multiplier > 0 THEN
+        v_rolling_id := wallet._rolling_open(v_account.account_id, v_type.wallet_group, 'BONUS', p_amount, p_amount * v_multiplier,
+                                             v_bucket_type, NULL, 'credit', p_credit_id,
+                                             jsonb_build_object('rolling_multiplier', v_multiplier, 'kind', p_kind));
+    END IF;
+    INSERT INTO wallet.promotion_credit (account_id, credit_id, kind, amount, bucket_type, rolling_multiplier, rolling_id, created_by)
+    VALUES (v_account.account_id, p_credit_id, p_kind, p_amount, v_bucket_type, v_multiplier, v_rolling_id, v_actor);
+
+    v_response := jsonb_build_object('credit_id', p_credit_id, 'kind', p_kind, 'amount', p_amount, 'bucket_type', v_bucket_type,
+                                     'balance_after', wallet._balance(v_account.account_id, v_bucket_type), 'rolling_id', v_rolling_id);
+    PERFORM wallet._emit(v_account.account_id, 'promotion.credited', v_response || jsonb_build_object(
+        'player_id', p_player_id, 'wallet_group', v_type.wallet_group, 'topology_version', v_type.topology_version));
+    RETURN wallet._idem_store(v_account.account_id, 'promotion_credit', p_credit_id, v_request, v_response);
+END
+$$;
+
+-- Saga compensation of a promotion credit: takes back min(credit, what the credited bucket
+-- holds now) from that bucket alone, records the rest as `unrecovered`, cancels the rolling
+-- obligation the credit opened.  Never fails half-way, never goes below zero.  Reversing a
+-- reversed credit returns the first reversal.  Idempotent on p_reversal_id.
+-- Raises CREDIT_NOT_FOUND, VALIDATION_FAILED, IDEMPOTENCY_CONFLICT.
+CREATE OR REPLACE FUNCTION wallet.promotion_reverse(p_credit_id text, p_reversal_id text, p_reason text DEFAULT NULL,
+                                                    p_actor text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_actor text := wallet._actor(p_actor);
+    v_account wallet.account;
+    v_request jsonb := jsonb_build_object('credit_id', p_credit_id);
+    v_response jsonb;
+    v_credit wallet.promotion_credit;
+    v_taken bigint;
+BEGIN
+    PERFORM wallet._raise_invalid(wallet._check('[]', wallet._key_ok(p_reversal_id), 'reversal_id', 'must be 1 to 128 printable characters'));
+    v_account := wallet._lock_owner('CREDIT', p_credit_id, 'CREDIT_NOT_FOUND');
+    v_response := wallet._idem_replay(v_account.account_id, 'promotion_reverse', p_reversal_id, v_request);
+    IF v_response IS NOT NULL THEN
+        RETURN v_response;
+    END IF;
+    SELECT * INTO v_credit FROM wallet.promotion_credit WHERE account_id = v_account.account_id AND credit_id = p_credit_id;
+    IF v_credit.status = 'REVERSED' THEN
+        RETURN wallet._idem_store(v_account.account_id, 'promotion_reverse', p_reversal_id, v_request, v_credit.reversal_result);
+    END IF;
+
+    v_taken := least(v_credit.amount, wallet._balance(v_account.account_id, v_credit.bucket_type));
+    PERFORM wallet._post(v_account.account_id, 'PROMOTION_REVERSAL', 'credit:' || p_credit_id, v_actor,
+                         ARRAY[wallet._bucket(v_credit.bucket_type, -v_taken), wallet._pocket('PROMOTION', v_taken)],
+                         wallet._active_topology());
+    IF v_credit.rolling_id IS NOT NULL AND EXISTS (SELECT 1 FROM wallet.rolling_obligation WHERE account_id = v_account.account_id
+                                                     AND rolling_id = v_credit.rolling_id AND status = 'ACTIVE') THEN
+        PERFORM wallet._rolling_close(v_account.account_id, v_credit.rolling_id, 'CANCELLED', v_actor);
+    END IF;
+    v_response := jsonb_build_object('credit_id', p_credit_id, 'reversed', v_taken, 'unrecovered', v_credit.amount - v_taken,
+                                     'bucket_type', v_credit.bucket_type, 'status', 'REVERSED');
+    UPDATE wallet.promotion_credit SET status = 'REVERSED', reversed = v_taken, unrecovered = v_credit.amount - v_taken,
+                                       reversal_result = v_response
+     WHERE account_id = v_account.account_id AND credit_id = p_credit_id;
+    PERFORM wallet._emit(v_account.account_id, 'promotion.reversed', v_response || jsonb_build_object(
+        'player_id', wallet._player_id(v_account.account_id), 'reversal_id', p_reversal_id, 'reason', p_reason,
+        'topology_version', wallet._active_topology()));
+    RETURN wallet._idem_store(v_account.account_id, 'promotion_reverse', p_reversal_id, v_request, v_response);
+END
+$$;

@@ -1,0 +1,98 @@
+-- The outbox, read two ways (SPEC §6): an ordered feed with a cursor (HTTP GET /v1/events and
+-- wallet.events_read), and competing relays that claim batches (wallet.events_claim/ack).
+--
+-- Why delivery ids: event_id comes from a sequence when the event is written, but transactions
+-- commit in another order, so a reader that saw event 12 could later miss event 11 committing.
+-- Readers therefore stamp a delivery_id on committed events that have none, one stamper at a
+-- time (advisory lock held to commit), in event_id order; a later stamp is always larger, so a
+-- consumer polling with `after` never misses an event.
+
+CREATE OR REPLACE FUNCTION wallet._stamp_deliveries()
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_count integer;
+    v_base bigint;
+BEGIN
+    PERFORM pg_advisory_xact_lock(72630003);
+    SELECT count(*) INTO v_count FROM wallet.outbox WHERE delivery_id IS NULL;
+    IF v_count = 0 THEN
+        RETURN;
+    END IF;
+    -- Reserve v_count ids in one step (we hold the only stamping lock).
+    v_base := nextval('wallet.outbox_delivery_id_seq');
+    PERFORM setval('wallet.outbox_delivery_id_seq', v_base + v_count - 1);
+    UPDATE wallet.outbox o SET delivery_id = v_base + n.rank - 1
+      FROM (SELECT account_id, event_id, row_number() OVER (ORDER BY event_id) AS rank
+              FROM wallet.outbox WHERE delivery_id IS NULL ORDER BY event_id LIMIT v_count) n
+     WHERE o.account_id = n.account_id AND o.event_id = n.event_id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION wallet._event_json(o wallet.outbox)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('id', o.delivery_id, 'event_id', o.event_id, 'type', o.event_type,
+                              'player_id', CASE WHEN o.account_id = 0 THEN NULL ELSE wallet._player_id(o.account_id) END,
+                              'payload', o.payload, 'created_at', o.created_at)
+$$;
+
+-- Events after delivery id p_after, in delivery order: {"events": [...], "next": the last id
+-- returned (or p_after when there is nothing new)}.  Raises VALIDATION_FAILED.
+CREATE OR REPLACE FUNCTION wallet.events_read(p_after bigint DEFAULT 0, p_limit integer DEFAULT 100)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_events jsonb;
+    v_last bigint;
+BEGIN
+    PERFORM wallet._raise_invalid(wallet._check(wallet._check('[]', p_limit BETWEEN 1 AND 1000, 'limit', 'must be between 1 and 1000'),
+                                                coalesce(p_after, 0) >= 0, 'after', 'must be 0 or more'));
+    PERFORM wallet._stamp_deliveries();
+    SELECT coalesce(jsonb_agg(wallet._event_json(o) ORDER BY o.delivery_id), '[]'), max(o.delivery_id)
+      INTO v_events, v_last
+      FROM (SELECT * FROM wallet.outbox WHERE delivery_id > coalesce(p_after, 0) ORDER BY delivery_id LIMIT p_limit) o;
+    RETURN jsonb_build_object('events', v_events, 'next', coalesce(v_last, coalesce(p_after, 0)));
+END
+$$;
+
+-- For relays: claims up to p_limit unpublished events nobody holds (FOR UPDATE SKIP LOCKED,
+-- so relays running side by side never get the same event), oldest first.  A claim lasts
+-- p_lease_seconds; an event claimed but not acknowledged by then can be claimed again.
+CREATE OR REPLACE FUNCTION wallet.events_claim(p_relay text, p_limit integer DEFAULT 100, p_lease_seconds integer DEFAULT 60)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_events jsonb;
+BEGIN
+    PERFORM wallet._raise_invalid(wallet._check(wallet._check('[]', wallet._key_ok(p_relay), 'relay', 'must be 1 to 128 printable characters'),
+                                                p_limit BETWEEN 1 AND 1000, 'limit', 'must be between 1 and 1000'));
+    PERFORM wallet._stamp_deliveries();
+    WITH claimable AS (
+        SELECT account_id, event_id FROM wallet.outbox
+         WHERE published_at IS NULL AND delivery_id IS NOT NULL
+           AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => p_lease_seconds))
+         ORDER BY delivery_id
+         LIMIT p_limit
+           FOR UPDATE SKIP LOCKED
+    ), claimed AS (
+        UPDATE wallet.outbox o SET claimed_by = p_relay, claimed_at = now()
+          FROM claimable c WHERE o.account_id = c.account_id AND o.event_id = c.event_id
+        RETURNING o.*
+    )
+    SELECT coalesce(jsonb_agg(wallet._event_json(claimed::wallet.outbox) ORDER BY claimed.delivery_id), '[]') INTO v_events FROM claimed;
+    RETURN jsonb_build_object('relay', p_relay, 'events', v_events);
+END
+$$;
+
+-- For relays: marks claimed events published.  Returns how many of p_ids this relay held.
+CREATE OR REPLACE FUNCTION wallet.events_ack(p_relay text, p_ids bigint[])
+RETURNS integer
+LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+    WITH acked AS (
+        UPDATE wallet.outbox SET published_at = now()
+         WHERE delivery_id = ANY (p_ids) AND claimed_by = p_relay AND published_at IS NULL
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM acked
+$$;
