@@ -1,4 +1,4 @@
--- Ruby Wallet core: players and accounts, buckets, the append-only double-entry ledger,
+-- Ruby Wallet core: accounts, buckets, the append-only double-entry ledger,
 -- idempotency records, the outbox, the audit log, API keys, the error-code table and the
 -- topology tables the buckets are typed by.
 --
@@ -7,23 +7,17 @@
 -- sql/: they are re-applied on every migrate, this file only once.
 --
 -- Sharding rule (docs/scaling.md): every money table carries account_id first in its primary
--- key; configuration tables (topology, error codes, API keys, the player directory) are small
+-- key; configuration tables (topology, error codes, API keys, the resource directory) are small
 -- and become Citus reference tables.
 
--- Directory of callers' player ids.  Immutable after creation, read on every command.
-CREATE TABLE wallet.player (
-    player_id   text        PRIMARY KEY
-                            CONSTRAINT player_id_shape CHECK (player_id <> '' AND length(player_id) <= 128),
-    account_id  bigint      NOT NULL UNIQUE,
-    currency    text        NOT NULL CONSTRAINT player_currency_shape CHECK (currency ~ '^[A-Z]{3}$'),
-    created_at  timestamptz NOT NULL DEFAULT now()
-);
-
-CREATE SEQUENCE wallet.account_id_seq AS bigint;
-
--- One row per wallet; `SELECT … FOR UPDATE` on it serializes every command on that player.
+-- One row per wallet.  The account's id is the caller's player id: every command arrives with
+-- it, so no lookup stands between a request and its account, and it is the distribution key
+-- when the wallet is sharded.  `SELECT … FOR UPDATE` on this row serializes every command on
+-- that player.
 CREATE TABLE wallet.account (
-    account_id  bigint      PRIMARY KEY REFERENCES wallet.player (account_id),
+    account_id  text        PRIMARY KEY
+                            CONSTRAINT account_id_shape CHECK (account_id ~ '^[[:graph:]]{1,128}$'),
+    currency    text        NOT NULL CONSTRAINT account_currency_shape CHECK (currency ~ '^[A-Z]{3}$'),
     status      text        NOT NULL DEFAULT 'active'
                             CONSTRAINT account_status_known CHECK (status IN ('active', 'frozen', 'closed')),
     created_by  text        NOT NULL,
@@ -35,13 +29,13 @@ CREATE TABLE wallet.account (
 CREATE TABLE wallet.resource_owner (
     resource_kind text   NOT NULL,
     resource_id   text   NOT NULL,
-    account_id    bigint NOT NULL REFERENCES wallet.account,
+    account_id    text   NOT NULL REFERENCES wallet.account,
     PRIMARY KEY (resource_kind, resource_id)
 );
 
 -- A bucket is one account's balance of one bucket type (topology data, never a column).
 CREATE TABLE wallet.bucket (
-    account_id   bigint NOT NULL REFERENCES wallet.account,
+    account_id   text   NOT NULL REFERENCES wallet.account,
     bucket_type  text   NOT NULL,
     balance      bigint NOT NULL DEFAULT 0 CONSTRAINT bucket_balance_non_negative CHECK (balance >= 0),
     PRIMARY KEY (account_id, bucket_type)
@@ -50,7 +44,7 @@ CREATE TABLE wallet.bucket (
 CREATE SEQUENCE wallet.ledger_txn_id_seq AS bigint;
 
 CREATE TABLE wallet.ledger_txn (
-    account_id        bigint      NOT NULL REFERENCES wallet.account,
+    account_id        text        NOT NULL REFERENCES wallet.account,
     txn_id            bigint      NOT NULL DEFAULT nextval('wallet.ledger_txn_id_seq'),
     kind              text        NOT NULL CONSTRAINT ledger_txn_kind_shape CHECK (kind ~ '^[A-Z_]+$'),
     ref               text        NOT NULL,
@@ -63,7 +57,7 @@ CREATE TABLE wallet.ledger_txn (
 -- Exactly one of bucket_type / pocket / coupon_id names what an entry moves.  Pockets are the
 -- account's own contra accounts (SPEC §2), so no command ever touches a house-wide row.
 CREATE TABLE wallet.ledger_entry (
-    account_id     bigint   NOT NULL,
+    account_id     text     NOT NULL,
     txn_id         bigint   NOT NULL,
     entry_no       smallint NOT NULL,
     bucket_type    text,
@@ -84,7 +78,7 @@ CREATE INDEX ledger_entry_history ON wallet.ledger_entry (account_id, txn_id DES
 
 -- The caller's key for a command, the hash of what was asked, and the answer given.
 CREATE TABLE wallet.idempotency (
-    account_id    bigint      NOT NULL REFERENCES wallet.account,
+    account_id    text        NOT NULL REFERENCES wallet.account,
     command       text        NOT NULL,
     key           text        NOT NULL,
     request_hash  text        NOT NULL,
@@ -99,7 +93,7 @@ CREATE SEQUENCE wallet.outbox_delivery_id_seq AS bigint;
 -- Written in the same transaction as the money change.  delivery_id is stamped after commit,
 -- in commit order, by wallet.events_read (see procedures/), so a cursor never skips an event.
 CREATE TABLE wallet.outbox (
-    account_id    bigint      NOT NULL REFERENCES wallet.account,
+    account_id    text        NOT NULL REFERENCES wallet.account,
     event_id      bigint      NOT NULL DEFAULT nextval('wallet.outbox_event_id_seq'),
     event_type    text        NOT NULL,
     payload       jsonb       NOT NULL,

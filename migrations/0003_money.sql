@@ -6,7 +6,7 @@
 -- A scoped bonus grant (SPEC §1): its own restrictions and remaining amount, never summed into a
 -- bucket.  remaining changes only through wallet._post (ledger entries with coupon_id).
 CREATE TABLE wallet.coupon (
-    account_id            bigint      NOT NULL REFERENCES wallet.account,
+    account_id            text        NOT NULL REFERENCES wallet.account,
     coupon_id             text        NOT NULL,
     amount                bigint      NOT NULL CHECK (amount > 0),
     remaining             bigint      NOT NULL CONSTRAINT coupon_remaining_in_range CHECK (remaining >= 0 AND remaining <= amount),
@@ -28,7 +28,7 @@ CREATE TABLE wallet.coupon (
 );
 
 CREATE TABLE wallet.bet (
-    account_id           bigint      NOT NULL REFERENCES wallet.account,
+    account_id           text        NOT NULL REFERENCES wallet.account,
     bet_id               text        NOT NULL,
     status               text        NOT NULL CHECK (status IN ('AUTHORIZED', 'SETTLED', 'ROLLED_BACK')),
     -- A rollback that arrived before its bet leaves a tombstone: no money, the id refused later.
@@ -66,7 +66,7 @@ CREATE INDEX bet_open ON wallet.bet (account_id, wallet_group) WHERE status = 'A
 
 -- What funded a bet, in funding order, and where each source's payout share goes (snapshot).
 CREATE TABLE wallet.bet_source (
-    account_id      bigint   NOT NULL,
+    account_id      text     NOT NULL,
     bet_id          text     NOT NULL,
     seq             smallint NOT NULL,
     kind            text     NOT NULL CHECK (kind IN ('CASH', 'BONUS', 'WITHDRAWABLE', 'COUPON')),
@@ -85,7 +85,7 @@ CREATE SEQUENCE wallet.rolling_id_seq AS bigint;
 
 -- A wagering requirement (SPEC §5a), with what it was created under.
 CREATE TABLE wallet.rolling_obligation (
-    account_id          bigint      NOT NULL REFERENCES wallet.account,
+    account_id          text        NOT NULL REFERENCES wallet.account,
     rolling_id          bigint      NOT NULL DEFAULT nextval('wallet.rolling_id_seq'),
     wallet_group        text        NOT NULL,
     kind                text        NOT NULL CHECK (kind IN ('DEPOSIT', 'BONUS')),
@@ -108,7 +108,7 @@ CREATE INDEX rolling_active ON wallet.rolling_obligation (account_id, wallet_gro
 
 -- Progress a settled bet gave each obligation, so a rollback can take it back.
 CREATE TABLE wallet.rolling_progress (
-    account_id  bigint NOT NULL,
+    account_id  text   NOT NULL,
     rolling_id  bigint NOT NULL,
     bet_id      text   NOT NULL,
     amount      bigint NOT NULL CHECK (amount > 0),
@@ -118,7 +118,7 @@ CREATE TABLE wallet.rolling_progress (
 CREATE INDEX rolling_progress_by_bet ON wallet.rolling_progress (account_id, bet_id);
 
 CREATE TABLE wallet.deposit (
-    account_id      bigint      NOT NULL REFERENCES wallet.account,
+    account_id      text        NOT NULL REFERENCES wallet.account,
     deposit_id      text        NOT NULL,
     amount          bigint      NOT NULL CHECK (amount > 0),
     bucket_type     text        NOT NULL,
@@ -135,7 +135,7 @@ CREATE TABLE wallet.deposit (
 );
 
 CREATE TABLE wallet.withdrawal (
-    account_id      bigint      NOT NULL REFERENCES wallet.account,
+    account_id      text        NOT NULL REFERENCES wallet.account,
     withdrawal_id   text        NOT NULL,
     amount          bigint      NOT NULL CHECK (amount > 0),
     status          text        NOT NULL DEFAULT 'PENDING' CHECK (status IN ('PENDING', 'PAID', 'REJECTED')),
@@ -150,7 +150,7 @@ CREATE TABLE wallet.withdrawal (
 CREATE INDEX withdrawal_pending ON wallet.withdrawal (account_id) WHERE status = 'PENDING';
 
 CREATE TABLE wallet.withdrawal_source (
-    account_id     bigint   NOT NULL,
+    account_id     text     NOT NULL,
     withdrawal_id  text     NOT NULL,
     seq            smallint NOT NULL,
     bucket_type    text     NOT NULL,
@@ -160,7 +160,7 @@ CREATE TABLE wallet.withdrawal_source (
 );
 
 CREATE TABLE wallet.promotion_credit (
-    account_id          bigint      NOT NULL REFERENCES wallet.account,
+    account_id          text        NOT NULL REFERENCES wallet.account,
     credit_id           text        NOT NULL,
     kind                text        NOT NULL CHECK (kind IN ('REBATE', 'CASHBACK', 'LOSSBACK', 'EVENT')),
     amount              bigint      NOT NULL CHECK (amount > 0),
@@ -178,7 +178,7 @@ CREATE TABLE wallet.promotion_credit (
 );
 
 CREATE TABLE wallet.transfer (
-    account_id     bigint      NOT NULL REFERENCES wallet.account,
+    account_id     text        NOT NULL REFERENCES wallet.account,
     transfer_id    text        NOT NULL,
     from_type      text        NOT NULL,
     to_type        text        NOT NULL,

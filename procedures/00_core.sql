@@ -68,10 +68,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_account wallet.account;
 BEGIN
-    SELECT a.* INTO v_account
-      FROM wallet.account a
-     WHERE a.account_id = (SELECT account_id FROM wallet.player WHERE player_id = p_player_id)
-       FOR UPDATE;
+    SELECT * INTO v_account FROM wallet.account WHERE account_id = p_player_id FOR UPDATE;
     IF NOT FOUND THEN
         PERFORM wallet._fail('UNKNOWN_ACCOUNT', format('no account for player %s', p_player_id),
                              jsonb_build_object('player_id', p_player_id));
@@ -118,16 +115,10 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION wallet._player_id(p_account_id bigint)
-RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT player_id FROM wallet.player WHERE account_id = p_account_id
-$$;
-
 -- Idempotency, read side: the stored response for (command, key) on this account, or NULL
 -- when the key is new.  The same key with another request is IDEMPOTENCY_CONFLICT.
 -- Call only with the account locked.
-CREATE OR REPLACE FUNCTION wallet._idem_replay(p_account_id bigint, p_command text, p_key text, p_request jsonb)
+CREATE OR REPLACE FUNCTION wallet._idem_replay(p_account_id text, p_command text, p_key text, p_request jsonb)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -148,7 +139,7 @@ END
 $$;
 
 -- Idempotency, write side: remembers the response given for (command, key).
-CREATE OR REPLACE FUNCTION wallet._idem_store(p_account_id bigint, p_command text, p_key text,
+CREATE OR REPLACE FUNCTION wallet._idem_store(p_account_id text, p_command text, p_key text,
                                               p_request jsonb, p_response jsonb)
 RETURNS jsonb
 LANGUAGE sql AS $$
@@ -159,11 +150,11 @@ $$;
 
 -- Claims a caller-chosen resource id for this account, so id-only routes can find it.
 -- A resource id already owned by another account is IDEMPOTENCY_CONFLICT.
-CREATE OR REPLACE FUNCTION wallet._claim_resource(p_kind text, p_resource_id text, p_account_id bigint)
+CREATE OR REPLACE FUNCTION wallet._claim_resource(p_kind text, p_resource_id text, p_account_id text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_owner bigint;
+    v_owner text;
 BEGIN
     INSERT INTO wallet.resource_owner (resource_kind, resource_id, account_id)
     VALUES (p_kind, p_resource_id, p_account_id)
@@ -184,7 +175,7 @@ $$;
 -- Callers check funds first, so they can answer INSUFFICIENT_FUNDS with the amount available;
 -- the bucket CHECK constraint and the sum-to-zero trigger stay as the last line of defence.
 -- Call only with the account locked.
-CREATE OR REPLACE FUNCTION wallet._post(p_account_id bigint, p_kind text, p_ref text, p_actor text,
+CREATE OR REPLACE FUNCTION wallet._post(p_account_id text, p_kind text, p_ref text, p_actor text,
                                         p_postings wallet.posting[], p_topology_version integer DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
@@ -253,14 +244,14 @@ RETURNS wallet.posting LANGUAGE sql IMMUTABLE AS $$ SELECT (NULL, p_pocket, NULL
 CREATE OR REPLACE FUNCTION wallet._coupon(p_coupon_id text, p_amount bigint)
 RETURNS wallet.posting LANGUAGE sql IMMUTABLE AS $$ SELECT (NULL, NULL, p_coupon_id, p_amount)::wallet.posting $$;
 
-CREATE OR REPLACE FUNCTION wallet._balance(p_account_id bigint, p_bucket_type text)
+CREATE OR REPLACE FUNCTION wallet._balance(p_account_id text, p_bucket_type text)
 RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT coalesce((SELECT balance FROM wallet.bucket WHERE account_id = p_account_id AND bucket_type = p_bucket_type), 0)
 $$;
 
 -- Outbox: the event is part of the money transaction; NOTIFY wakes listeners after commit.
-CREATE OR REPLACE FUNCTION wallet._emit(p_account_id bigint, p_event_type text, p_payload jsonb)
+CREATE OR REPLACE FUNCTION wallet._emit(p_account_id text, p_event_type text, p_payload jsonb)
 RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN

@@ -128,8 +128,8 @@ BEGIN
                'accounts', accounts, 'amount', amount, 'sample_players', sample) ORDER BY bucket_type), '[]')
       INTO v_blockers
       FROM (SELECT b.bucket_type, count(*) AS accounts, sum(b.balance) AS amount,
-                   (array_agg(p.player_id ORDER BY p.player_id))[1:5] AS sample
-              FROM wallet.bucket b JOIN wallet.player p USING (account_id)
+                   (array_agg(b.account_id ORDER BY b.account_id))[1:5] AS sample
+              FROM wallet.bucket b
              WHERE b.balance > 0
                AND NOT EXISTS (SELECT 1 FROM wallet.bucket_type n WHERE n.topology_version = p_version AND n.code = b.bucket_type)
              GROUP BY b.bucket_type) dropped;
@@ -236,7 +236,7 @@ BEGIN
     PERFORM wallet._audit(wallet._actor(p_actor), 'topology.activate', 'topology:' || p_version, 'OK',
                           jsonb_build_object('version', v_previous),
                           jsonb_build_object('version', p_version, 'policies_activated', v_activated), p_reason);
-    PERFORM wallet._emit(0, 'topology.activated', jsonb_build_object('version', p_version, 'previous_version', v_previous,
+    PERFORM wallet._emit('', 'topology.activated', jsonb_build_object('version', p_version, 'previous_version', v_previous,
                          'policies_activated', v_activated, 'actor', wallet._actor(p_actor)));
     RETURN jsonb_build_object('version', p_version, 'status', 'ACTIVE', 'policies_activated', v_activated);
 END
@@ -346,7 +346,7 @@ BEGIN
                    wallet._policy_table(p_family), wallet._policy_key_column(p_family)) USING p_key, p_version, p_actor;
     PERFORM wallet._audit(p_actor, v_label || '.activate', format('%s:%s:%s', v_label, p_key, p_version), 'OK',
                           jsonb_build_object('version', v_previous), jsonb_build_object('version', p_version), p_reason);
-    PERFORM wallet._emit(0, v_label || '.activated', jsonb_build_object(wallet._policy_key_column(p_family), p_key,
+    PERFORM wallet._emit('', v_label || '.activated', jsonb_build_object(wallet._policy_key_column(p_family), p_key,
                          'version', p_version, 'previous_version', v_previous, 'actor', p_actor));
 END
 $$;

@@ -2,16 +2,13 @@
 
 -- Opens the wallet of p_player_id in p_currency.  Idempotent on the player id: a second call
 -- with the same currency returns the account with "created": false; another currency is
--- IDEMPOTENCY_CONFLICT.  Locks nothing but the new player key (concurrent opens of one player
--- wait on its unique index and then see it).
+-- IDEMPOTENCY_CONFLICT.  Concurrent opens of one player wait on its primary key, then see it.
 CREATE OR REPLACE FUNCTION wallet.open_account(p_player_id text, p_currency text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_errors jsonb := '[]';
-    v_account_id bigint;
-    v_player wallet.player;
-    v_status text;
+    v_account wallet.account;
 BEGIN
     v_errors := wallet._check(v_errors, p_player_id ~ '^[[:graph:]]{1,128}$', 'player_id',
                               'must be 1 to 128 printable characters without spaces');
@@ -19,29 +16,24 @@ BEGIN
                               'must be an ISO 4217 code of three capital letters');
     PERFORM wallet._raise_invalid(v_errors);
 
-    v_account_id := nextval('wallet.account_id_seq');
-    INSERT INTO wallet.player (player_id, account_id, currency)
-    VALUES (p_player_id, v_account_id, p_currency)
-    ON CONFLICT (player_id) DO NOTHING;
-
+    INSERT INTO wallet.account (account_id, currency, created_by)
+    VALUES (p_player_id, p_currency, wallet._actor(p_actor))
+    ON CONFLICT (account_id) DO NOTHING;
     IF FOUND THEN
-        INSERT INTO wallet.account (account_id, created_by)
-        VALUES (v_account_id, coalesce(p_actor, 'db:' || session_user));
-        PERFORM wallet._emit(v_account_id, 'account.opened',
+        PERFORM wallet._emit(p_player_id, 'account.opened',
             jsonb_build_object('player_id', p_player_id, 'currency', p_currency));
         RETURN jsonb_build_object('player_id', p_player_id, 'currency', p_currency,
                                   'status', 'active', 'created', true);
     END IF;
 
-    SELECT * INTO v_player FROM wallet.player WHERE player_id = p_player_id;
-    IF v_player.currency <> p_currency THEN
+    SELECT * INTO v_account FROM wallet.account WHERE account_id = p_player_id;
+    IF v_account.currency <> p_currency THEN
         PERFORM wallet._fail('IDEMPOTENCY_CONFLICT',
-            format('player %s already has an account in %s', p_player_id, v_player.currency),
-            jsonb_build_object('key', p_player_id, 'currency', v_player.currency));
+            format('player %s already has an account in %s', p_player_id, v_account.currency),
+            jsonb_build_object('key', p_player_id, 'currency', v_account.currency));
     END IF;
-    SELECT status INTO v_status FROM wallet.account WHERE account_id = v_player.account_id;
-    RETURN jsonb_build_object('player_id', p_player_id, 'currency', v_player.currency,
-                              'status', v_status, 'created', false);
+    RETURN jsonb_build_object('player_id', p_player_id, 'currency', v_account.currency,
+                              'status', v_account.status, 'created', false);
 END
 $$;
 

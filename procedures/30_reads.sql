@@ -7,7 +7,7 @@ CREATE OR REPLACE FUNCTION wallet.ledger_history(p_player_id text, p_limit integ
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
-    v_account_id bigint;
+    v_account_id text;
     v_before_txn bigint := 9223372036854775807;
     v_before_entry integer := 32767;
     v_entries jsonb;
@@ -15,7 +15,7 @@ DECLARE
     v_next text;
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check('[]', p_limit BETWEEN 1 AND 500, 'limit', 'must be between 1 and 500'));
-    SELECT account_id INTO v_account_id FROM wallet.player WHERE player_id = p_player_id;
+    SELECT account_id INTO v_account_id FROM wallet.account WHERE account_id = p_player_id;
     IF v_account_id IS NULL THEN
         PERFORM wallet._fail('UNKNOWN_ACCOUNT', format('no account for player %s', p_player_id),
                              jsonb_build_object('player_id', p_player_id));
@@ -59,23 +59,23 @@ CREATE OR REPLACE FUNCTION wallet.player_balances(p_player_id text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
-    v_player wallet.player;
+    v_account wallet.account;
     v_topology integer := wallet._active_topology();
 BEGIN
-    SELECT * INTO v_player FROM wallet.player WHERE player_id = p_player_id;
+    SELECT * INTO v_account FROM wallet.account WHERE account_id = p_player_id;
     IF NOT FOUND THEN
         PERFORM wallet._fail('UNKNOWN_ACCOUNT', format('no account for player %s', p_player_id),
                              jsonb_build_object('player_id', p_player_id));
     END IF;
     RETURN jsonb_build_object(
-        'player_id', v_player.player_id,
-        'currency', v_player.currency,
-        'status', (SELECT status FROM wallet.account WHERE account_id = v_player.account_id),
+        'player_id', v_account.account_id,
+        'currency', v_account.currency,
+        'status', v_account.status,
         'topology_version', v_topology,
         'groups', (SELECT coalesce(jsonb_agg(jsonb_build_object('code', g.code, 'buckets',
-                                      wallet._bucket_lines(v_player.account_id, v_topology, g.code)) ORDER BY g.position), '[]')
+                                      wallet._bucket_lines(v_account.account_id, v_topology, g.code)) ORDER BY g.position), '[]')
                      FROM wallet.wallet_group g WHERE g.topology_version = v_topology),
-        'shared', wallet._bucket_lines(v_player.account_id, v_topology, NULL),
+        'shared', wallet._bucket_lines(v_account.account_id, v_topology, NULL),
         'coupons', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                         'coupon_id', c.coupon_id, 'amount', c.amount, 'remaining', c.remaining, 'expires_at', c.expires_at,
                         'restrictions', jsonb_build_object('provider_types', c.provider_types, 'min_odds', c.min_odds,
@@ -83,21 +83,21 @@ BEGIN
                                                            'winnings_bucket_type', c.winnings_bucket_type,
                                                            'rolling_multiplier', c.rolling_multiplier))
                         ORDER BY c.expires_at NULLS LAST, c.granted_at, c.coupon_id), '[]')
-                      FROM wallet.coupon c WHERE c.account_id = v_player.account_id AND c.status = 'ACTIVE'),
+                      FROM wallet.coupon c WHERE c.account_id = v_account.account_id AND c.status = 'ACTIVE'),
         'rolling', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                         'rolling_id', r.rolling_id, 'wallet_group', r.wallet_group, 'kind', r.kind, 'base_amount', r.base_amount,
                         'required', r.required, 'progress', r.progress, 'status', r.status) ORDER BY r.rolling_id), '[]')
-                      FROM wallet.rolling_obligation r WHERE r.account_id = v_player.account_id AND r.status = 'ACTIVE'),
-        'withdrawable', wallet._withdrawable(v_player.account_id, v_topology),
+                      FROM wallet.rolling_obligation r WHERE r.account_id = v_account.account_id AND r.status = 'ACTIVE'),
+        'withdrawable', wallet._withdrawable(v_account.account_id, v_topology),
         'pending_withdrawals', (SELECT coalesce(sum(amount), 0) FROM wallet.withdrawal
-                                 WHERE account_id = v_player.account_id AND status = 'PENDING'),
+                                 WHERE account_id = v_account.account_id AND status = 'PENDING'),
         'open_bets', (SELECT jsonb_build_object('count', count(*), 'stake', coalesce(sum(stake), 0)) FROM wallet.bet
-                       WHERE account_id = v_player.account_id AND status = 'AUTHORIZED'));
+                       WHERE account_id = v_account.account_id AND status = 'AUTHORIZED'));
 END
 $$;
 
 -- [{bucket_type, kind, balance}] of one wallet group (NULL: the shared buckets), in topology order.
-CREATE OR REPLACE FUNCTION wallet._bucket_lines(p_account_id bigint, p_topology integer, p_group text)
+CREATE OR REPLACE FUNCTION wallet._bucket_lines(p_account_id text, p_topology integer, p_group text)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bt.code, 'kind', bt.kind,
@@ -109,7 +109,7 @@ $$;
 
 -- Withdrawable amount (SPEC §5a): WITHDRAWABLE buckets plus the CASH buckets of groups with
 -- no active DEPOSIT rolling obligation.
-CREATE OR REPLACE FUNCTION wallet._withdrawable(p_account_id bigint, p_topology integer)
+CREATE OR REPLACE FUNCTION wallet._withdrawable(p_account_id text, p_topology integer)
 RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(sum(balance), 0)::bigint FROM wallet._withdrawable_buckets(p_account_id)

@@ -11,7 +11,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- True while the group has an active DEPOSIT obligation: its CASH is not withdrawable.
-CREATE OR REPLACE FUNCTION wallet._group_cash_locked(p_account_id bigint, p_group text)
+CREATE OR REPLACE FUNCTION wallet._group_cash_locked(p_account_id text, p_group text)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM wallet.rolling_obligation
@@ -19,7 +19,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Opens an obligation and returns its id; NULL (nothing opened) when p_required is 0.
-CREATE OR REPLACE FUNCTION wallet._rolling_open(p_account_id bigint, p_group text, p_kind text, p_base bigint,
+CREATE OR REPLACE FUNCTION wallet._rolling_open(p_account_id text, p_group text, p_kind text, p_base bigint,
                                                 p_required bigint, p_source_bucket_type text, p_provider_type text,
                                                 p_source_kind text, p_source_id text, p_policy_snapshot jsonb)
 RETURNS bigint
@@ -37,7 +37,7 @@ BEGIN
     RETURNING rolling_id INTO v_id;
     INSERT INTO wallet.resource_owner (resource_kind, resource_id, account_id) VALUES ('ROLLING', v_id::text, p_account_id);
     PERFORM wallet._emit(p_account_id, 'rolling.created', jsonb_build_object(
-        'player_id', wallet._player_id(p_account_id), 'rolling_id', v_id, 'wallet_group', p_group, 'kind', p_kind,
+        'player_id', p_account_id, 'rolling_id', v_id, 'wallet_group', p_group, 'kind', p_kind,
         'base_amount', p_base, 'required', p_required, 'source_bucket_type', p_source_bucket_type,
         'provider_type', p_provider_type, 'source', p_source_kind || ':' || p_source_id,
         'topology_version', wallet._active_topology(), 'policy_snapshot', p_policy_snapshot));
@@ -47,7 +47,7 @@ $$;
 
 -- Moves up to p_amount out of the group's buckets of p_kind (topology order) into p_destination
 -- (p_destination NULL: into the PROMOTION pocket).  Returns what moved.
-CREATE OR REPLACE FUNCTION wallet._sweep_group(p_account_id bigint, p_group text, p_kind text, p_amount bigint,
+CREATE OR REPLACE FUNCTION wallet._sweep_group(p_account_id text, p_group text, p_kind text, p_amount bigint,
                                                p_destination text, p_ledger_kind text, p_ref text, p_actor text)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
@@ -78,7 +78,7 @@ END
 $$;
 
 -- The group's balance in buckets of one kind under the active topology.
-CREATE OR REPLACE FUNCTION wallet._group_balance(p_account_id bigint, p_group text, p_kind text)
+CREATE OR REPLACE FUNCTION wallet._group_balance(p_account_id text, p_group text, p_kind text)
 RETURNS bigint
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(sum(b.balance), 0)::bigint FROM wallet.bucket b
@@ -93,7 +93,7 @@ $$;
 --   COMPLETED/WAIVED BONUS: the group's BONUS → the money policy's conversion bucket, same rule;
 --   CANCELLED BONUS with p_forfeit: the bonus money it covers → PROMOTION (ROLLING_FORFEIT).
 -- Returns {rolling_id, status, progress, released, forfeited}.
-CREATE OR REPLACE FUNCTION wallet._rolling_close(p_account_id bigint, p_rolling_id bigint, p_status text, p_actor text,
+CREATE OR REPLACE FUNCTION wallet._rolling_close(p_account_id text, p_rolling_id bigint, p_status text, p_actor text,
                                                  p_progress bigint DEFAULT 0, p_forfeit boolean DEFAULT false)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
@@ -135,7 +135,7 @@ BEGIN
     END IF;
 
     PERFORM wallet._emit(p_account_id, 'rolling.' || lower(p_status), jsonb_build_object(
-        'player_id', wallet._player_id(p_account_id), 'rolling_id', p_rolling_id, 'wallet_group', v_ob.wallet_group,
+        'player_id', p_account_id, 'rolling_id', p_rolling_id, 'wallet_group', v_ob.wallet_group,
         'kind', v_ob.kind, 'required', v_ob.required, 'progress', v_ob.progress, 'released', v_released,
         'forfeited', v_forfeited, 'released_to', v_destination, 'topology_version', wallet._active_topology(),
         'source_bucket_type', v_ob.source_bucket_type, 'policy_snapshot', v_ob.policy_snapshot));
@@ -148,7 +148,7 @@ $$;
 -- obligations, p_bonus_progress its BONUS obligations, each oldest first, the rest carrying on
 -- to the next; an obligation that reaches its requirement completes (and releases).
 -- Returns [{rolling_id, progress, status}] of the obligations it touched.
-CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id bigint, p_group text, p_bet_id text,
+CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
                                                     p_deposit_progress bigint, p_bonus_progress bigint, p_actor text)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
@@ -185,7 +185,7 @@ $$;
 
 -- Takes back the progress a bet gave (its rollback).  Obligations it completed stay completed;
 -- active ones lose the progress.  Returns [{rolling_id, progress_removed}].
-CREATE OR REPLACE FUNCTION wallet._rolling_unprogress(p_account_id bigint, p_bet_id text)
+CREATE OR REPLACE FUNCTION wallet._rolling_unprogress(p_account_id text, p_bet_id text)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -206,7 +206,7 @@ $$;
 -- Auto-completion (SPEC §5a): when a group's money — CASH balances plus the stakes of its open
 -- bets — is at or below the money policy's auto_complete_below, its active DEPOSIT obligations
 -- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.
-CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id bigint, p_groups text[], p_actor text)
+CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -264,7 +264,7 @@ BEGIN
     v_result := wallet._rolling_close(v_account.account_id, p_rolling_id, p_status, p_actor, 0, p_forfeit => true);
     PERFORM wallet._audit(p_actor, 'rolling.' || lower(p_status), 'rolling:' || p_rolling_id, 'OK',
                           jsonb_build_object('status', 'ACTIVE', 'progress', v_ob.progress, 'required', v_ob.required),
-                          v_result, p_reason, jsonb_build_object('player_id', wallet._player_id(v_account.account_id)));
+                          v_result, p_reason, jsonb_build_object('player_id', v_account.account_id));
     PERFORM wallet._auto_complete(v_account.account_id, ARRAY[v_ob.wallet_group], p_actor);
     RETURN v_result;
 END

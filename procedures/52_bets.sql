@@ -14,7 +14,7 @@ $$;
 -- the buckets of the group and the shared ones (bettable = eligible), then the ACTIVE coupons in
 -- the order they are used (earliest expiry, then oldest grant), each flagged eligible when it is
 -- unexpired, lists the provider type, and the odds and stake are within its restrictions.
-CREATE OR REPLACE FUNCTION wallet._bet_sources_available(p_account_id bigint, p_topology integer, p_group text,
+CREATE OR REPLACE FUNCTION wallet._bet_sources_available(p_account_id text, p_topology integer, p_group text,
                                                          p_provider_type text, p_stake bigint, p_odds numeric)
 RETURNS wallet.fund_available[]
 LANGUAGE sql STABLE AS $$
@@ -149,7 +149,7 @@ $$;
 -- The postings that put a bet's stake back where it came from (VOID, rollback): each bucket
 -- and coupon gets its amount back, except a coupon reversed since, whose share goes to the
 -- PROMOTION pocket (SPEC §5 coupon reversal).  The HOLD side is the caller's.
-CREATE OR REPLACE FUNCTION wallet._bet_restore_postings(p_account_id bigint, p_bet_id text)
+CREATE OR REPLACE FUNCTION wallet._bet_restore_postings(p_account_id text, p_bet_id text)
 RETURNS wallet.posting[]
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(array_agg(CASE WHEN s.bucket_type IS NOT NULL THEN wallet._bucket(s.bucket_type, s.amount)
@@ -161,7 +161,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- [{source, amount}] of a bet's funding, as the API writes sources.
-CREATE OR REPLACE FUNCTION wallet._bet_funding(p_account_id bigint, p_bet_id text)
+CREATE OR REPLACE FUNCTION wallet._bet_funding(p_account_id text, p_bet_id text)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(jsonb_agg(jsonb_build_object('source', coalesce(bucket_type, 'coupon:' || coupon_id), 'amount', amount)

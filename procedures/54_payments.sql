@@ -18,7 +18,7 @@ $$;
 
 -- Approves a locked PENDING deposit: EXTERNAL → target bucket, and the DEPOSIT rolling
 -- obligation of the target's group (required = ceil(amount × deposit_rolling_bps / 10000)).
-CREATE OR REPLACE FUNCTION wallet._deposit_approve(p_account_id bigint, p_deposit wallet.deposit, p_actor text)
+CREATE OR REPLACE FUNCTION wallet._deposit_approve(p_account_id text, p_deposit wallet.deposit, p_actor text)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -45,7 +45,7 @@ BEGIN
                               txn_id = v_txn_id, decision = v_result
      WHERE account_id = p_account_id AND deposit_id = p_deposit.deposit_id;
     PERFORM wallet._emit(p_account_id, 'deposit.approved', v_result || jsonb_build_object(
-        'player_id', wallet._player_id(p_account_id), 'wallet_group', v_type.wallet_group,
+        'player_id', p_account_id, 'wallet_group', v_type.wallet_group,
         'topology_version', v_type.topology_version,
         'policy', CASE WHEN v_policy.version IS NOT NULL THEN jsonb_build_object('wallet_group', v_type.wallet_group, 'version', v_policy.version) END));
     RETURN v_result;
@@ -144,7 +144,7 @@ BEGIN
                               decision = v_result
      WHERE account_id = v_account.account_id AND deposit_id = p_deposit_id;
     PERFORM wallet._emit(v_account.account_id, 'deposit.rejected', v_result || jsonb_build_object(
-        'player_id', wallet._player_id(v_account.account_id), 'amount', v_deposit.amount, 'bucket_type', v_deposit.bucket_type));
+        'player_id', v_account.account_id, 'amount', v_deposit.amount, 'bucket_type', v_deposit.bucket_type));
     RETURN v_result;
 END
 $$;
@@ -152,7 +152,7 @@ $$;
 -- The buckets a withdrawal may take from, in the order it takes them (SPEC §5a): the
 -- WITHDRAWABLE bucket, then the CASH buckets of groups with no active DEPOSIT obligation, in
 -- topology order.
-CREATE OR REPLACE FUNCTION wallet._withdrawable_buckets(p_account_id bigint)
+CREATE OR REPLACE FUNCTION wallet._withdrawable_buckets(p_account_id text)
 RETURNS TABLE (bucket_type text, balance bigint)
 LANGUAGE sql STABLE AS $$
     SELECT b.bucket_type, b.balance
@@ -225,7 +225,7 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION wallet._withdrawal_sources(p_account_id bigint, p_withdrawal_id text)
+CREATE OR REPLACE FUNCTION wallet._withdrawal_sources(p_account_id text, p_withdrawal_id text)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bucket_type, 'amount', amount) ORDER BY seq), '[]')
@@ -268,7 +268,7 @@ BEGIN
     UPDATE wallet.withdrawal SET status = p_status, decided_at = now(), decided_by = p_actor, reason = p_reason, decision = v_result
      WHERE account_id = v_account.account_id AND withdrawal_id = p_withdrawal_id;
     PERFORM wallet._emit(v_account.account_id, 'withdrawal.' || lower(p_status), v_result || jsonb_build_object(
-        'player_id', wallet._player_id(v_account.account_id), 'topology_version', wallet._active_topology()));
+        'player_id', v_account.account_id, 'topology_version', wallet._active_topology()));
     RETURN v_result;
 END
 $$;

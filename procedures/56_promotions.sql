@@ -123,7 +123,7 @@ BEGIN
     UPDATE wallet.coupon SET status = 'REVERSED', reversal_result = v_response
      WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
     PERFORM wallet._emit(v_account.account_id, 'coupon.reversed', v_response || jsonb_build_object(
-        'player_id', wallet._player_id(v_account.account_id), 'reversal_id', p_reversal_id, 'reason', p_reason,
+        'player_id', v_account.account_id, 'reversal_id', p_reversal_id, 'reason', p_reason,
         'wallet_group', v_coupon.wallet_group, 'topology_version', wallet._active_topology()));
     RETURN wallet._idem_store(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request, v_response);
 END
@@ -232,7 +232,7 @@ BEGIN
                                        reversal_result = v_response
      WHERE account_id = v_account.account_id AND credit_id = p_credit_id;
     PERFORM wallet._emit(v_account.account_id, 'promotion.reversed', v_response || jsonb_build_object(
-        'player_id', wallet._player_id(v_account.account_id), 'reversal_id', p_reversal_id, 'reason', p_reason,
+        'player_id', v_account.account_id, 'reversal_id', p_reversal_id, 'reason', p_reason,
         'topology_version', wallet._active_topology()));
     RETURN wallet._idem_store(v_account.account_id, 'promotion_reverse', p_reversal_id, v_request, v_response);
 END

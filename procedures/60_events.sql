@@ -33,7 +33,7 @@ CREATE OR REPLACE FUNCTION wallet._event_json(o wallet.outbox)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT jsonb_build_object('id', o.delivery_id, 'event_id', o.event_id, 'type', o.event_type,
-                              'player_id', CASE WHEN o.account_id = 0 THEN NULL ELSE wallet._player_id(o.account_id) END,
+                              'player_id', nullif(o.account_id, ''),
                               'payload', o.payload, 'created_at', o.created_at)
 $$;
 

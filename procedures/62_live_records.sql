@@ -37,8 +37,8 @@ LANGUAGE sql STABLE AS $$
     SELECT coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'count', records, 'accounts', accounts,
                                                  'sample_players', sample, 'sample_records', sample_records) ORDER BY kind), '[]')
       FROM (SELECT kind, count(*) AS records, count(DISTINCT s.account_id) AS accounts,
-                   (array_agg(DISTINCT p.player_id ORDER BY p.player_id))[1:5] AS sample,
+                   (array_agg(DISTINCT s.account_id ORDER BY s.account_id))[1:5] AS sample,
                    (array_agg(s.record ORDER BY s.record))[1:5] AS sample_records
-              FROM stranded s JOIN wallet.player p USING (account_id)
+              FROM stranded s
              GROUP BY kind) per_kind
 $$;

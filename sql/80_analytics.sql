@@ -3,9 +3,9 @@
 -- to the wallet tables themselves.  Amounts are minor units.
 
 CREATE VIEW analytics.balances AS
-SELECT p.player_id, p.currency, b.bucket_type, bt.kind, bt.wallet_group, b.balance
+SELECT a.account_id AS player_id, a.currency, b.bucket_type, bt.kind, bt.wallet_group, b.balance
   FROM wallet.bucket b
-  JOIN wallet.player p USING (account_id)
+  JOIN wallet.account a USING (account_id)
   LEFT JOIN wallet.bucket_type bt
          ON bt.topology_version = (SELECT version FROM wallet.topology_version WHERE status = 'ACTIVE')
         AND bt.code = b.bucket_type;
@@ -37,19 +37,19 @@ SELECT b.provider_type, (b.settled_at AT TIME ZONE 'UTC')::date AS day, count(*)
 COMMENT ON VIEW analytics.house_result_by_provider IS 'Settled bets per provider type and UTC day: stake, payout and the house result (the HOUSE pocket: stake kept minus winnings paid; free-bet stakes are promotion money, not house).';
 
 CREATE VIEW analytics.coupon_liability AS
-SELECT p.player_id, c.coupon_id, c.amount, c.remaining, c.wallet_group, c.provider_types, c.stake_returned,
+SELECT c.account_id AS player_id, c.coupon_id, c.amount, c.remaining, c.wallet_group, c.provider_types, c.stake_returned,
        c.expires_at, c.expires_at IS NOT NULL AND c.expires_at <= now() AS expired,
        coalesce((SELECT sum(s.amount) FROM wallet.bet_source s JOIN wallet.bet b USING (account_id, bet_id)
                   WHERE s.account_id = c.account_id AND s.coupon_id = c.coupon_id AND b.status = 'AUTHORIZED'), 0) AS in_open_bets
-  FROM wallet.coupon c JOIN wallet.player p USING (account_id)
+  FROM wallet.coupon c
  WHERE c.status = 'ACTIVE';
 COMMENT ON VIEW analytics.coupon_liability IS 'Active coupon grants: what remains to be used (the liability) and what sits in open bets.';
 
 CREATE VIEW analytics.rolling_status AS
-SELECT p.player_id, r.rolling_id, r.wallet_group, r.kind, r.status, r.base_amount, r.required, r.progress,
+SELECT r.account_id AS player_id, r.rolling_id, r.wallet_group, r.kind, r.status, r.base_amount, r.required, r.progress,
        CASE WHEN r.required > 0 THEN round(100.0 * r.progress / r.required, 1) END AS percent_done,
        r.source_kind, r.source_id, r.topology_version, r.created_at, r.closed_at
-  FROM wallet.rolling_obligation r JOIN wallet.player p USING (account_id);
+  FROM wallet.rolling_obligation r;
 COMMENT ON VIEW analytics.rolling_status IS 'Every rolling (wagering) obligation with its progress.';
 
 CREATE VIEW analytics.open_bet_exposure AS
@@ -79,31 +79,27 @@ WITH bucket_sums AS (
         SELECT account_id, amount FROM wallet.withdrawal WHERE status = 'PENDING') open_records
      GROUP BY account_id
 )
-SELECT 'bucket_matches_ledger'::text AS check_name, p.player_id,
+SELECT 'bucket_matches_ledger'::text AS check_name, coalesce(b.account_id, s.account_id) AS player_id,
        'bucket:' || coalesce(b.bucket_type, s.bucket_type) AS subject,
        coalesce(s.total, 0) AS expected, coalesce(b.balance, 0) AS actual
   FROM wallet.bucket b
   FULL JOIN bucket_sums s USING (account_id, bucket_type)
-  LEFT JOIN wallet.player p ON p.account_id = coalesce(b.account_id, s.account_id)
  WHERE coalesce(s.total, 0) <> coalesce(b.balance, 0)
 UNION ALL
-SELECT 'coupon_matches_ledger', p.player_id, 'coupon:' || coalesce(c.coupon_id, s.coupon_id),
+SELECT 'coupon_matches_ledger', coalesce(c.account_id, s.account_id), 'coupon:' || coalesce(c.coupon_id, s.coupon_id),
        coalesce(s.total, 0), coalesce(c.remaining, 0)
   FROM wallet.coupon c
   FULL JOIN coupon_sums s USING (account_id, coupon_id)
-  LEFT JOIN wallet.player p ON p.account_id = coalesce(c.account_id, s.account_id)
  WHERE coalesce(s.total, 0) <> coalesce(c.remaining, 0)
 UNION ALL
-SELECT 'hold_matches_open_records', p.player_id, 'pocket:HOLD', coalesce(o.total, 0), coalesce(h.total, 0)
+SELECT 'hold_matches_open_records', coalesce(h.account_id, o.account_id), 'pocket:HOLD', coalesce(o.total, 0), coalesce(h.total, 0)
   FROM hold_sums h
   FULL JOIN held o USING (account_id)
-  LEFT JOIN wallet.player p ON p.account_id = coalesce(h.account_id, o.account_id)
  WHERE coalesce(h.total, 0) <> coalesce(o.total, 0)
 UNION ALL
-SELECT 'transaction_sums_to_zero', p.player_id, 'txn:' || t.txn_id, 0, coalesce(sum(e.amount), 0)::bigint
+SELECT 'transaction_sums_to_zero', t.account_id, 'txn:' || t.txn_id, 0, coalesce(sum(e.amount), 0)::bigint
   FROM wallet.ledger_txn t
   LEFT JOIN wallet.ledger_entry e USING (account_id, txn_id)
-  LEFT JOIN wallet.player p ON p.account_id = t.account_id
- GROUP BY p.player_id, t.account_id, t.txn_id
+  GROUP BY t.account_id, t.txn_id
 HAVING coalesce(sum(e.amount), 0) <> 0 OR count(e.entry_no) = 0;
 COMMENT ON VIEW analytics.reconciliation IS 'Every discrepancy: bucket or coupon vs its ledger entries, HOLD pocket vs open bets and pending withdrawals, transaction not summing to zero. Must be empty.';

@@ -116,7 +116,7 @@ def test_adjustment_writes_audit_and_outbox_in_the_same_transaction(api_db, db, 
     audit = db.execute("SELECT actor, action, before, after, reason FROM wallet.audit_log WHERE action = 'adjustment.apply'").fetchall()
     assert audit == [("ops", "adjustment.apply", {"bucket_type": "SPORTS_NORMAL", "balance": 0},
                       {"bucket_type": "SPORTS_NORMAL", "balance": 900}, "promo fix")]
-    events = db.execute("SELECT event_type, payload->>'amount' FROM wallet.outbox WHERE account_id <> 0 ORDER BY event_id").fetchall()
+    events = db.execute("SELECT event_type, payload->>'amount' FROM wallet.outbox WHERE account_id <> '' ORDER BY event_id").fetchall()
     assert events == [("account.opened", None), ("adjustment.applied", "900")]
 
 
@@ -153,4 +153,4 @@ def test_reconciliation_reports_a_tampered_bucket(db, api_db, player):
 
 def test_bucket_check_constraint_backstops_the_functions(db, api_db, player):
     with pytest.raises(errors.CheckViolation):
-        db.execute("INSERT INTO wallet.bucket VALUES ((SELECT account_id FROM wallet.player), 'X', -1)")
+        db.execute("INSERT INTO wallet.bucket VALUES ('p1', 'X', -1)")

@@ -1,11 +1,11 @@
 -- Structure and privileges of the ledger core: who may do what, and what nobody may do.
 BEGIN;
-SELECT plan(27);
+SELECT plan(26);
 
 SELECT has_schema('wallet');
 SELECT has_schema('analytics');
 SELECT has_table('wallet', t, format('table wallet.%s exists', t))
-  FROM unnest(ARRAY['player', 'account', 'bucket', 'ledger_txn', 'ledger_entry', 'idempotency', 'outbox',
+  FROM unnest(ARRAY['account', 'bucket', 'ledger_txn', 'ledger_entry', 'idempotency', 'outbox',
                     'audit_log', 'api_key', 'error_code']) t;
 
 -- Buckets are rows keyed by a bucket type code: no column per bucket type, ever.

@@ -51,7 +51,7 @@ SELECT is(wallet._active_topology(), 2, 'commands now read version 2');
 SELECT is(wallet.topology_activate(2, 'again', '[]', 'ops')->>'status', 'ACTIVE', 'activating the active version again is a no-op');
 SELECT is((SELECT count(*)::int FROM wallet.audit_log WHERE action = 'topology.activate' AND target = 'topology:2'), 1,
           'the no-op is not audited twice');
-SELECT is((SELECT count(*)::int FROM wallet.outbox WHERE event_type = 'topology.activated' AND account_id = 0 AND payload->>'version' = '2'), 1,
+SELECT is((SELECT count(*)::int FROM wallet.outbox WHERE event_type = 'topology.activated' AND account_id = '' AND payload->>'version' = '2'), 1,
           'topology.activated is in the outbox (system stream)');
 SELECT is((SELECT before->>'version' || '->' || (after->>'version') FROM wallet.audit_log WHERE action = 'topology.activate' AND target = 'topology:2'),
           '1->2', 'the audit row has before and after');

@@ -4,12 +4,12 @@ BEGIN;
 SELECT plan(33);
 
 CREATE FUNCTION pg_temp.bal(p_player text, p_bucket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce((SELECT balance FROM wallet.bucket b JOIN wallet.player p USING (account_id)
-                      WHERE p.player_id = p_player AND b.bucket_type = p_bucket), 0)
+    SELECT coalesce((SELECT balance FROM wallet.bucket b
+                      WHERE b.account_id = p_player AND b.bucket_type = p_bucket), 0)
 $$;
 CREATE FUNCTION pg_temp.pocket(p_player text, p_pocket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce(sum(e.amount), 0)::bigint FROM wallet.ledger_entry e JOIN wallet.player p USING (account_id)
-     WHERE p.player_id = p_player AND e.pocket = p_pocket
+    SELECT coalesce(sum(e.amount), 0)::bigint FROM wallet.ledger_entry e
+     WHERE e.account_id = p_player AND e.pocket = p_pocket
 $$;
 CREATE FUNCTION pg_temp.error_of(p_sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE v_state text; v_detail text;

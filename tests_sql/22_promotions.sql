@@ -4,8 +4,8 @@ BEGIN;
 SELECT plan(32);
 
 CREATE FUNCTION pg_temp.bal(p_player text, p_bucket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce((SELECT balance FROM wallet.bucket b JOIN wallet.player p USING (account_id)
-                      WHERE p.player_id = p_player AND b.bucket_type = p_bucket), 0)
+    SELECT coalesce((SELECT balance FROM wallet.bucket b
+                      WHERE b.account_id = p_player AND b.bucket_type = p_bucket), 0)
 $$;
 CREATE FUNCTION pg_temp.remaining(p_coupon text) RETURNS bigint LANGUAGE sql AS $$
     SELECT remaining FROM wallet.coupon WHERE coupon_id = p_coupon

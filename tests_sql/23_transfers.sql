@@ -3,12 +3,12 @@ BEGIN;
 SELECT plan(29);
 
 CREATE FUNCTION pg_temp.bal(p_player text, p_bucket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce((SELECT balance FROM wallet.bucket b JOIN wallet.player p USING (account_id)
-                      WHERE p.player_id = p_player AND b.bucket_type = p_bucket), 0)
+    SELECT coalesce((SELECT balance FROM wallet.bucket b
+                      WHERE b.account_id = p_player AND b.bucket_type = p_bucket), 0)
 $$;
 CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS $$
     SELECT string_agg(format('%s:%s %s/%s/%s %s', r.wallet_group, r.kind, r.base_amount, r.required, r.progress, r.status), ', ' ORDER BY r.rolling_id)
-      FROM wallet.rolling_obligation r JOIN wallet.player p USING (account_id) WHERE p.player_id = p_player
+      FROM wallet.rolling_obligation r WHERE r.account_id = p_player
 $$;
 CREATE FUNCTION pg_temp.error_of(p_sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE v_state text; v_detail text;
@@ -80,8 +80,8 @@ SELECT lives_ok($$SELECT wallet.group_policy_create('SPORTS', '{"transfer": {"ro
                    SELECT wallet.group_policy_activate('SPORTS', 2, 'none', 'ops');
                    SELECT wallet.transfer_create('t6', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 500, 'player')$$,
                 'SPORTS inheritance NONE, transfer 500');
-SELECT is((SELECT required FROM wallet.rolling_obligation r JOIN wallet.player p USING (account_id)
-            WHERE p.player_id = 'tp1' AND r.wallet_group = 'SPORTS' AND r.kind = 'DEPOSIT' ORDER BY rolling_id LIMIT 1), 4000::bigint,
+SELECT is((SELECT required FROM wallet.rolling_obligation r
+            WHERE r.account_id = 'tp1' AND r.wallet_group = 'SPORTS' AND r.kind = 'DEPOSIT' ORDER BY rolling_id LIMIT 1), 4000::bigint,
           'the SPORTS obligation keeps its requirement (it had 4000 after t1 and t4)');
 
 -- Frozen accounts transfer nothing.

@@ -5,12 +5,12 @@ BEGIN;
 SELECT plan(31);
 
 CREATE FUNCTION pg_temp.bal(p_player text, p_bucket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce((SELECT balance FROM wallet.bucket b JOIN wallet.player p USING (account_id)
-                      WHERE p.player_id = p_player AND b.bucket_type = p_bucket), 0)
+    SELECT coalesce((SELECT balance FROM wallet.bucket b
+                      WHERE b.account_id = p_player AND b.bucket_type = p_bucket), 0)
 $$;
 CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS $$
     SELECT string_agg(format('%s:%s %s/%s %s', r.wallet_group, r.kind, r.progress, r.required, r.status), ', ' ORDER BY r.rolling_id)
-      FROM wallet.rolling_obligation r JOIN wallet.player p USING (account_id) WHERE p.player_id = p_player
+      FROM wallet.rolling_obligation r WHERE r.account_id = p_player
 $$;
 -- Rolling ids come from a sequence shared by every test file: name them by what opened them.
 CREATE FUNCTION pg_temp.named_ids(p jsonb) RETURNS jsonb LANGUAGE sql AS $$

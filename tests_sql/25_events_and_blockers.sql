@@ -64,7 +64,7 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'wallet'::regnamespace AND c.relkind = 'r'
               AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
                                WHERE i.indrelid = c.oid AND i.indisprimary AND a.attname = 'account_id')),
-          '{api_key,audit_log,betting_policy,bucket_type,error_code,group_policy,player,provider_mapping,provider_type,resource_owner,topology_version,transfer_edge,wallet_group}'::text[],
+          '{api_key,audit_log,betting_policy,bucket_type,error_code,group_policy,provider_mapping,provider_type,resource_owner,topology_version,transfer_edge,wallet_group}'::text[],
           'the others are configuration or directories (Citus reference tables, docs/scaling.md)');
 SELECT is((SELECT count(*)::int FROM pg_constraint f
             JOIN pg_class c ON c.oid = f.conrelid
