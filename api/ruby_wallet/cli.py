@@ -68,10 +68,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ruby_wallet.app import create_app
 
     with database(prepare_api_login=not os.environ.get("DATABASE_URL")) as (_, api_url):
-        app = create_app(api_url, pool_min=args.pool_min, pool_max=args.pool_max)
         print(f"ruby-wallet: serving on http://{args.host}:{args.port}  (API keys: ruby-wallet apikey create NAME "
               "--scopes game,payments,promotion,player,admin)", file=sys.stderr)
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+        if args.workers > 1:
+            # Worker processes import ruby_wallet.asgi, which reads its settings from the environment.
+            os.environ.update(RUBY_WALLET_API_DATABASE_URL=api_url, RUBY_WALLET_POOL_MIN=str(args.pool_min),
+                              RUBY_WALLET_POOL_MAX=str(args.pool_max))
+            uvicorn.run("ruby_wallet.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                        log_level=args.log_level, access_log=False)
+        else:
+            app = create_app(api_url, pool_min=args.pool_min, pool_max=args.pool_max)
+            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
     return 0
 
 
@@ -120,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--pool-min", type=int, default=2)
     p.add_argument("--pool-max", type=int, default=8)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (each with its own pool)")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=cmd_serve)
 
