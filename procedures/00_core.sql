@@ -2,7 +2,8 @@
 -- an application role: they run inside the public command functions, as wallet_owner.
 
 -- Raises the error `p_code` of wallet.error_code (SQLSTATE RWnnn) with a JSON detail the API
--- turns into the problem response.  Never returns.
+-- turns into the problem response, and the code's name as a hint for people in psql.
+-- Never returns.
 CREATE OR REPLACE FUNCTION wallet._fail(p_code text, p_message text, p_detail jsonb DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -16,7 +17,8 @@ BEGIN
     RAISE EXCEPTION USING
         ERRCODE = v_sqlstate,
         MESSAGE = p_message,
-        DETAIL = coalesce(p_detail, '{}'::jsonb)::text;
+        DETAIL = coalesce(p_detail, '{}'::jsonb)::text,
+        HINT = format('wallet error %s (SQLSTATE %s, see wallet.error_code)', p_code, v_sqlstate);
 END
 $$;
 

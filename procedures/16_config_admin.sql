@@ -53,6 +53,7 @@ BEGIN
 END
 $$;
 
+-- Every topology version with its status, who created and activated it, and when.
 CREATE OR REPLACE FUNCTION wallet.topology_list()
 RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -62,7 +63,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
       FROM wallet.topology_version
 $$;
 
--- Raises TOPOLOGY_NOT_FOUND.
+-- One topology version with its document.  Raises TOPOLOGY_NOT_FOUND.
 CREATE OR REPLACE FUNCTION wallet.topology_get(p_version integer)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -429,36 +430,43 @@ LANGUAGE sql STABLE AS $$
               FROM wallet.group_policy WHERE p_family = 'group' AND (p_key IS NULL OR wallet_group = p_key)) versions
 $$;
 
--- Betting policy (per provider type): create a DRAFT validated against p_topology_version
--- (default: the active one), list, activate (re-validated against the active topology).
+-- Stores a betting policy for a provider type as its next DRAFT version, validated against
+-- p_topology_version (default: the active one); an invalid one is refused with POLICY_INVALID
+-- listing every fault.  Audited either way.  Raises TOPOLOGY_NOT_FOUND.
 CREATE OR REPLACE FUNCTION wallet.policy_create(p_provider_type text, p_document jsonb, p_reason text DEFAULT NULL,
                                                 p_topology_version integer DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_create('betting', p_provider_type, p_document, p_reason, p_topology_version, wallet._actor(p_actor))
 $$;
 
+-- Betting policy versions (of one provider type, or all), with their documents.
 CREATE OR REPLACE FUNCTION wallet.policy_list(p_provider_type text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_list('betting', p_provider_type)
 $$;
 
+-- Activates a betting policy version (re-validated against the active topology; refused with
+-- POLICY_INVALID otherwise, audited either way).  Raises POLICY_NOT_FOUND, VALIDATION_FAILED.
 CREATE OR REPLACE FUNCTION wallet.policy_activate(p_provider_type text, p_version integer, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_activate('betting', p_provider_type, p_version, p_reason, wallet._actor(p_actor))
 $$;
 
--- Money policy (per wallet group): the same three commands.
+-- Stores a money policy for a wallet group as its next DRAFT version, as policy_create does.
 CREATE OR REPLACE FUNCTION wallet.group_policy_create(p_wallet_group text, p_document jsonb, p_reason text DEFAULT NULL,
                                                       p_topology_version integer DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_create('group', p_wallet_group, p_document, p_reason, p_topology_version, wallet._actor(p_actor))
 $$;
 
+-- Money policy versions (of one wallet group, or all), with their documents.
 CREATE OR REPLACE FUNCTION wallet.group_policy_list(p_wallet_group text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_list('group', p_wallet_group)
 $$;
 
+-- Activates a money policy version (re-validated against the active topology; refused with
+-- POLICY_INVALID otherwise, audited either way).  Raises POLICY_NOT_FOUND, VALIDATION_FAILED.
 CREATE OR REPLACE FUNCTION wallet.group_policy_activate(p_wallet_group text, p_version integer, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_activate('group', p_wallet_group, p_version, p_reason, wallet._actor(p_actor))

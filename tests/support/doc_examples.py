@@ -1,0 +1,192 @@
+"""Executable documentation: the examples under docs/examples/ run against a fresh migrated
+database and their outputs are committed next to them, so the docs cannot drift from the code.
+
+- docs/examples/sql/NN-name.sql   a psql session (run as written, through psql -a) → NN-name.out
+- docs/examples/http/NN-name.http requests to the real app (Litestar TestClient) → NN-name.out
+- Markdown pages in docs/ include outputs between `<!-- example: http/NN-name.out -->` and
+  `<!-- /example -->` markers.
+
+Volatile values (timestamps, API keys) are normalised.  Each example file runs in a database of
+its own, so ids are the same on every run.
+
+    python -m tests.support.doc_examples     regenerate every .out file and every included block
+    (tests/test_docs_examples.py compares what is committed with what the code produces)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
+EXAMPLES = DOCS / "examples"
+SCOPES = ("game", "payments", "promotion", "player", "admin", "events")
+
+_VOLATILE = [
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:\d{2})?|Z)?"), "<timestamp>"),
+    (re.compile(r"rw_[0-9a-f]{12}_[0-9a-f]{64}"), "<api key>"),
+    (re.compile(r"^psql:\S*/([^/:]+):(\d+): ", re.M), r"psql:\1:\2: "),
+]
+_INCLUDE = re.compile(r"(<!-- example: ([\w/.-]+) -->\n)(.*?)(<!-- /example -->)", re.S)
+_REFERENCE = re.compile(r"(<!-- reference: functions -->\n)(.*?)(<!-- /reference -->)", re.S)
+_FUNCTION = re.compile(r"((?:^--[^\n]*\n)+)CREATE OR REPLACE FUNCTION wallet\.([a-z][a-z_]*)\(([^)]*)\)", re.M)
+
+
+def normalise(text: str) -> str:
+    for pattern, replacement in _VOLATILE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def example_files() -> list[Path]:
+    return sorted([*EXAMPLES.glob("sql/*.sql"), *EXAMPLES.glob("http/*.http")])
+
+
+def output_of(example: Path) -> Path:
+    return example.with_suffix(".out")
+
+
+# -- SQL ---------------------------------------------------------------------------------------
+
+def run_sql(example: Path, db_url: str) -> str:
+    from ruby_wallet.localdb import find_bindir
+
+    proc = subprocess.run([str(find_bindir() / "psql"), "-X", "-a", "-v", "ON_ERROR_STOP=0", "-f", str(example), db_url],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    return normalise(proc.stdout)
+
+
+# -- HTTP --------------------------------------------------------------------------------------
+
+@dataclass
+class Request:
+    title: str
+    method: str
+    path: str
+    scope: str | None
+    body: object | None
+
+
+def parse_http(text: str) -> tuple[str, list[Request]]:
+    """`### title` / `METHOD /path` / optional `Scope: name` / optional JSON body, per request."""
+    intro, *blocks = re.split(r"^### ", text, flags=re.M)
+    requests = []
+    for block in blocks:
+        title, _, rest = block.partition("\n")
+        lines = rest.strip("\n").splitlines()
+        method, path = lines[0].split(None, 1)
+        scope = None
+        body_lines = lines[1:]
+        if body_lines and body_lines[0].startswith("Scope:"):
+            scope = body_lines[0].split(":", 1)[1].strip()
+            body_lines = body_lines[1:]
+        body_text = "\n".join(body_lines).strip()
+        requests.append(Request(title.strip(), method.upper(), path.strip(), scope,
+                                json.loads(body_text) if body_text else None))
+    return intro, requests
+
+
+def run_http(example: Path, db_url: str) -> str:
+    from litestar.testing import TestClient
+
+    from ruby_wallet.app import create_app
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        keys = {s: conn.execute("SELECT wallet.api_key_create(%s, %s)", (f"{s}-service", [s])).fetchone()[0] for s in SCOPES}
+    intro, requests = parse_http(example.read_text())
+    out = [intro.rstrip() + "\n"] if intro.strip() else []
+    with TestClient(app=create_app(db_url, pool_min=1, pool_max=2)) as client:
+        for r in requests:
+            headers = {"Authorization": f"Bearer {keys[r.scope]}"} if r.scope else {}
+            response = client.request(r.method, r.path, json=r.body, headers=headers) if r.body is not None \
+                else client.request(r.method, r.path, headers=headers)
+            shown = [f"### {r.title}", f"{r.method} {r.path}"]
+            if r.scope:
+                shown.append(f"Authorization: Bearer <{r.scope} key>")
+            if r.body is not None:
+                shown.append(json.dumps(r.body))
+            shown.append("")
+            shown.append(f"HTTP {response.status_code}")
+            try:
+                shown.append(json.dumps(response.json(), indent=2, ensure_ascii=False))
+            except ValueError:
+                shown.append(response.text)
+            out.append("\n".join(shown) + "\n")
+    return normalise("\n".join(out))
+
+
+def run_example(example: Path, db_url: str) -> str:
+    return run_sql(example, db_url) if example.suffix == ".sql" else run_http(example, db_url)
+
+
+# -- Markdown includes ---------------------------------------------------------------------------
+
+def woven(page: Path, outputs: dict[str, str]) -> str:
+    """The page with every included example block replaced by the example's output."""
+    def fill(m: re.Match) -> str:
+        name = m.group(2)
+        if name not in outputs:
+            raise KeyError(f"{page.name} includes {name}, which no example produces")
+        fence = "sql" if name.startswith("sql/") else "http"
+        return f"{m.group(1)}```{fence}\n{outputs[name].rstrip()}\n```\n{m.group(4)}"
+    text = _INCLUDE.sub(fill, page.read_text())
+    return _REFERENCE.sub(lambda m: f"{m.group(1)}{function_reference()}{m.group(3)}", text)
+
+
+def pages() -> list[Path]:
+    return sorted(p for p in DOCS.rglob("*.md") if "<!-- example:" in p.read_text() or "<!-- reference:" in p.read_text())
+
+
+def function_reference() -> str:
+    """Every public wallet function with its arguments and the contract its header comment
+    states (what it locks, raises and writes), from procedures/."""
+    rows = []
+    for path in sorted((ROOT / "procedures").glob("*.sql")):
+        for comment, name, args in _FUNCTION.findall(path.read_text()):
+            text = " ".join(line.lstrip("-").strip() for line in comment.strip().splitlines())
+            arguments = ", ".join(a.strip().split(" DEFAULT ")[0] + (" = …" if " DEFAULT " in a else "")
+                                  for a in args.replace("\n", " ").split(",") if a.strip())
+            rows.append(f"| `wallet.{name}({arguments})` | {text} | `{path.name}` |")
+    return "| function | contract | file |\n|---|---|---|\n" + "\n".join(rows) + "\n"
+
+
+# -- regenerate -------------------------------------------------------------------------------
+
+def _regenerate() -> None:
+    from ruby_wallet.localdb import LocalCluster
+    from ruby_wallet.migrate import migrate
+
+    with tempfile.TemporaryDirectory(prefix="ruby-wallet-docs-") as home:
+        cluster = LocalCluster(Path(home))
+        url = cluster.ensure_running()
+        try:
+            migrate(url)
+            template = conninfo_to_dict(url)["dbname"]
+            outputs = {}
+            with psycopg.connect(cluster.url("postgres"), autocommit=True) as admin:
+                for i, example in enumerate(example_files()):
+                    name = f"example_{i}"
+                    admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+                    text = run_example(example, make_conninfo(url, dbname=name))
+                    output_of(example).write_text(text)
+                    outputs[str(output_of(example).relative_to(EXAMPLES))] = text
+                    print(f"wrote {output_of(example).relative_to(ROOT)}")
+            for page in pages():
+                page.write_text(woven(page, outputs))
+                print(f"wove {page.relative_to(ROOT)}")
+        finally:
+            cluster.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(_regenerate())
