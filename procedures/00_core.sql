@@ -109,10 +109,10 @@ LANGUAGE plpgsql AS $$
 BEGIN
     IF p_account.status = 'closed' THEN
         PERFORM wallet._fail('ACCOUNT_CLOSED', 'account is closed',
-                             jsonb_build_object('status', p_account.status));
+                             jsonb_build_object('account_status', p_account.status));
     ELSIF p_account.status = 'frozen' AND NOT p_allow_frozen THEN
         PERFORM wallet._fail('ACCOUNT_FROZEN', 'account is frozen',
-                             jsonb_build_object('status', p_account.status));
+                             jsonb_build_object('account_status', p_account.status));
     END IF;
 END
 $$;

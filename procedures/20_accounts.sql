@@ -54,7 +54,7 @@ BEGIN
     v_account := wallet._lock_account(p_player_id);
     IF p_status = 'closed' AND EXISTS (SELECT 1 FROM wallet.bucket WHERE account_id = v_account.account_id AND balance > 0) THEN
         PERFORM wallet._fail('INVALID_STATE', 'an account holding money cannot be closed',
-                             jsonb_build_object('status', v_account.status));
+                             jsonb_build_object('account_status', v_account.status));
     END IF;
     IF p_status <> v_account.status THEN
         UPDATE wallet.account SET status = p_status WHERE account_id = v_account.account_id;

@@ -43,7 +43,7 @@ BEGIN
                 PERFORM wallet._fail('SOURCE_NOT_ALLOWED', 'coupons may not fund this provider type',
                     jsonb_build_object('errors', jsonb_build_array(jsonb_build_object('path', 'selected_source',
                         'message', 'coupons are not in this policy''s deduction order'))));
-            ELSIF v_source.source IS NULL OR NOT v_source.eligible THEN
+            ELSIF v_source.source IS NULL OR NOT coalesce(v_source.eligible, false) THEN
                 PERFORM wallet._fail('COUPON_NOT_ELIGIBLE', format('%s cannot fund this bet', p_selected_source),
                     jsonb_build_object('source', p_selected_source));
             END IF;
@@ -51,7 +51,7 @@ BEGIN
             PERFORM wallet._fail('SOURCE_NOT_ALLOWED', format('%s cannot fund this provider type', p_selected_source),
                 jsonb_build_object('errors', jsonb_build_array(jsonb_build_object('path', 'selected_source',
                     'message', format('%s is not a bucket of this provider type''s wallet group', p_selected_source)))));
-        ELSIF NOT v_source.eligible THEN
+        ELSIF NOT coalesce(v_source.eligible, false) THEN
             PERFORM wallet._fail('NOT_BETTABLE', format('%s is not bettable', p_selected_source),
                 jsonb_build_object('source', p_selected_source));
         ELSIF NOT p_selected_source = ANY (p_deduction_order) THEN
@@ -79,7 +79,7 @@ BEGIN
         FOR v_source IN
             SELECT a.source, a.kind, a.available, a.eligible
               FROM unnest(p_available) WITH ORDINALITY a(source, kind, available, eligible, n)
-             WHERE a.eligible AND a.available > 0
+             WHERE a.eligible IS TRUE AND a.available > 0
                AND CASE WHEN v_entry = 'COUPON' THEN a.kind = 'COUPON' ELSE a.source = v_entry AND a.kind <> 'COUPON' END
              ORDER BY a.n
         LOOP

@@ -259,7 +259,7 @@ BEGIN
         RETURN jsonb_build_object('rolling_id', p_rolling_id, 'status', v_ob.status, 'progress', v_ob.progress);
     ELSIF v_ob.status <> 'ACTIVE' THEN
         PERFORM wallet._fail('INVALID_STATE', format('rolling obligation %s is %s', p_rolling_id, v_ob.status),
-                             jsonb_build_object('rolling_id', p_rolling_id, 'status', v_ob.status));
+                             jsonb_build_object('rolling_id', p_rolling_id, 'rolling_status', v_ob.status));
     END IF;
     v_result := wallet._rolling_close(v_account.account_id, p_rolling_id, p_status, p_actor, 0, p_forfeit => true);
     PERFORM wallet._audit(p_actor, 'rolling.' || lower(p_status), 'rolling:' || p_rolling_id, 'OK',

@@ -26,10 +26,11 @@ LANGUAGE sql STABLE AS $$
          ORDER BY bt.position)
     || ARRAY(
         SELECT ('coupon:' || c.coupon_id, 'COUPON', c.remaining,
-                (c.expires_at IS NULL OR c.expires_at > now())
-                AND p_provider_type = ANY (c.provider_types)
-                AND (c.min_odds IS NULL OR p_odds >= c.min_odds)
-                AND (c.max_stake IS NULL OR p_stake <= c.max_stake))::wallet.fund_available
+                -- A bet without odds cannot meet a coupon's min_odds: unknown is not eligible.
+                coalesce((c.expires_at IS NULL OR c.expires_at > now())
+                         AND p_provider_type = ANY (c.provider_types)
+                         AND (c.min_odds IS NULL OR p_odds >= c.min_odds)
+                         AND (c.max_stake IS NULL OR p_stake <= c.max_stake), false))::wallet.fund_available
           FROM wallet.coupon c
          WHERE c.account_id = p_account_id AND c.status = 'ACTIVE'
          ORDER BY c.expires_at NULLS LAST, c.granted_at, c.coupon_id)
@@ -75,7 +76,7 @@ BEGIN
 
     v_account := wallet._lock_account(p_player_id);
     v_request := jsonb_build_object('provider_type', p_provider_type, 'provider_id', p_provider_id, 'stake', p_stake,
-                                    'odds', p_odds, 'selected_source', p_selected_source);
+                                    'odds', trim_scale(p_odds), 'selected_source', p_selected_source);
     v_response := wallet._idem_replay(v_account.account_id, 'bet_authorize', p_bet_id, v_request);
     IF v_response IS NOT NULL THEN
         RETURN v_response;

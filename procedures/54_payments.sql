@@ -113,7 +113,7 @@ BEGIN
         RETURN v_deposit.decision;
     ELSIF v_deposit.status = 'REJECTED' THEN
         PERFORM wallet._fail('INVALID_STATE', format('deposit %s was rejected', p_deposit_id),
-                             jsonb_build_object('deposit_id', p_deposit_id, 'status', v_deposit.status));
+                             jsonb_build_object('deposit_id', p_deposit_id, 'deposit_status', v_deposit.status));
     END IF;
     PERFORM wallet._require_open(v_account, p_allow_frozen => true);
     RETURN wallet._deposit_approve(v_account.account_id, v_deposit, wallet._actor(p_actor));
@@ -137,7 +137,7 @@ BEGIN
         RETURN v_deposit.decision;
     ELSIF v_deposit.status = 'APPROVED' THEN
         PERFORM wallet._fail('INVALID_STATE', format('deposit %s was approved', p_deposit_id),
-                             jsonb_build_object('deposit_id', p_deposit_id, 'status', v_deposit.status));
+                             jsonb_build_object('deposit_id', p_deposit_id, 'deposit_status', v_deposit.status));
     END IF;
     v_result := jsonb_build_object('deposit_id', p_deposit_id, 'status', 'REJECTED', 'reason', p_reason);
     UPDATE wallet.deposit SET status = 'REJECTED', decided_at = now(), decided_by = wallet._actor(p_actor), reason = p_reason,
@@ -247,7 +247,7 @@ BEGIN
         RETURN v_withdrawal.decision;
     ELSIF v_withdrawal.status <> 'PENDING' THEN
         PERFORM wallet._fail('INVALID_STATE', format('withdrawal %s is %s', p_withdrawal_id, v_withdrawal.status),
-                             jsonb_build_object('withdrawal_id', p_withdrawal_id, 'status', v_withdrawal.status));
+                             jsonb_build_object('withdrawal_id', p_withdrawal_id, 'withdrawal_status', v_withdrawal.status));
     END IF;
     PERFORM wallet._require_open(v_account, p_allow_frozen => true);
     IF p_status = 'PAID' THEN

@@ -37,7 +37,7 @@ BEGIN
 
     v_account := wallet._lock_account(p_player_id);
     v_request := jsonb_build_object('player_id', p_player_id, 'amount', p_amount, 'provider_types', p_provider_types,
-                                    'min_odds', p_min_odds, 'max_stake', p_max_stake, 'expires_at', p_expires_at,
+                                    'min_odds', trim_scale(p_min_odds), 'max_stake', p_max_stake, 'expires_at', p_expires_at,
                                     'stake_returned', coalesce(p_stake_returned, false),
                                     'winnings_bucket_type', p_winnings_bucket_type,
                                     'rolling_multiplier', coalesce(p_rolling_multiplier, 0));

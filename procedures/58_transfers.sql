@@ -87,11 +87,16 @@ BEGIN
                              jsonb_build_object('bucket_type', p_from, 'available', v_balance, 'requested', p_amount));
     END IF;
 
-    -- Rolling moves with the money, measured against the group's balance before the transfer.
+    -- Rolling moves with the money, measured against the group's balance before the transfer;
+    -- the money moves first, so an obligation that what stays behind now meets releases only
+    -- what stays behind.
+    v_group_balance := wallet._group_balance(v_account.account_id, v_from.wallet_group, v_from.kind);
+    v_txn_id := wallet._post(v_account.account_id, 'TRANSFER', 'transfer:' || p_transfer_id, v_actor,
+                             ARRAY[wallet._bucket(p_from, -p_amount), wallet._bucket(p_to, v_credited),
+                                   wallet._pocket('PROMOTION', p_amount - v_credited)], v_topology);
     v_policy := wallet._active_group_policy(v_from.wallet_group);
     IF v_from.wallet_group IS NOT NULL AND v_to.wallet_group IS NOT NULL AND v_from.wallet_group <> v_to.wallet_group
        AND v_from.kind IN ('CASH', 'BONUS') AND v_policy.rolling_inheritance = 'PROPORTIONAL' THEN
-        v_group_balance := wallet._group_balance(v_account.account_id, v_from.wallet_group, v_from.kind);
         FOR v_ob IN SELECT * FROM wallet.rolling_obligation
                      WHERE account_id = v_account.account_id AND wallet_group = v_from.wallet_group AND status = 'ACTIVE'
                        AND kind = CASE v_from.kind WHEN 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END
@@ -115,9 +120,6 @@ BEGIN
         END LOOP;
     END IF;
 
-    v_txn_id := wallet._post(v_account.account_id, 'TRANSFER', 'transfer:' || p_transfer_id, v_actor,
-                             ARRAY[wallet._bucket(p_from, -p_amount), wallet._bucket(p_to, v_credited),
-                                   wallet._pocket('PROMOTION', p_amount - v_credited)], v_topology);
     INSERT INTO wallet.transfer (account_id, transfer_id, from_type, to_type, debited, credited, txn_id, created_by)
     VALUES (v_account.account_id, p_transfer_id, p_from, p_to, p_amount, v_credited, v_txn_id, v_actor);
 

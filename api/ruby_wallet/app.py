@@ -24,7 +24,7 @@ from ruby_wallet import __version__
 from ruby_wallet.auth import KeyCache, require_scope
 from ruby_wallet.db import Database
 from ruby_wallet.errors import WalletError, invalid
-from ruby_wallet.routes import accounts, admin, config, system
+from ruby_wallet.routes import accounts, admin, bets, config, events, payments, promotions, rolling, system, transfers
 from ruby_wallet.validation import check_body
 
 log = logging.getLogger("ruby_wallet.api")
@@ -35,6 +35,7 @@ WALLET_ROUTES = [
     accounts.open_account, accounts.balances, accounts.ledger,
     admin.adjust, admin.set_status,
     *config.ROUTES,
+    *bets.ROUTES, *payments.ROUTES, *promotions.ROUTES, *transfers.ROUTES, *rolling.ROUTES, *events.ROUTES,
 ]
 
 

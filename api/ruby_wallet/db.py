@@ -18,7 +18,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from ruby_wallet.errors import WalletError, from_database
+from ruby_wallet.errors import WalletError, from_database, invalid
 from ruby_wallet.dsn import with_role
 
 log = logging.getLogger("ruby_wallet.db")
@@ -41,6 +41,10 @@ def queries() -> dict[str, str]:
 
 
 def translate(exc: psycopg.Error) -> WalletError | None:
+    if exc.sqlstate is None and isinstance(exc, psycopg.DataError):
+        # psycopg refused to send a value PostgreSQL cannot hold (a NUL character in a text
+        # field or path segment): bad input, not a fault.
+        return invalid([{"path": "", "message": str(exc)}])
     diag = exc.diag
     return from_database(exc.sqlstate, diag.message_primary, diag.message_detail, diag.constraint_name)
 

@@ -8,6 +8,8 @@ msgspec decode; only a body that fails is walked field by field to collect every
 from __future__ import annotations
 
 import re
+import types
+import typing
 from typing import Any
 
 import msgspec
@@ -51,13 +53,22 @@ def collect_problems(struct_type: type[msgspec.Struct], obj: Any) -> list[dict[s
     return problems
 
 
+def _struct_of(body_type: Any) -> type[msgspec.Struct] | None:
+    """The Struct of a body typed `S` or `S | None` (a body that may be left out), else None."""
+    if typing.get_origin(body_type) in (typing.Union, types.UnionType):
+        members = [t for t in typing.get_args(body_type) if t is not type(None)]
+        body_type = members[0] if len(members) == 1 else None
+    return body_type if isinstance(body_type, type) and issubclass(body_type, msgspec.Struct) else None
+
+
 def check_body(body_type: Any, raw: bytes) -> Any:
     raw = raw.strip() or b"{}"  # an empty body is an empty object: every required field is reported
     try:
         return msgspec.json.decode(raw, type=body_type, strict=True)
     except msgspec.ValidationError as exc:
-        if not (isinstance(body_type, type) and issubclass(body_type, msgspec.Struct)):
+        struct_type = _struct_of(body_type)
+        if struct_type is None:
             raise invalid([_problem("", exc)]) from None
     except msgspec.DecodeError:
         raise invalid([{"path": "", "message": "the body is not valid JSON"}]) from None
-    raise invalid(collect_problems(body_type, msgspec.json.decode(raw)))
+    raise invalid(collect_problems(struct_type, msgspec.json.decode(raw)))

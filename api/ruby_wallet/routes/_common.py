@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
@@ -21,6 +22,21 @@ Key = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[!-~]
                                   description="caller's idempotency key or id: 1-128 printable characters")]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="a code of the active topology")]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+Multiplier = Annotated[int, msgspec.Meta(ge=0, le=1000, description="rolling multiplier: required = amount x multiplier")]
+
+# Odds travel as a string ("1.85", exact) or a JSON number; strings like "NaN", "Infinity" or
+# "1e3" and numbers out of range are refused here.  That odds are at least 1 is the database's rule.
+_DecimalText = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,6})?$",
+                                           description="decimal number as a string, e.g. \"1.85\"")]
+Odds = _DecimalText | Annotated[int, msgspec.Meta(ge=0, le=10**9)] | Annotated[float, msgspec.Meta(ge=0, le=10**9)]
+
+
+def numeric(value: str | int | float | None) -> Decimal | None:
+    """Odds as SQL numeric.  repr() of a float is the shortest text that reads back as it, so
+    1.85 becomes Decimal("1.85") like "1.85" does (the idempotency hash sees the same value)."""
+    if value is None:
+        return None
+    return Decimal(repr(value) if isinstance(value, float) else value)
 
 
 def scopes(*names: str) -> dict[str, Any]:

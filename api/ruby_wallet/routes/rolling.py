@@ -1,0 +1,35 @@
+"""Admin actions on rolling obligations (scope admin), audited by the database: waive releases
+as a completion would, cancel forfeits the bonus money the obligation covers (SPEC §5a)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Request, Response, post
+from litestar.params import JSONBody, PathParameter
+
+from ruby_wallet.routes._common import Reason, actor, call, scopes
+
+ADMIN = scopes("admin")
+# bigint in the database: a larger number would not find the function at all.
+RollingId = Annotated[int, PathParameter(ge=1, le=2**63 - 1)]
+
+
+class Reasoned(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+@post("/v1/admin/rolling/{rolling_id:int}/waive", opt=ADMIN, tags=["admin: rolling"], status_code=200,
+      summary="Complete an obligation without progress (WAIVED), releasing its money as a completion does")
+async def rolling_waive(request: Request, rolling_id: RollingId, data: JSONBody[Reasoned]) -> Response:
+    return await call(request, "rolling_waive", rolling_id=rolling_id, reason=data.reason, actor=actor(request))
+
+
+@post("/v1/admin/rolling/{rolling_id:int}/cancel", opt=ADMIN, tags=["admin: rolling"], status_code=200,
+      summary="End an obligation (CANCELLED), forfeiting the bonus money it covers")
+async def rolling_cancel(request: Request, rolling_id: RollingId, data: JSONBody[Reasoned]) -> Response:
+    return await call(request, "rolling_cancel", rolling_id=rolling_id, reason=data.reason, actor=actor(request))
+
+
+ROUTES = [rolling_waive, rolling_cancel]
