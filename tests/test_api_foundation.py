@@ -59,7 +59,7 @@ def test_validation_lists_every_problem(api):
     assert paths == ["adjustment_id", "amount", "bucket_type", "extra", "player_id", "reason"]
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'"text"', b""])
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'"text"', b"", b"0\x01", b"{\"a\": 1} trailing"])
 def test_malformed_bodies_are_422_not_500(api, raw):
     r = api.client.post("/v1/accounts", content=raw,
                         headers={"Authorization": f"Bearer {api.keys['payments']}", "Content-Type": "application/json"})

@@ -65,10 +65,13 @@ def check_body(body_type: Any, raw: bytes) -> Any:
     raw = raw.strip() or b"{}"  # an empty body is an empty object: every required field is reported
     try:
         return msgspec.json.decode(raw, type=body_type, strict=True)
-    except msgspec.ValidationError as exc:
-        struct_type = _struct_of(body_type)
-        if struct_type is None:
-            raise invalid([_problem("", exc)]) from None
+    except (msgspec.ValidationError, msgspec.DecodeError) as typed_error:
+        first_problem = typed_error
+    try:
+        obj = msgspec.json.decode(raw)
     except msgspec.DecodeError:
         raise invalid([{"path": "", "message": "the body is not valid JSON"}]) from None
-    raise invalid(collect_problems(struct_type, msgspec.json.decode(raw)))
+    struct_type = _struct_of(body_type)
+    if struct_type is None:
+        raise invalid([_problem("", first_problem)])
+    raise invalid(collect_problems(struct_type, obj))

@@ -12,12 +12,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 
 from ruby_wallet.routes._common import Code, Reason, call, call_admin, scopes
 
 ADMIN = scopes("admin")
 Version = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+# Versions are integer (int4) in the database: a larger number would not find the function.
+PathVersion = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 
 
 class PolicyRef(msgspec.Struct, forbid_unknown_fields=True):
@@ -70,19 +72,19 @@ async def topology_list(request: Request) -> Response:
 
 
 @get("/v1/admin/topologies/{version:int}", opt=ADMIN, tags=["admin: topology"], summary="One topology version with its document")
-async def topology_get(request: Request, version: FromPath[int]) -> Response:
+async def topology_get(request: Request, version: PathVersion) -> Response:
     return await call(request, "topology_get", version=version)
 
 
 @post("/v1/admin/topologies/{version:int}/preview", opt=ADMIN, tags=["admin: topology"], status_code=200,
       summary="What would block activating this version now (nothing is changed)")
-async def topology_preview(request: Request, version: FromPath[int], data: JSONBody[Preview]) -> Response:
+async def topology_preview(request: Request, version: PathVersion, data: JSONBody[Preview]) -> Response:
     return await call(request, "topology_preview", version=version, policy_versions=_refs(data.policy_versions))
 
 
 @post("/v1/admin/topologies/{version:int}/activate", opt=ADMIN, tags=["admin: topology"], status_code=200,
       summary="Activate a version, with the policy versions that must change with it (409 ACTIVATION_BLOCKED names the blockers)")
-async def topology_activate(request: Request, version: FromPath[int], data: JSONBody[Activation]) -> Response:
+async def topology_activate(request: Request, version: PathVersion, data: JSONBody[Activation]) -> Response:
     return await call_admin(request, "topology_activate", version=version, reason=data.reason,
                             policy_versions=_refs(data.policy_versions))
 
@@ -102,7 +104,7 @@ async def policy_list(request: Request,
 
 @post("/v1/admin/policies/{provider_type:str}/{version:int}/activate", opt=ADMIN, tags=["admin: policy"], status_code=200,
       summary="Activate a betting policy version (re-validated against the active topology)")
-async def policy_activate(request: Request, provider_type: FromPath[str], version: FromPath[int],
+async def policy_activate(request: Request, provider_type: FromPath[str], version: PathVersion,
                           data: JSONBody[Reasoned]) -> Response:
     return await call_admin(request, "policy_activate", provider_type=provider_type, version=version, reason=data.reason)
 
@@ -122,7 +124,7 @@ async def group_policy_list(request: Request,
 
 @post("/v1/admin/group-policies/{wallet_group:str}/{version:int}/activate", opt=ADMIN, tags=["admin: policy"], status_code=200,
       summary="Activate a money policy version (re-validated against the active topology)")
-async def group_policy_activate(request: Request, wallet_group: FromPath[str], version: FromPath[int],
+async def group_policy_activate(request: Request, wallet_group: FromPath[str], version: PathVersion,
                                 data: JSONBody[Reasoned]) -> Response:
     return await call_admin(request, "group_policy_activate", wallet_group=wallet_group, version=version, reason=data.reason)
 
