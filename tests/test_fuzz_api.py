@@ -5,78 +5,31 @@ the error table.  The server is a real uvicorn process on its own database."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
-import httpx
 import psycopg
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from psycopg.conninfo import make_conninfo
-from pytest_postgresql.janitor import DatabaseJanitor
+from schemathesis import GenerationMode
 
 from ruby_wallet.errors import error_codes
-
-ALL_SCOPES = ["game", "payments", "promotion", "player", "admin", "events"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.served import served_api
 
 
 @pytest.fixture(scope="module")
-def served_api(postgresql_proc):
-    """(base URL, API key with every scope) of a uvicorn process on a fresh migrated database."""
-    name = f"wallet_fuzz{os.getpid()}"
-    janitor = DatabaseJanitor(user=postgresql_proc.user, host=postgresql_proc.host, port=postgresql_proc.port,
-                              dbname=name, template_dbname=postgresql_proc.template_dbname,
-                              password=postgresql_proc.password)
-    janitor.init()
-    url = make_conninfo(host=postgresql_proc.host, port=postgresql_proc.port, user=postgresql_proc.user, dbname=name,
-                        password=postgresql_proc.password or "")
-    with psycopg.connect(url, autocommit=True) as conn:
-        key = conn.execute("SELECT wallet.api_key_create('fuzzer', %s)", (ALL_SCOPES,)).fetchone()[0]
-        # Something for the fuzzer to find: a funded player and a few records.
-        conn.execute("SELECT wallet.open_account('p1', 'KRW', 't')")
-        conn.execute("SELECT wallet.deposit_create('d1', 'p1', 100000, 'SPORTS_NORMAL', true, 't')")
-        conn.execute("SELECT wallet.coupon_grant('c1', 'p1', 500, ARRAY['SPORTS'], p_actor => 't')")
-    port = _free_port()
-    env = {**os.environ, "RUBY_WALLET_API_DATABASE_URL": url, "RUBY_WALLET_POOL_MAX": "4"}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "ruby_wallet.asgi:app", "--port", str(port),
-                               "--log-level", "warning"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield base, key
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        with psycopg.connect(url, autocommit=True) as conn:
-            discrepancies = conn.execute("SELECT * FROM wallet.reconcile()").fetchall()
-        janitor.drop()
-        assert discrepancies == [], f"fuzzing left the books wrong: {discrepancies}"
+def served(postgresql_proc):
+    """A real uvicorn process on a fresh database, with a funded player and a few records to find."""
+    with served_api(postgresql_proc, "fuzz") as api:
+        with psycopg.connect(api.database_url, autocommit=True) as conn:
+            conn.execute("SELECT wallet.open_account('p1', 'KRW', 't')")
+            conn.execute("SELECT wallet.deposit_create('d1', 'p1', 100000, 'SPORTS_NORMAL', true, 't')")
+            conn.execute("SELECT wallet.coupon_grant('c1', 'p1', 500, ARRAY['SPORTS'], p_actor => 't')")
+        yield api
 
 
 @pytest.fixture(scope="module")
-def api_schema(served_api):
-    base, _ = served_api
-    return schemathesis.openapi.from_url(f"{base}/schema/openapi.json")
+def api_schema(served):
+    return schemathesis.openapi.from_url(f"{served.base_url}/schema/openapi.json")
 
 
 CODES = set(error_codes())
@@ -97,8 +50,8 @@ def _check(case, base: str, key: str) -> None:
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["schema-valid", "schema-breaking"])
-def test_no_5xx_and_every_error_is_a_problem(api_schema, served_api, mode):
-    base, key = served_api
+def test_no_5xx_and_every_error_is_a_problem(api_schema, served, mode):
+    base, key = served.base_url, served.api_key
     failures = []
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) > 30, "the served schema lost its operations"

@@ -114,6 +114,25 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ruby_wallet import demo
+
+    try:
+        if args.url:
+            key = args.key or os.environ.get("RUBY_WALLET_API_KEY")
+            if not key:
+                print("ruby-wallet demo --url needs --key (or RUBY_WALLET_API_KEY) with scopes " + demo.SCOPES,
+                      file=sys.stderr)
+                return 2
+            print(demo.render(demo.run(args.url.rstrip("/"), key)))
+        else:
+            print(demo.run_local())
+    except demo.DemoFailed as exc:
+        print(f"ruby-wallet demo: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ruby-wallet", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -136,6 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("name")
     p.add_argument("--scopes", help="comma-separated: game,payments,promotion,player,admin,events")
     p.set_defaults(func=cmd_apikey)
+
+    p = sub.add_parser("demo", help="run the sports, casino, coupon, cashback and rollback flows over HTTP")
+    p.add_argument("--url", help="a running server, e.g. http://127.0.0.1:8000 (default: start a local one)")
+    p.add_argument("--key", help="API key with scopes game,payments,promotion,player,admin (or RUBY_WALLET_API_KEY)")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check", help="reconcile balances with the ledger; exit 1 listing discrepancies")
     p.set_defaults(func=cmd_check)
