@@ -1,21 +1,20 @@
-"""A real server process for tests that must go through HTTP the way callers do: uvicorn
-serving ruby_wallet.asgi:app on a free port, on a fresh migrated database of its own."""
+"""A real server process on a fresh database of the shared test cluster, for tests that must go
+through HTTP the way callers do (the server itself is tests/support/servers.ApiServer)."""
 
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-import httpx
 import psycopg
 from psycopg.conninfo import make_conninfo
 from pytest_postgresql.janitor import DatabaseJanitor
+
+from tests.support.servers import ApiServer
 
 ALL_SCOPES = ["game", "payments", "promotion", "player", "admin", "events"]
 
@@ -25,12 +24,6 @@ class Served:
     base_url: str
     database_url: str
     api_key: str  # every scope
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -43,28 +36,14 @@ def served_api(postgresql_proc, name: str) -> Iterator[Served]:
     janitor.init()
     url = make_conninfo(host=postgresql_proc.host, port=postgresql_proc.port, user=postgresql_proc.user, dbname=dbname,
                         password=postgresql_proc.password or "")
-    with psycopg.connect(url, autocommit=True) as conn:
-        key = conn.execute("SELECT wallet.api_key_create(%s, %s)", (f"{name}-caller", ALL_SCOPES)).fetchone()[0]
-    port = free_port()
-    env = {**os.environ, "RUBY_WALLET_API_DATABASE_URL": url, "RUBY_WALLET_POOL_MAX": "4"}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "ruby_wallet.asgi:app", "--port", str(port),
-                               "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
-        yield Served(base, url, key)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        with psycopg.connect(url, autocommit=True) as conn:
-            discrepancies = conn.execute("SELECT * FROM wallet.reconcile()").fetchall()
-        janitor.drop()
-        assert discrepancies == [], f"the books do not reconcile: {discrepancies}"
+    with tempfile.TemporaryDirectory(prefix=f"ruby-wallet-{name}-") as logs:
+        server = ApiServer(url, url, Path(logs) / "server.log", pool_max=4)
+        try:
+            server.start()
+            yield Served(server.base, url, server.create_key(f"{name}-caller", ALL_SCOPES))
+        finally:
+            server.stop()
+            with psycopg.connect(url, autocommit=True) as conn:
+                discrepancies = conn.execute("SELECT * FROM wallet.reconcile()").fetchall()
+            janitor.drop()
+    assert discrepancies == [], f"the books do not reconcile: {discrepancies}"
