@@ -19,15 +19,6 @@ CREATE FUNCTION pg_temp.plan_text(p wallet.fund_source[]) RETURNS text LANGUAGE 
     SELECT string_agg(s.source || '=' || s.amount, ' ' ORDER BY n) FROM unnest(p) WITH ORDINALITY s(source, kind, amount, n)
 $$;
 -- The error a call raises: its SQLSTATE and JSON detail (NULL when it does not raise).
-CREATE FUNCTION pg_temp.error_of(p_sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE v_state text; v_detail text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_detail = PG_EXCEPTION_DETAIL;
-    RETURN jsonb_build_object('sqlstate', v_state) || coalesce(nullif(v_detail, '')::jsonb, '{}');
-END $$;
 
 CREATE TEMP TABLE plan_case (name text, stake bigint, mode text, deduction text[], max_coupons int,
                              selected text, sources text, expected text);
@@ -103,12 +94,12 @@ INSERT INTO refusal_case VALUES
   ('negative stake: VALIDATION_FAILED',                         -5, 'AUTO', '{SPORTS_NORMAL}', 1, NULL,
    'SPORTS_NORMAL=10', 'RW001', NULL);
 
-SELECT is(pg_temp.error_of(format('SELECT wallet.funding_plan(%s, %L, %L, %s, %L, pg_temp.avail(%L))',
+SELECT is(tap_helpers.error_of(format('SELECT wallet.funding_plan(%s, %L, %L, %s, %L, pg_temp.avail(%L))',
                                   stake, mode, deduction, max_coupons, selected, sources))->>'sqlstate',
           sqlstate, name)
   FROM refusal_case ORDER BY name;
 
-SELECT is((pg_temp.error_of(format('SELECT wallet.funding_plan(%s, %L, %L, %s, %L, pg_temp.avail(%L))',
+SELECT is((tap_helpers.error_of(format('SELECT wallet.funding_plan(%s, %L, %L, %s, %L, pg_temp.avail(%L))',
                                    stake, mode, deduction, max_coupons, selected, sources))->>'available')::bigint,
           available, name || ' (available)')
   FROM refusal_case WHERE available IS NOT NULL ORDER BY name;
@@ -125,7 +116,7 @@ SELECT is((SELECT count(*)::int FROM generate_series(1, 1500) stake,
                OR line.amount > (SELECT available FROM unnest(pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749')) a
                                   WHERE a.source = line.source)),
           0, 'no line is empty or takes more than its source holds');
-SELECT is(pg_temp.error_of($$SELECT wallet.funding_plan(1501, 'AUTO', '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', 1, NULL,
+SELECT is(tap_helpers.error_of($$SELECT wallet.funding_plan(1501, 'AUTO', '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', 1, NULL,
                               pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749'))$$)->>'available',
           '1500', 'one unit more than everything is refused with all of it available');
 

@@ -14,13 +14,6 @@ CREATE FUNCTION pg_temp.shares(p wallet.settle_share[]) RETURNS text LANGUAGE sq
     SELECT string_agg(format('%s/%s/%s', s.share, s.credit, s.withheld), ' ' ORDER BY n)
       FROM unnest(p) WITH ORDINALITY s(source, destination, share, credit, withheld, n)
 $$;
-CREATE FUNCTION pg_temp.error_of(p_sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE p_sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE;
-END $$;
 
 CREATE TEMP TABLE split_case (name text, payout bigint, sources text, expected text);
 INSERT INTO split_case VALUES
@@ -70,9 +63,9 @@ SELECT is((SELECT count(*)::int FROM generate_series(0, 3000) payout,
             WHERE abs(s.share - payout * (ARRAY[3, 5, 7])[n] / 15.0) >= 1),
           0, 'no share is a whole unit away from its exact pro-rata value');
 
-SELECT is(pg_temp.error_of($$SELECT wallet.settlement_split(-1, pg_temp.sources('CASH:5'))$$), 'RW001', 'negative payout refused');
-SELECT is(pg_temp.error_of($$SELECT wallet.settlement_split(10, '{}')$$), 'RW001', 'no sources refused');
-SELECT is(pg_temp.error_of($$SELECT wallet.settlement_split(10, pg_temp.sources('CASH:0'))$$), 'RW001', 'a zero-stake source refused');
+SELECT is(tap_helpers.error_of($$SELECT wallet.settlement_split(-1, pg_temp.sources('CASH:5'))$$)->>'sqlstate', 'RW001', 'negative payout refused');
+SELECT is(tap_helpers.error_of($$SELECT wallet.settlement_split(10, '{}')$$)->>'sqlstate', 'RW001', 'no sources refused');
+SELECT is(tap_helpers.error_of($$SELECT wallet.settlement_split(10, pg_temp.sources('CASH:0'))$$)->>'sqlstate', 'RW001', 'a zero-stake source refused');
 
 SELECT finish();
 ROLLBACK;

@@ -3,22 +3,6 @@
 BEGIN;
 SELECT plan(32);
 
-CREATE FUNCTION pg_temp.bal(p_player text, p_bucket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce((SELECT balance FROM wallet.bucket b
-                      WHERE b.account_id = p_player AND b.bucket_type = p_bucket), 0)
-$$;
-CREATE FUNCTION pg_temp.remaining(p_coupon text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT remaining FROM wallet.coupon WHERE coupon_id = p_coupon
-$$;
-CREATE FUNCTION pg_temp.error_of(p_sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE v_state text; v_detail text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_detail = PG_EXCEPTION_DETAIL;
-    RETURN jsonb_build_object('sqlstate', v_state) || coalesce(nullif(v_detail, '')::jsonb, '{}');
-END $$;
 
 SELECT lives_ok($$SELECT wallet.open_account('cq1', 'EUR', 'tap'); SELECT wallet.admin_adjust('cq1-a', 'cq1', 'SPORTS_NORMAL', 10000, 'seed', 'ops')$$,
                 'cq1 with 10000 SPORTS_NORMAL');
@@ -32,7 +16,7 @@ SELECT lives_ok($$SELECT wallet.coupon_grant('k-odds', 'cq1', 1000, ARRAY['SPORT
                 'and one for odds >= 2.0, stakes <= 500, expiring first, paying to SPORTS_NORMAL');
 SELECT lives_ok($$SELECT wallet.coupon_grant('k-casino', 'cq1', 1000, ARRAY['LIVE', 'SLOTS'], NULL, NULL, NULL, false, NULL, 0, 'promo')$$,
                 'and a casino one');
-SELECT is(pg_temp.bal('cq1', 'SPORTS_BONUS') + pg_temp.bal('cq1', 'SPORTS_NORMAL'), 10000::bigint, 'coupons are never summed into a bucket');
+SELECT is(tap_helpers.bal('cq1', 'SPORTS_BONUS') + tap_helpers.bal('cq1', 'SPORTS_NORMAL'), 10000::bigint, 'coupons are never summed into a bucket');
 SELECT is(jsonb_array_length(wallet.player_balances('cq1')->'coupons'), 4, 'the snapshot lists each grant');
 
 SELECT is(wallet.bet_authorize('q1', 'cq1', 'SPORTS', 'book', 50, 1.5, NULL, 'game')->'funding', '[{"source": "coupon:k-soon", "amount": 50}]',
@@ -44,21 +28,21 @@ SELECT is(wallet.bet_authorize('q3', 'cq1', 'SPORTS', 'book', 600, 2.5, NULL, 'g
           'stake 600 is above k-odds'' max_stake: k-soon''s remaining 50, then cash (one coupon per bet)');
 SELECT is(wallet.bet_authorize('q4', 'cq1', 'LIVE', 'dealer', 100, NULL, NULL, 'game')->'funding', '[{"source": "coupon:k-casino", "amount": 100}]',
           'a LIVE bet uses the casino coupon');
-SELECT is(pg_temp.error_of($$SELECT wallet.bet_settle('q2', 'cq1', 's-q2', 'WIN', 1000, 'game')$$), NULL, 'q2 wins 1000');
-SELECT is(pg_temp.bal('cq1', 'SPORTS_NORMAL'), 10000 - 550 + 1000::bigint,
+SELECT is(tap_helpers.error_of($$SELECT wallet.bet_settle('q2', 'cq1', 's-q2', 'WIN', 1000, 'game')$$), NULL, 'q2 wins 1000');
+SELECT is(tap_helpers.bal('cq1', 'SPORTS_NORMAL'), 10000 - 550 + 1000::bigint,
           'a stake-returning coupon pays its whole share to its own winnings bucket');
 
 -- Reversal: remaining back to PROMOTION, consumed reported, open bets settle normally.
 SELECT is(wallet.coupon_reverse('k-casino', 'rev-1', 'campaign cancelled', 'promo'),
           '{"status": "REVERSED", "consumed": 100, "reversed": 900, "coupon_id": "k-casino"}', 'a coupon reversal reports reversed and consumed');
-SELECT is(pg_temp.remaining('k-casino'), 0::bigint, 'remaining 0');
+SELECT is(tap_helpers.remaining('k-casino'), 0::bigint, 'remaining 0');
 SELECT is(wallet.coupon_reverse('k-casino', 'rev-2', 'again', 'promo')->>'reversed', '900', 'reversing again returns the first reversal');
 SELECT is(wallet.bet_settle('q4', 'cq1', 's-q4', 'WIN', 300, 'game')->'credits', '[{"amount": 200, "bucket_type": "CASINO_BONUS"}]',
           'the open bet it funded settles normally (free bet: 300 − 100)');
-SELECT is(pg_temp.error_of($$SELECT wallet.coupon_reverse('ghost', 'rev-3', 'x', 'promo')$$)->>'sqlstate', 'RW024', 'COUPON_NOT_FOUND');
-SELECT is(pg_temp.error_of($$SELECT wallet.coupon_grant('k-bad', 'cq1', 10, ARRAY['BINGO'], NULL, NULL, NULL, false, NULL, 0, 'promo')$$)->>'sqlstate',
+SELECT is(tap_helpers.error_of($$SELECT wallet.coupon_reverse('ghost', 'rev-3', 'x', 'promo')$$)->>'sqlstate', 'RW024', 'COUPON_NOT_FOUND');
+SELECT is(tap_helpers.error_of($$SELECT wallet.coupon_grant('k-bad', 'cq1', 10, ARRAY['BINGO'], NULL, NULL, NULL, false, NULL, 0, 'promo')$$)->>'sqlstate',
           'RW008', 'a coupon for an unknown provider type: UNKNOWN_PROVIDER_TYPE');
-SELECT is(jsonb_array_length(pg_temp.error_of($$SELECT wallet.coupon_grant('', 'cq1', 0, '{}', 0.5, 0, now() - interval '1 day', false, NULL, -1, 'promo')$$)->'errors'),
+SELECT is(jsonb_array_length(tap_helpers.error_of($$SELECT wallet.coupon_grant('', 'cq1', 0, '{}', 0.5, 0, now() - interval '1 day', false, NULL, -1, 'promo')$$)->'errors'),
           7, 'every bad field of a grant is listed');
 
 -- A coupon with a rolling multiplier opens a BONUS obligation; reversing cancels it.
@@ -76,16 +60,16 @@ SELECT is(wallet.promotion_credit('cr1', 'cq1', 'CASHBACK', 4000, NULL, 0, 'prom
           'cashback credits POINTS by default');
 SELECT is((wallet.promotion_credit('cr2', 'cq1', 'EVENT', 1000, 'SPORTS_BONUS', 3, 'promo')->'rolling_id') IS NOT NULL, true,
           'an event reward to SPORTS_BONUS with rolling 3x opens an obligation');
-SELECT is(pg_temp.error_of($$SELECT wallet.promotion_credit('cr3', 'cq1', 'REBATE', 10, 'POINTS', 2, 'promo')$$)->'errors'->0->>'path',
+SELECT is(tap_helpers.error_of($$SELECT wallet.promotion_credit('cr3', 'cq1', 'REBATE', 10, 'POINTS', 2, 'promo')$$)->'errors'->0->>'path',
           'rolling_multiplier', 'rolling on a shared bucket is refused');
-SELECT is(pg_temp.error_of($$SELECT wallet.promotion_credit('cr3', 'cq1', 'GIFT', 10, 'POINTS', 0, 'promo')$$)->>'sqlstate', 'RW001', 'unknown kind');
+SELECT is(tap_helpers.error_of($$SELECT wallet.promotion_credit('cr3', 'cq1', 'GIFT', 10, 'POINTS', 0, 'promo')$$)->>'sqlstate', 'RW001', 'unknown kind');
 
 -- Reversal with partial recovery never goes below zero and never fails half-way.
 SELECT lives_ok($$SELECT wallet.transfer_create('t1', 'cq1', 'POINTS', 'SPORTS_NORMAL', 3000, 'player')$$, '3000 of the cashback points moved on');
 SELECT is(wallet.promotion_reverse('cr1', 'prev-1', 'chargeback', 'promo'),
           '{"status": "REVERSED", "reversed": 1000, "credit_id": "cr1", "bucket_type": "POINTS", "unrecovered": 3000}',
           'the reversal takes what is still there and records the rest as unrecovered');
-SELECT is(pg_temp.bal('cq1', 'POINTS'), 0::bigint, 'POINTS at zero, not below');
+SELECT is(tap_helpers.bal('cq1', 'POINTS'), 0::bigint, 'POINTS at zero, not below');
 SELECT is(wallet.promotion_reverse('cr2', 'prev-2', 'x', 'promo')->>'reversed', '1000', 'the event reward is fully recovered');
 
 SELECT finish();

@@ -2,23 +2,10 @@
 BEGIN;
 SELECT plan(29);
 
-CREATE FUNCTION pg_temp.bal(p_player text, p_bucket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce((SELECT balance FROM wallet.bucket b
-                      WHERE b.account_id = p_player AND b.bucket_type = p_bucket), 0)
-$$;
 CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS $$
     SELECT string_agg(format('%s:%s %s/%s/%s %s', r.wallet_group, r.kind, r.base_amount, r.required, r.progress, r.status), ', ' ORDER BY r.rolling_id)
       FROM wallet.rolling_obligation r WHERE r.account_id = p_player
 $$;
-CREATE FUNCTION pg_temp.error_of(p_sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE v_state text; v_detail text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_detail = PG_EXCEPTION_DETAIL;
-    RETURN jsonb_build_object('sqlstate', v_state) || coalesce(nullif(v_detail, '')::jsonb, '{}');
-END $$;
 
 SELECT lives_ok($$SELECT wallet.open_account('tp1', 'EUR', 'tap');
                    SELECT wallet.deposit_create('tp1-d', 'tp1', 10000, 'SPORTS_NORMAL', true, 'pay');
@@ -33,23 +20,23 @@ SELECT is(wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 
           'transfer 4000 of 8000 to CASINO');
 SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 5000/6000/2000 ACTIVE, CASINO:DEPOSIT 5000/4000/0 ACTIVE',
           'base and outstanding requirement moved in proportion, progress stayed');
-SELECT is(pg_temp.bal('tp1', 'SPORTS_NORMAL') || '/' || pg_temp.bal('tp1', 'CASINO_NORMAL'), '4000/4000', 'money moved');
+SELECT is(tap_helpers.bal('tp1', 'SPORTS_NORMAL') || '/' || tap_helpers.bal('tp1', 'CASINO_NORMAL'), '4000/4000', 'money moved');
 SELECT is(wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4000, 'player')->>'credited', '4000', 'a replay answers the same');
-SELECT is(pg_temp.bal('tp1', 'CASINO_NORMAL'), 4000::bigint, 'and moves nothing');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 5, 'player')$$)->>'sqlstate', 'RW007',
+SELECT is(tap_helpers.bal('tp1', 'CASINO_NORMAL'), 4000::bigint, 'and moves nothing');
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 5, 'player')$$)->>'sqlstate', 'RW007',
           'same id, other amount: IDEMPOTENCY_CONFLICT');
 
 -- Refusals.
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_BONUS', 'CASINO_NORMAL', 5, 'player')$$)->>'reason', 'no_edge',
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_BONUS', 'CASINO_NORMAL', 5, 'player')$$)->>'reason', 'no_edge',
           'no edge SPORTS_BONUS -> CASINO_NORMAL');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_BONUS', 'CASINO_NORMAL', 5, 'player')$$)->>'sqlstate', 'RW016',
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_BONUS', 'CASINO_NORMAL', 5, 'player')$$)->>'sqlstate', 'RW016',
           'is TRANSFER_NOT_ALLOWED');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4001, 'player')$$),
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4001, 'player')$$),
           '{"sqlstate": "RW006", "available": 4000, "requested": 4001, "bucket_type": "SPORTS_NORMAL"}', 'more than the bucket holds');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'GOLD', 'CASINO_NORMAL', 5, 'player')$$)->'errors'->0->>'path', 'from',
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'GOLD', 'CASINO_NORMAL', 5, 'player')$$)->'errors'->0->>'path', 'from',
           'an unknown bucket type names the field');
 SELECT lives_ok($$SELECT wallet.promotion_credit('tp1-c', 'tp1', 'CASHBACK', 1500, NULL, 0, 'promo')$$, '1500 points');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t3', 'tp1', 'POINTS', 'SPORTS_NORMAL', 999, 'player')$$)->>'reason', 'edge_limits',
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t3', 'tp1', 'POINTS', 'SPORTS_NORMAL', 999, 'player')$$)->>'reason', 'edge_limits',
           'points → normal below the edge minimum (1000)');
 SELECT is(wallet.transfer_create('t3', 'tp1', 'POINTS', 'SPORTS_NORMAL', 1000, 'player')->>'rolling_moved', '0',
           'points → normal at the minimum; points carry no rolling');
@@ -59,7 +46,7 @@ SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 5000/6000/2000 ACTIVE, CAS
 -- Money policy limits and arrival rolling; rates of a new topology edge.
 SELECT lives_ok($$SELECT wallet.group_policy_create('CASINO', '{"transfer": {"max": 3000, "arrival_rolling_bps": 5000}}', 'limits', NULL, 'ops');
                    SELECT wallet.group_policy_activate('CASINO', 2, 'limits', 'ops')$$, 'CASINO: transfers up to 3000, arriving money rolls 50%');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t4', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 3001, 'player')$$)->>'reason',
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t4', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 3001, 'player')$$)->>'reason',
           'policy_limits', 'above the target group''s money policy maximum');
 SELECT is(wallet.transfer_create('t4', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 2500, 'player')->>'arrival_rolling_id' IS NOT NULL, true,
           'arriving money opens an obligation');
@@ -70,10 +57,10 @@ SELECT lives_ok($$SELECT wallet.topology_create(wallet._default_topology_documen
                           'points to casino bonus 10:1', 'ops');
                    SELECT wallet.topology_activate(2, 'points to casino bonus', '[]', 'ops')$$, 'topology 2 adds POINTS -> CASINO_BONUS at 10:1');
 SELECT lives_ok($$SELECT wallet.promotion_credit('tp1-c2', 'tp1', 'REBATE', 1000, NULL, 0, 'promo')$$, '1000 more points');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t5', 'tp1', 'POINTS', 'CASINO_BONUS', 15, 'player')$$)->>'reason', 'rate',
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t5', 'tp1', 'POINTS', 'CASINO_BONUS', 15, 'player')$$)->>'reason', 'rate',
           '15 points at 10:1 is not a whole amount');
 SELECT is(wallet.transfer_create('t5', 'tp1', 'POINTS', 'CASINO_BONUS', 20, 'player')->>'credited', '2', '20 points give 2');
-SELECT is(pg_temp.bal('tp1', 'POINTS') || '/' || pg_temp.bal('tp1', 'CASINO_BONUS'), '1480/2', 'balances after the rated transfer');
+SELECT is(tap_helpers.bal('tp1', 'POINTS') || '/' || tap_helpers.bal('tp1', 'CASINO_BONUS'), '1480/2', 'balances after the rated transfer');
 
 -- NONE inheritance keeps obligations where they are.
 SELECT lives_ok($$SELECT wallet.group_policy_create('SPORTS', '{"transfer": {"rolling_inheritance": "NONE"}}', 'none', NULL, 'ops');
@@ -86,7 +73,7 @@ SELECT is((SELECT required FROM wallet.rolling_obligation r
 
 -- Frozen accounts transfer nothing.
 SELECT lives_ok($$SELECT wallet.account_set_status('tp1', 'frozen', 'kyc', 'ops')$$, 'freeze');
-SELECT is(pg_temp.error_of($$SELECT wallet.transfer_create('t7', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 1, 'player')$$)->>'sqlstate', 'RW003',
+SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t7', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 1, 'player')$$)->>'sqlstate', 'RW003',
           'ACCOUNT_FROZEN');
 
 SELECT finish();

@@ -4,31 +4,10 @@
 BEGIN;
 SELECT plan(31);
 
-CREATE FUNCTION pg_temp.bal(p_player text, p_bucket text) RETURNS bigint LANGUAGE sql AS $$
-    SELECT coalesce((SELECT balance FROM wallet.bucket b
-                      WHERE b.account_id = p_player AND b.bucket_type = p_bucket), 0)
-$$;
 CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS $$
     SELECT string_agg(format('%s:%s %s/%s %s', r.wallet_group, r.kind, r.progress, r.required, r.status), ', ' ORDER BY r.rolling_id)
       FROM wallet.rolling_obligation r WHERE r.account_id = p_player
 $$;
--- Rolling ids come from a sequence shared by every test file: name them by what opened them.
-CREATE FUNCTION pg_temp.named_ids(p jsonb) RETURNS jsonb LANGUAGE sql AS $$
-    SELECT CASE WHEN p ? 'rolling' THEN jsonb_set(p, '{rolling}', coalesce((
-               SELECT jsonb_agg(r || jsonb_build_object('rolling_id', (SELECT format('(%s %s)', source_kind, source_id)
-                                                                         FROM wallet.rolling_obligation o
-                                                                        WHERE o.rolling_id = (r->>'rolling_id')::bigint)) ORDER BY n)
-                 FROM jsonb_array_elements(p->'rolling') WITH ORDINALITY x(r, n)), '[]')) ELSE p END
-$$;
-CREATE FUNCTION pg_temp.error_of(p_sql text) RETURNS jsonb LANGUAGE plpgsql AS $$
-DECLARE v_state text; v_detail text;
-BEGIN
-    EXECUTE p_sql;
-    RETURN NULL;
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_detail = PG_EXCEPTION_DETAIL;
-    RETURN jsonb_build_object('sqlstate', v_state) || coalesce(nullif(v_detail, '')::jsonb, '{}');
-END $$;
 CREATE FUNCTION pg_temp.bet(p_player text, p_bet text, p_provider text, p_stake bigint, p_result text, p_payout bigint, p_odds numeric DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql AS $$
     SELECT wallet.bet_authorize(p_bet, p_player, p_provider, 'prov', p_stake, p_odds, NULL, 'game');
@@ -40,22 +19,22 @@ SELECT lives_ok($$SELECT wallet.open_account('rp1', 'EUR', 'tap');
                    SELECT wallet.deposit_create('rd1', 'rp1', 1000, 'SPORTS_NORMAL', true, 'pay');
                    SELECT wallet.deposit_create('rd2', 'rp1', 2000, 'SPORTS_NORMAL', true, 'pay')$$, 'rp1 deposits 1000 then 2000');
 SELECT is(pg_temp.obligations('rp1'), 'SPORTS:DEPOSIT 0/1000 ACTIVE, SPORTS:DEPOSIT 0/2000 ACTIVE', 'two obligations');
-SELECT is(pg_temp.named_ids(pg_temp.bet('rp1', 'r1', 'SPORTS', 1500, 'LOSS', 0))->'rolling',
+SELECT is(tap_helpers.named_ids(pg_temp.bet('rp1', 'r1', 'SPORTS', 1500, 'LOSS', 0))->'rolling',
           '[{"status": "COMPLETED", "progress": 1000, "rolling_id": "(deposit rd1)"}, {"status": "ACTIVE", "progress": 500, "rolling_id": "(deposit rd2)"}]',
           'a 1500 loss completes the first and carries 500 to the second');
-SELECT is(pg_temp.bal('rp1', 'WITHDRAWABLE'), 1000::bigint, 'another obligation remains: the first releases its base (1000)');
-SELECT is(pg_temp.bal('rp1', 'SPORTS_NORMAL'), 500::bigint, 'what is left in the group stays locked');
-SELECT is(pg_temp.named_ids(pg_temp.bet('rp1', 'r2', 'SPORTS', 500, 'WIN', 2000))->'rolling', '[{"status": "ACTIVE", "progress": 1000, "rolling_id": "(deposit rd2)"}]',
+SELECT is(tap_helpers.bal('rp1', 'WITHDRAWABLE'), 1000::bigint, 'another obligation remains: the first releases its base (1000)');
+SELECT is(tap_helpers.bal('rp1', 'SPORTS_NORMAL'), 500::bigint, 'what is left in the group stays locked');
+SELECT is(tap_helpers.named_ids(pg_temp.bet('rp1', 'r2', 'SPORTS', 500, 'WIN', 2000))->'rolling', '[{"status": "ACTIVE", "progress": 1000, "rolling_id": "(deposit rd2)"}]',
           'a 500 win adds 500');
-SELECT is(pg_temp.named_ids(pg_temp.bet('rp1', 'r3', 'SPORTS', 1000, 'WIN', 3000))->'rolling', '[{"status": "COMPLETED", "progress": 2000, "rolling_id": "(deposit rd2)"}]',
+SELECT is(tap_helpers.named_ids(pg_temp.bet('rp1', 'r3', 'SPORTS', 1000, 'WIN', 3000))->'rolling', '[{"status": "COMPLETED", "progress": 2000, "rolling_id": "(deposit rd2)"}]',
           'a 1000 win completes the second');
-SELECT is(pg_temp.bal('rp1', 'SPORTS_NORMAL') || '/' || pg_temp.bal('rp1', 'WITHDRAWABLE'), '0/5000',
+SELECT is(tap_helpers.bal('rp1', 'SPORTS_NORMAL') || '/' || tap_helpers.bal('rp1', 'WITHDRAWABLE'), '0/5000',
           'the last obligation releases all of the group''s cash, the completing bet''s winnings included');
 
 -- A rollback after completion: progress comes back off, the obligation stays completed.
 SELECT is(wallet.bet_rollback('r3', 'rp1', 'rb-r3', NULL, 'game')->'rolling', '[]', 'no active obligation to take progress from');
 SELECT is(pg_temp.obligations('rp1'), 'SPORTS:DEPOSIT 1000/1000 COMPLETED, SPORTS:DEPOSIT 2000/2000 COMPLETED', 'both stay completed');
-SELECT is(pg_temp.bal('rp1', 'SPORTS_NORMAL') || '/' || pg_temp.bal('rp1', 'WITHDRAWABLE'), '0/3000',
+SELECT is(tap_helpers.bal('rp1', 'SPORTS_NORMAL') || '/' || tap_helpers.bal('rp1', 'WITHDRAWABLE'), '0/3000',
           'the net win (3000 paid − 1000 staked) came back out of WITHDRAWABLE, where the release had moved it');
 
 -- LIVE contributes 10%, SLOTS 100%; CASINO is one group for both.
@@ -76,19 +55,19 @@ SELECT is(wallet.rolling_waive((SELECT rolling_id FROM wallet.deposit WHERE depo
                              'released', 2800, 'forfeited', 0), 'waiving releases the CASINO cash (5000 − 2200 lost)');
 SELECT is(wallet.rolling_waive((SELECT rolling_id FROM wallet.deposit WHERE deposit_id = 'rd3'), 'again', 'ops')->>'status', 'WAIVED',
           'waiving again returns the state');
-SELECT is(pg_temp.error_of(format('SELECT wallet.rolling_cancel(%s, %L, %L)', (SELECT rolling_id FROM wallet.deposit WHERE deposit_id = 'rd3'), 'x', 'ops'))->>'sqlstate',
+SELECT is(tap_helpers.error_of(format('SELECT wallet.rolling_cancel(%s, %L, %L)', (SELECT rolling_id FROM wallet.deposit WHERE deposit_id = 'rd3'), 'x', 'ops'))->>'sqlstate',
           'RW027', 'cancelling a waived obligation: INVALID_STATE');
-SELECT is(pg_temp.error_of($$SELECT wallet.rolling_waive(999999, 'x', 'ops')$$)->>'sqlstate', 'RW026', 'ROLLING_NOT_FOUND');
+SELECT is(tap_helpers.error_of($$SELECT wallet.rolling_waive(999999, 'x', 'ops')$$)->>'sqlstate', 'RW026', 'ROLLING_NOT_FOUND');
 SELECT lives_ok($$SELECT wallet.promotion_credit('rc1', 'rp1', 'EVENT', 600, 'CASINO_BONUS', 2, 'promo')$$, '600 CASINO_BONUS with 2x rolling');
 SELECT is(wallet.rolling_cancel((SELECT rolling_id FROM wallet.promotion_credit WHERE credit_id = 'rc1'), 'abuse', 'ops')->>'forfeited', '600',
           'cancel forfeits the bonus money');
-SELECT is(pg_temp.bal('rp1', 'CASINO_BONUS'), 0::bigint, 'to PROMOTION');
+SELECT is(tap_helpers.bal('rp1', 'CASINO_BONUS'), 0::bigint, 'to PROMOTION');
 
 -- A BONUS obligation completes by betting and converts the bonus to CASH.
 SELECT lives_ok($$SELECT wallet.promotion_credit('rc2', 'rp1', 'EVENT', 400, 'CASINO_BONUS', 1, 'promo')$$, '400 CASINO_BONUS with 1x rolling');
 SELECT is(pg_temp.bet('rp1', 'l6', 'SLOTS', 400, 'WIN', 600, 2.0)->'rolling'->0->>'status', 'COMPLETED',
           'a 400 slots bet funded from WITHDRAWABLE completes the 400 requirement: BONUS obligations count any stake');
-SELECT is(pg_temp.bal('rp1', 'CASINO_BONUS') || '/' || pg_temp.bal('rp1', 'CASINO_NORMAL'), '0/400',
+SELECT is(tap_helpers.bal('rp1', 'CASINO_BONUS') || '/' || tap_helpers.bal('rp1', 'CASINO_NORMAL'), '0/400',
           'the bonus converted to the money policy''s destination (CASINO_NORMAL)');
 
 -- Auto-completion: a player who busts out has nothing left to roll.

@@ -28,6 +28,7 @@ from ruby_wallet.localdb import find_bindir
 from ruby_wallet.migrate import migrate
 
 BINDIR = find_bindir()
+PGTAP_HELPERS = Path(__file__).resolve().parents[2] / "tests_sql" / "support" / "helpers.sql"
 
 
 def _pg_ctl_wrapper() -> str:
@@ -43,6 +44,7 @@ def _load_wallet(host: str, port: int, user: str, dbname: str, password: str | N
     migrate(url)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pgtap")
+        conn.execute(PGTAP_HELPERS.read_text())
 
 
 postgresql_proc = factories.postgresql_proc(
