@@ -4,23 +4,32 @@
 -- The bucket type of a topology, or NULL.
 CREATE OR REPLACE FUNCTION wallet._bucket_type_of(p_topology integer, p_code text)
 RETURNS wallet.bucket_type
-LANGUAGE sql STABLE AS $$
-    SELECT * FROM wallet.bucket_type WHERE topology_version = p_topology AND code = p_code
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_type wallet.bucket_type;
+BEGIN
+    SELECT * INTO v_type FROM wallet.bucket_type WHERE topology_version = p_topology AND code = p_code;
+    RETURN v_type;
+END
 $$;
 
 -- The first bucket type (in topology order) of a group and kind; p_group NULL: shared ones.
 CREATE OR REPLACE FUNCTION wallet._first_bucket(p_topology integer, p_group text, p_kind text)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT code FROM wallet.bucket_type
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT code FROM wallet.bucket_type
      WHERE topology_version = p_topology AND wallet_group IS NOT DISTINCT FROM p_group AND kind = p_kind
-     ORDER BY position LIMIT 1
+     ORDER BY position LIMIT 1);
+END
 $$;
 
 CREATE OR REPLACE FUNCTION wallet._group_of(p_topology integer, p_provider_type text)
 RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT wallet_group FROM wallet.provider_mapping WHERE topology_version = p_topology AND provider_type = p_provider_type
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT wallet_group FROM wallet.provider_mapping WHERE topology_version = p_topology AND provider_type = p_provider_type);
+END
 $$;
 
 -- SPEC §5b: AUTO; COUPON, the group's normal bucket, WITHDRAWABLE, the group's bonus bucket;

@@ -99,18 +99,22 @@ $$;
 -- [{bucket_type, kind, balance}] of one wallet group (NULL: the shared buckets), in topology order.
 CREATE OR REPLACE FUNCTION wallet._bucket_lines(p_account_id text, p_topology integer, p_group text)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bt.code, 'kind', bt.kind,
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bt.code, 'kind', bt.kind,
                                                  'balance', coalesce(b.balance, 0)) ORDER BY bt.position), '[]')
       FROM wallet.bucket_type bt
       LEFT JOIN wallet.bucket b ON b.account_id = p_account_id AND b.bucket_type = bt.code
-     WHERE bt.topology_version = p_topology AND bt.wallet_group IS NOT DISTINCT FROM p_group
+     WHERE bt.topology_version = p_topology AND bt.wallet_group IS NOT DISTINCT FROM p_group);
+END
 $$;
 
 -- Withdrawable amount (SPEC §5a): WITHDRAWABLE buckets plus the CASH buckets of groups with
 -- no active DEPOSIT rolling obligation.
 CREATE OR REPLACE FUNCTION wallet._withdrawable(p_account_id text, p_topology integer)
 RETURNS bigint
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(sum(balance), 0)::bigint FROM wallet._withdrawable_buckets(p_account_id)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(sum(balance), 0)::bigint FROM wallet._withdrawable_buckets(p_account_id));
+END
 $$;

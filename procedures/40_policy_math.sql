@@ -1,7 +1,9 @@
 -- The pure policy functions: no table is read or written (but wallet.error_code, to raise),
 -- so bets, transfers and rolling compute money only through these tested tables of rules.
 -- Their test matrices are tests_sql/11_funding_plan.sql, 12_settlement_split.sql and
--- 13_rolling_math.sql.
+-- 13_rolling_math.sql.  The commands call the private implementations (_funding_plan, …)
+-- directly: a SECURITY DEFINER function with SET search_path costs a settings save and restore
+-- on every call.  The public names at the end are for DBAs and the tests.
 
 -- Which sources fund a stake, in order (SPEC §4).
 --   p_funding_mode     AUTO: take sources in p_deduction_order until the stake is covered;
@@ -14,11 +16,11 @@
 -- Returns the lines (source, kind, amount), each > 0, summing to p_stake.
 -- Raises VALIDATION_FAILED, SOURCE_REQUIRED, SOURCE_NOT_ALLOWED, COUPON_NOT_ELIGIBLE,
 -- NOT_BETTABLE, INSUFFICIENT_FUNDS (with `available`: what the rules would let it take).
-CREATE OR REPLACE FUNCTION wallet.funding_plan(p_stake bigint, p_funding_mode text, p_deduction_order text[],
+CREATE OR REPLACE FUNCTION wallet._funding_plan(p_stake bigint, p_funding_mode text, p_deduction_order text[],
                                                p_max_coupons integer, p_selected_source text,
                                                p_available wallet.fund_available[])
 RETURNS wallet.fund_source[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_plan wallet.fund_source[] := '{}';
     v_left bigint := p_stake;
@@ -109,9 +111,9 @@ $$;
 -- coupon) is credited max(0, share − its stake); the rest of its share is `withheld` (it goes
 -- back to the PROMOTION pocket).  Shares come back in funding order.
 -- Raises VALIDATION_FAILED for a negative payout or a source without stake.
-CREATE OR REPLACE FUNCTION wallet.settlement_split(p_payout bigint, p_sources wallet.settle_source[])
+CREATE OR REPLACE FUNCTION wallet._settlement_split(p_payout bigint, p_sources wallet.settle_source[])
 RETURNS wallet.settle_share[]
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_stake numeric;
     v_shares wallet.settle_share[];
@@ -148,10 +150,10 @@ $$;
 -- Rolling progress a settled bet earns (SPEC §5a): floor(stake × rate / 10000) for WIN, LOSS
 -- and CASHOUT; VOID only when the policy counts voids; nothing when the bet's odds are below
 -- the policy's min_odds (or unknown while a min_odds applies).
-CREATE OR REPLACE FUNCTION wallet.rolling_contribution(p_result text, p_stake bigint, p_odds numeric, p_rate_bps integer,
+CREATE OR REPLACE FUNCTION wallet._rolling_contribution(p_result text, p_stake bigint, p_odds numeric, p_rate_bps integer,
                                                        p_min_odds numeric, p_void_counts boolean)
 RETURNS bigint
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF p_result IS NULL OR p_result NOT IN ('WIN', 'LOSS', 'VOID', 'CASHOUT') THEN
         PERFORM wallet._raise_invalid(jsonb_build_array(jsonb_build_object('path', 'result',
@@ -171,10 +173,10 @@ $$;
 -- (SPEC §5a, PROPORTIONAL inheritance): the base and the outstanding requirement (required −
 -- progress) in proportion, each rounded up and capped at what there is.  Progress stays.
 -- Raises VALIDATION_FAILED when p_amount exceeds p_group_balance.
-CREATE OR REPLACE FUNCTION wallet.rolling_inheritance(p_amount bigint, p_group_balance bigint, p_base bigint,
+CREATE OR REPLACE FUNCTION wallet._rolling_inheritance(p_amount bigint, p_group_balance bigint, p_base bigint,
                                                       p_required bigint, p_progress bigint)
 RETURNS wallet.rolling_share
-LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_outstanding bigint := greatest(p_required - p_progress, 0);
 BEGIN
@@ -188,4 +190,37 @@ BEGIN
     RETURN (least(p_base, ceil(p_base::numeric * p_amount / p_group_balance)::bigint),
             least(v_outstanding, ceil(v_outstanding::numeric * p_amount / p_group_balance)::bigint))::wallet.rolling_share;
 END
+$$;
+
+-- The public faces of the pure functions (same arguments, same results), each with its contract.
+-- Which sources fund a stake, in order, or the precise refusal (see _funding_plan above).
+CREATE OR REPLACE FUNCTION wallet.funding_plan(p_stake bigint, p_funding_mode text, p_deduction_order text[],
+                                               p_max_coupons integer, p_selected_source text,
+                                               p_available wallet.fund_available[])
+RETURNS wallet.fund_source[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+    SELECT wallet._funding_plan(p_stake, p_funding_mode, p_deduction_order, p_max_coupons, p_selected_source, p_available)
+$$;
+
+-- A payout split over a bet's sources: pro rata, largest remainder, free bets withheld (see _settlement_split).
+CREATE OR REPLACE FUNCTION wallet.settlement_split(p_payout bigint, p_sources wallet.settle_source[])
+RETURNS wallet.settle_share[]
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+    SELECT wallet._settlement_split(p_payout, p_sources)
+$$;
+
+-- Rolling progress a settled bet earns (see _rolling_contribution).
+CREATE OR REPLACE FUNCTION wallet.rolling_contribution(p_result text, p_stake bigint, p_odds numeric, p_rate_bps integer,
+                                                       p_min_odds numeric, p_void_counts boolean)
+RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+    SELECT wallet._rolling_contribution(p_result, p_stake, p_odds, p_rate_bps, p_min_odds, p_void_counts)
+$$;
+
+-- The part of a rolling obligation that moves with transferred money (see _rolling_inheritance).
+CREATE OR REPLACE FUNCTION wallet.rolling_inheritance(p_amount bigint, p_group_balance bigint, p_base bigint,
+                                                      p_required bigint, p_progress bigint)
+RETURNS wallet.rolling_share
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+    SELECT wallet._rolling_inheritance(p_amount, p_group_balance, p_base, p_required, p_progress)
 $$;

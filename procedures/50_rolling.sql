@@ -6,16 +6,23 @@
 
 CREATE OR REPLACE FUNCTION wallet._active_group_policy(p_group text)
 RETURNS wallet.group_policy
-LANGUAGE sql STABLE AS $$
-    SELECT * FROM wallet.group_policy WHERE wallet_group = p_group AND status = 'ACTIVE'
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_policy wallet.group_policy;
+BEGIN
+    SELECT * INTO v_policy FROM wallet.group_policy WHERE wallet_group = p_group AND status = 'ACTIVE';
+    RETURN v_policy;
+END
 $$;
 
 -- True while the group has an active DEPOSIT obligation: its CASH is not withdrawable.
 CREATE OR REPLACE FUNCTION wallet._group_cash_locked(p_account_id text, p_group text)
 RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM wallet.rolling_obligation
-                    WHERE account_id = p_account_id AND wallet_group = p_group AND kind = 'DEPOSIT' AND status = 'ACTIVE')
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT EXISTS (SELECT 1 FROM wallet.rolling_obligation
+                    WHERE account_id = p_account_id AND wallet_group = p_group AND kind = 'DEPOSIT' AND status = 'ACTIVE'));
+END
 $$;
 
 -- Opens an obligation and returns its id; NULL (nothing opened) when p_required is 0.
@@ -80,10 +87,12 @@ $$;
 -- The group's balance in buckets of one kind under the active topology.
 CREATE OR REPLACE FUNCTION wallet._group_balance(p_account_id text, p_group text, p_kind text)
 RETURNS bigint
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(sum(b.balance), 0)::bigint FROM wallet.bucket b
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(sum(b.balance), 0)::bigint FROM wallet.bucket b
       JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
-     WHERE b.account_id = p_account_id AND bt.wallet_group = p_group AND bt.kind = p_kind
+     WHERE b.account_id = p_account_id AND bt.wallet_group = p_group AND bt.kind = p_kind);
+END
 $$;
 
 -- Closes an ACTIVE obligation as COMPLETED, WAIVED or CANCELLED (adding p_progress first) and

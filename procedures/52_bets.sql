@@ -17,8 +17,9 @@ $$;
 CREATE OR REPLACE FUNCTION wallet._bet_sources_available(p_account_id text, p_topology integer, p_group text,
                                                          p_provider_type text, p_stake bigint, p_odds numeric)
 RETURNS wallet.fund_available[]
-LANGUAGE sql STABLE AS $$
-    SELECT ARRAY(
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT ARRAY(
         SELECT (bt.code, bt.kind, coalesce(b.balance, 0), bt.bettable)::wallet.fund_available
           FROM wallet.bucket_type bt
           LEFT JOIN wallet.bucket b ON b.account_id = p_account_id AND b.bucket_type = bt.code
@@ -33,7 +34,8 @@ LANGUAGE sql STABLE AS $$
                          AND (c.max_stake IS NULL OR p_stake <= c.max_stake), false))::wallet.fund_available
           FROM wallet.coupon c
          WHERE c.account_id = p_account_id AND c.status = 'ACTIVE'
-         ORDER BY c.expires_at NULLS LAST, c.granted_at, c.coupon_id)
+         ORDER BY c.expires_at NULLS LAST, c.granted_at, c.coupon_id));
+END
 $$;
 
 -- Authorizes a bet: resolves the active topology and the provider type's active betting
@@ -102,16 +104,17 @@ BEGIN
         PERFORM wallet._active_bucket_type(p_selected_source, 'selected_source');
     END IF;
 
-    v_plan := wallet.funding_plan(p_stake, v_policy.funding_mode, v_policy.deduction_order, v_policy.max_coupons,
+    v_plan := wallet._funding_plan(p_stake, v_policy.funding_mode, v_policy.deduction_order, v_policy.max_coupons,
                                   p_selected_source,
                                   wallet._bet_sources_available(v_account.account_id, v_topology, v_group, p_provider_type, p_stake, p_odds));
 
+    v_txn_id := nextval('wallet.ledger_txn_id_seq');
     INSERT INTO wallet.bet (account_id, bet_id, status, provider_type, provider_id, stake, odds, selected_source,
                             topology_version, wallet_group, policy_version, rolling_bps, rolling_min_odds,
-                            rolling_void_counts, authorized_at)
+                            rolling_void_counts, authorized_at, authorize_txn_id)
     VALUES (v_account.account_id, p_bet_id, 'AUTHORIZED', p_provider_type, p_provider_id, p_stake, p_odds, p_selected_source,
             v_topology, v_group, v_policy.version, v_policy.rolling_bps, v_policy.rolling_min_odds,
-            v_policy.rolling_void_counts, now());
+            v_policy.rolling_void_counts, now(), v_txn_id);
 
     FOREACH v_line IN ARRAY v_plan LOOP
         v_seq := v_seq + 1;
@@ -131,9 +134,8 @@ BEGIN
             v_postings := v_postings || wallet._bucket(v_line.source, -v_line.amount);
         END IF;
     END LOOP;
-    v_txn_id := wallet._post(v_account.account_id, 'BET_STAKE', 'bet:' || p_bet_id, v_actor,
-                             v_postings || wallet._pocket('HOLD', p_stake), v_topology);
-    UPDATE wallet.bet SET authorize_txn_id = v_txn_id WHERE account_id = v_account.account_id AND bet_id = p_bet_id;
+    PERFORM wallet._post(v_account.account_id, 'BET_STAKE', 'bet:' || p_bet_id, v_actor,
+                         v_postings || wallet._pocket('HOLD', p_stake), v_topology, v_txn_id);
 
     v_response := jsonb_build_object(
         'bet_id', p_bet_id, 'status', 'AUTHORIZED', 'stake', p_stake,
@@ -152,22 +154,26 @@ $$;
 -- PROMOTION pocket (SPEC §5 coupon reversal).  The HOLD side is the caller's.
 CREATE OR REPLACE FUNCTION wallet._bet_restore_postings(p_account_id text, p_bet_id text)
 RETURNS wallet.posting[]
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(array_agg(CASE WHEN s.bucket_type IS NOT NULL THEN wallet._bucket(s.bucket_type, s.amount)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(array_agg(CASE WHEN s.bucket_type IS NOT NULL THEN wallet._bucket(s.bucket_type, s.amount)
                                    WHEN c.status = 'REVERSED' THEN wallet._pocket('PROMOTION', s.amount)
                                    ELSE wallet._coupon(s.coupon_id, s.amount) END ORDER BY s.seq), '{}')
       FROM wallet.bet_source s
       LEFT JOIN wallet.coupon c ON c.account_id = s.account_id AND c.coupon_id = s.coupon_id
-     WHERE s.account_id = p_account_id AND s.bet_id = p_bet_id
+     WHERE s.account_id = p_account_id AND s.bet_id = p_bet_id);
+END
 $$;
 
 -- [{source, amount}] of a bet's funding, as the API writes sources.
 CREATE OR REPLACE FUNCTION wallet._bet_funding(p_account_id text, p_bet_id text)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('source', coalesce(bucket_type, 'coupon:' || coupon_id), 'amount', amount)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('source', coalesce(bucket_type, 'coupon:' || coupon_id), 'amount', amount)
                               ORDER BY seq), '[]')
-      FROM wallet.bet_source WHERE account_id = p_account_id AND bet_id = p_bet_id
+      FROM wallet.bet_source WHERE account_id = p_account_id AND bet_id = p_bet_id);
+END
 $$;
 
 -- Settles an authorized bet (SPEC §4 settlement arithmetic, §5a rolling): WIN and CASHOUT pay
@@ -231,7 +237,7 @@ BEGIN
           INTO v_credits FROM wallet.bet_source WHERE account_id = v_account.account_id AND bet_id = p_bet_id AND bucket_type IS NOT NULL;
     ELSE
         v_payout := CASE WHEN p_result = 'LOSS' THEN 0 ELSE p_payout END;
-        v_shares := wallet.settlement_split(v_payout, ARRAY(
+        v_shares := wallet._settlement_split(v_payout, ARRAY(
             SELECT (coalesce(bucket_type, 'coupon:' || coupon_id), kind, amount, destination, stake_returned)::wallet.settle_source
               FROM wallet.bet_source WHERE account_id = v_account.account_id AND bet_id = p_bet_id ORDER BY seq));
         SELECT ARRAY[wallet._pocket('HOLD', -v_bet.stake)]
@@ -255,8 +261,8 @@ BEGIN
     SELECT coalesce(sum(amount) FILTER (WHERE kind IN ('CASH', 'WITHDRAWABLE')), 0) INTO v_cash_stake
       FROM wallet.bet_source WHERE account_id = v_account.account_id AND bet_id = p_bet_id;
     v_rolling := wallet._rolling_progress(v_account.account_id, v_bet.wallet_group, p_bet_id,
-        wallet.rolling_contribution(p_result, v_cash_stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
-        wallet.rolling_contribution(p_result, v_bet.stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
+        wallet._rolling_contribution(p_result, v_cash_stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
+        wallet._rolling_contribution(p_result, v_bet.stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
         v_actor);
     PERFORM wallet._auto_complete(v_account.account_id, ARRAY[v_bet.wallet_group], v_actor);
 

@@ -154,13 +154,16 @@ $$;
 -- topology order.
 CREATE OR REPLACE FUNCTION wallet._withdrawable_buckets(p_account_id text)
 RETURNS TABLE (bucket_type text, balance bigint)
-LANGUAGE sql STABLE AS $$
-    SELECT b.bucket_type, b.balance
-      FROM wallet.bucket b
-      JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
-     WHERE b.account_id = p_account_id AND b.balance > 0
-       AND (bt.kind = 'WITHDRAWABLE' OR (bt.kind = 'CASH' AND NOT wallet._group_cash_locked(p_account_id, bt.wallet_group)))
-     ORDER BY bt.kind <> 'WITHDRAWABLE', bt.position
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY
+        SELECT b.bucket_type, b.balance
+          FROM wallet.bucket b
+          JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
+         WHERE b.account_id = p_account_id AND b.balance > 0
+           AND (bt.kind = 'WITHDRAWABLE' OR (bt.kind = 'CASH' AND NOT wallet._group_cash_locked(p_account_id, bt.wallet_group)))
+         ORDER BY bt.kind <> 'WITHDRAWABLE', bt.position;
+END
 $$;
 
 -- Takes p_amount of withdrawable money into a PENDING withdrawal (money moves to the HOLD
@@ -227,9 +230,11 @@ $$;
 
 CREATE OR REPLACE FUNCTION wallet._withdrawal_sources(p_account_id text, p_withdrawal_id text)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bucket_type, 'amount', amount) ORDER BY seq), '[]')
-      FROM wallet.withdrawal_source WHERE account_id = p_account_id AND withdrawal_id = p_withdrawal_id
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bucket_type, 'amount', amount) ORDER BY seq), '[]')
+      FROM wallet.withdrawal_source WHERE account_id = p_account_id AND withdrawal_id = p_withdrawal_id);
+END
 $$;
 
 -- Decides a PENDING withdrawal: PAID pays HOLD → EXTERNAL; REJECTED refunds each source

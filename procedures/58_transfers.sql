@@ -101,7 +101,7 @@ BEGIN
                      WHERE account_id = v_account.account_id AND wallet_group = v_from.wallet_group AND status = 'ACTIVE'
                        AND kind = CASE v_from.kind WHEN 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END
                      ORDER BY rolling_id LOOP
-            v_share := wallet.rolling_inheritance(p_amount, v_group_balance, v_ob.base_amount, v_ob.required, v_ob.progress);
+            v_share := wallet._rolling_inheritance(p_amount, v_group_balance, v_ob.base_amount, v_ob.required, v_ob.progress);
             CONTINUE WHEN v_share.moved_required = 0 AND v_share.moved_base = 0;
             UPDATE wallet.rolling_obligation
                SET base_amount = base_amount - v_share.moved_base, required = required - v_share.moved_required
