@@ -332,10 +332,14 @@ BEGIN
     -- Restore the sources; a settled bet first gives back what its settlement moved (HOLD nets
     -- out).  Postings are netted per bucket, coupon and pocket, so a bucket that both paid the
     -- stake and received the payout only gives back the difference.
-    v_postings := wallet._bet_restore_postings(v_account.account_id, p_bet_id);
     IF v_bet.status = 'AUTHORIZED' THEN
-        v_postings := v_postings || wallet._pocket('HOLD', -v_bet.stake);
+        v_postings := wallet._bet_restore_postings(v_account.account_id, p_bet_id) || wallet._pocket('HOLD', -v_bet.stake);
+    ELSIF v_bet.result = 'VOID' THEN
+        -- The VOID settlement already put every source back; what happened to that money since
+        -- (a coupon reversed, cash spent) is not this bet's any more.  Nothing moves.
+        v_postings := '{}';
     ELSE
+        v_postings := wallet._bet_restore_postings(v_account.account_id, p_bet_id);
         SELECT v_postings || coalesce(array_agg((e.bucket_type, e.pocket, e.coupon_id, -e.amount)::wallet.posting ORDER BY e.entry_no), '{}')
           INTO v_postings
           FROM wallet.ledger_entry e
@@ -379,6 +383,8 @@ BEGIN
 
     IF v_bet.status = 'SETTLED' THEN
         v_rolling := wallet._rolling_unprogress(v_account.account_id, p_bet_id);
+    END IF;
+    IF v_bet.status = 'SETTLED' AND v_bet.result <> 'VOID' THEN
         SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', e.bucket_type, 'amount', e.amount) ORDER BY e.entry_no), '[]')
           INTO v_reversed FROM wallet.ledger_entry e
          WHERE e.account_id = v_account.account_id AND e.txn_id = v_bet.settle_txn_id AND e.bucket_type IS NOT NULL;

@@ -1,7 +1,7 @@
 -- Bets through the functions: authorize by policy, settle from the snapshot, roll back
 -- exactly; replays and the state rules of SPEC §5.
 BEGIN;
-SELECT plan(64);
+SELECT plan(67);
 
 
 SELECT lives_ok($$SELECT wallet.open_account('bp1', 'KRW', 'tap'), wallet.deposit_create('bp1-d1', 'bp1', 10000, 'SPORTS_NORMAL', true, 'tap')$$,
@@ -134,6 +134,17 @@ SELECT is(wallet.bet_rollback('b11', 'bp1', 'r-b11', NULL, 'game')->'restored',
           'the rollback reports its sources (cp2 had 100 left after bet b8)');
 SELECT is(tap_helpers.remaining('cp2'), 0::bigint, 'a reversed coupon stays empty');
 SELECT is(tap_helpers.pocket('bp1', 'PROMOTION'), -200 + 100::bigint, 'its 100 went back to PROMOTION');
+
+-- A VOID bet funded by a coupon reversed since: its rollback moves nothing (the VOID already
+-- restored the coupon, and the reversal took that back).
+SELECT lives_ok($$SELECT wallet.coupon_grant('cp9', 'bp1', 100, ARRAY['SPORTS'], NULL, NULL, NULL, false, NULL, 0, 'promo');
+                   SELECT wallet.bet_authorize('b12', 'bp1', 'SPORTS', 'book', 100, NULL, NULL, 'game');
+                   SELECT wallet.bet_settle('b12', 'bp1', 's-b12', 'VOID', NULL, 'game');
+                   SELECT wallet.coupon_reverse('cp9', 'rev-cp9', 'x', 'promo')$$, 'coupon bet, VOID, coupon reversed');
+SELECT is(wallet.bet_rollback('b12', 'bp1', 'r-b12', NULL, 'game') - 'rolling',
+          '{"bet_id": "b12", "status": "ROLLED_BACK", "restored": [{"amount": 100, "source": "coupon:cp9"}], "payout_reversed": []}',
+          'the rollback of the VOID bet succeeds');
+SELECT is(tap_helpers.remaining('cp9'), 0::bigint, 'and moves nothing: the reversed coupon stays empty');
 
 SELECT is((SELECT count(*)::int FROM wallet.reconcile()), 0, 'the books reconcile');
 
