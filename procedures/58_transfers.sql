@@ -7,8 +7,8 @@
 -- TRANSFER_NOT_ALLOWED.  Rolling moves with the money (SPEC §5a): under PROPORTIONAL
 -- inheritance, the share of the source group's obligations (of the kind that covers the source
 -- bucket: DEPOSIT for CASH, BONUS for BONUS) that the amount is of the group's balance moves to
--- the target group (wallet.rolling_inheritance); the target group's arrival rolling rate may
--- add a new obligation.  A rate other than 1:1 books the difference to PROMOTION.
+-- the target group (wallet.rolling_inheritance), as one obligation there; the target group's
+-- arrival rolling rate may add another.  A rate other than 1:1 books the difference to PROMOTION.
 -- Idempotent on p_transfer_id.  Locks the account.  Writes ledger TRANSFER, outbox
 -- transfer.completed.  Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED,
 -- UNKNOWN_BUCKET_TYPE, TRANSFER_NOT_ALLOWED, INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT.
@@ -32,6 +32,7 @@ DECLARE
     v_group_balance bigint;
     v_moved jsonb := '[]';
     v_moved_total bigint := 0;
+    v_moved_base bigint := 0;
     v_ob wallet.rolling_obligation;
     v_share wallet.rolling_share;
     v_new_id bigint;
@@ -106,18 +107,22 @@ BEGIN
             UPDATE wallet.rolling_obligation
                SET base_amount = base_amount - v_share.moved_base, required = required - v_share.moved_required
              WHERE account_id = v_account.account_id AND rolling_id = v_ob.rolling_id;
-            v_new_id := wallet._rolling_open(v_account.account_id, v_to.wallet_group, v_ob.kind, v_share.moved_base,
-                                             v_share.moved_required, v_ob.source_bucket_type, v_ob.provider_type,
-                                             'transfer', p_transfer_id,
-                                             v_ob.policy_snapshot || jsonb_build_object('inherited_from', v_ob.rolling_id));
-            v_moved := v_moved || jsonb_build_object('from_rolling_id', v_ob.rolling_id, 'to_rolling_id', v_new_id,
+            v_moved := v_moved || jsonb_build_object('from_rolling_id', v_ob.rolling_id,
                                                      'base_amount', v_share.moved_base, 'required', v_share.moved_required);
+            v_moved_base := v_moved_base + v_share.moved_base;
             v_moved_total := v_moved_total + v_share.moved_required;
             -- What stays behind may now be met: it completes (and releases) like any other.
             IF v_ob.required - v_share.moved_required <= v_ob.progress THEN
                 PERFORM wallet._rolling_close(v_account.account_id, v_ob.rolling_id, 'COMPLETED', v_actor);
             END IF;
         END LOOP;
+        -- What moved becomes one obligation in the target group (not one per source obligation:
+        -- money going back and forth must not multiply obligations).
+        v_new_id := wallet._rolling_open(v_account.account_id, v_to.wallet_group,
+                                         CASE v_from.kind WHEN 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END,
+                                         v_moved_base, v_moved_total, p_from, NULL, 'transfer', p_transfer_id,
+                                         jsonb_build_object('inherited_from', v_moved, 'group_policy_version', v_policy.version,
+                                                            'rolling_inheritance', v_policy.rolling_inheritance));
     END IF;
 
     INSERT INTO wallet.transfer (account_id, transfer_id, from_type, to_type, debited, credited, txn_id, created_by)
@@ -136,7 +141,7 @@ BEGIN
 
     v_response := jsonb_build_object('transfer_id', p_transfer_id, 'from', p_from, 'to', p_to, 'debited', p_amount,
                                      'credited', v_credited, 'rolling_moved', v_moved_total, 'rolling', v_moved,
-                                     'arrival_rolling_id', v_arrival_id);
+                                     'inherited_rolling_id', v_new_id, 'arrival_rolling_id', v_arrival_id);
     PERFORM wallet._emit(v_account.account_id, 'transfer.completed', v_response || jsonb_build_object(
         'player_id', p_player_id, 'from_group', v_from.wallet_group, 'to_group', v_to.wallet_group, 'topology_version', v_topology));
     RETURN wallet._idem_store(v_account.account_id, 'transfer', p_transfer_id, v_request, v_response);

@@ -27,7 +27,8 @@ def test_cashback_points_become_sports_money(api):
 
     first = move(api, "t1", "POINTS", "SPORTS_NORMAL", 1200)
     assert ok(first, 201) == {"transfer_id": "t1", "from": "POINTS", "to": "SPORTS_NORMAL", "debited": 1200,
-                              "credited": 1200, "rolling_moved": 0, "rolling": [], "arrival_rolling_id": None}
+                              "credited": 1200, "rolling_moved": 0, "rolling": [], "inherited_rolling_id": None,
+                              "arrival_rolling_id": None}
     # No DEPOSIT obligation locks SPORTS, and money arriving by transfer carries none by default.
     assert_balances(api, POINTS=300, SPORTS_NORMAL=1200, withdrawable=1200)
 
@@ -50,8 +51,8 @@ def test_rolling_moves_with_the_money(api):
     moved = transfer(api, "t1", "SPORTS_NORMAL", "CASINO_NORMAL", 4000)
     # Half the group's cash leaves: half the base and half the outstanding 8000 go with it.
     assert moved["rolling_moved"] == 4000
-    assert moved["rolling"] == [{"from_rolling_id": rolling_id, "to_rolling_id": moved["rolling"][0]["to_rolling_id"],
-                                 "base_amount": 5000, "required": 4000}]
+    assert moved["rolling"] == [{"from_rolling_id": rolling_id, "base_amount": 5000, "required": 4000}]
+    assert moved["inherited_rolling_id"] is not None
     snap = assert_balances(api, SPORTS_NORMAL=4000, CASINO_NORMAL=4000)
     assert rolling(snap) == [("SPORTS", "DEPOSIT", 5000, 6000, 2000), ("CASINO", "DEPOSIT", 5000, 4000, 0)]
 

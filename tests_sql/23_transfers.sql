@@ -1,6 +1,6 @@
 -- Transfers along topology edges: limits, rates, rolling inheritance (SPEC §3, §4, §5a).
 BEGIN;
-SELECT plan(29);
+SELECT plan(32);
 
 CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS $$
     SELECT string_agg(format('%s:%s %s/%s/%s %s', r.wallet_group, r.kind, r.base_amount, r.required, r.progress, r.status), ', ' ORDER BY r.rolling_id)
@@ -15,7 +15,7 @@ SELECT lives_ok($$SELECT wallet.open_account('tp1', 'EUR', 'tap');
 SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 10000/10000/2000 ACTIVE', 'one obligation');
 
 -- normal → normal: half the group's cash moves half the obligation (outstanding part).
-SELECT is(wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4000, 'player') - 'rolling' - 'arrival_rolling_id',
+SELECT is(wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4000, 'player') - 'rolling' - 'arrival_rolling_id' - 'inherited_rolling_id',
           '{"to": "CASINO_NORMAL", "from": "SPORTS_NORMAL", "debited": 4000, "credited": 4000, "transfer_id": "t1", "rolling_moved": 4000}',
           'transfer 4000 of 8000 to CASINO');
 SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 5000/6000/2000 ACTIVE, CASINO:DEPOSIT 5000/4000/0 ACTIVE',
@@ -70,6 +70,19 @@ SELECT lives_ok($$SELECT wallet.group_policy_create('SPORTS', '{"transfer": {"ro
 SELECT is((SELECT required FROM wallet.rolling_obligation r
             WHERE r.account_id = 'tp1' AND r.wallet_group = 'SPORTS' AND r.kind = 'DEPOSIT' ORDER BY rolling_id LIMIT 1), 4000::bigint,
           'the SPORTS obligation keeps its requirement (it had 4000 after t1 and t4)');
+
+-- Money going back and forth opens at most one obligation per transfer, never one per source
+-- obligation (which would multiply them).
+SELECT lives_ok($$SELECT wallet.open_account('tp2', 'EUR', 'tap');
+                   SELECT wallet.deposit_create('tp2-d1', 'tp2', 1000, 'SPORTS_NORMAL', true, 'pay');
+                   SELECT wallet.deposit_create('tp2-d2', 'tp2', 1000, 'SPORTS_NORMAL', true, 'pay');
+                   SELECT wallet.transfer_create('tp2-t' || i, 'tp2', CASE WHEN i % 2 = 0 THEN 'SPORTS_NORMAL' ELSE 'CASINO_NORMAL' END,
+                                                 CASE WHEN i % 2 = 0 THEN 'CASINO_NORMAL' ELSE 'SPORTS_NORMAL' END, 500, 'player')
+                     FROM generate_series(0, 9) i$$, 'tp2: two deposits, then ten transfers of 500 back and forth');
+SELECT is((SELECT count(*)::int FROM wallet.rolling_obligation WHERE account_id = 'tp2' AND source_kind = 'transfer'), 10,
+          'ten transfers, ten inherited obligations');
+SELECT is((SELECT sum(required - progress)::bigint FROM wallet.rolling_obligation WHERE account_id = 'tp2' AND status = 'ACTIVE')
+          >= 2000, true, 'and the outstanding requirement is never lost (rounding only adds)');
 
 -- Frozen accounts transfer nothing.
 SELECT lives_ok($$SELECT wallet.account_set_status('tp1', 'frozen', 'kyc', 'ops')$$, 'freeze');
