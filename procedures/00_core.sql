@@ -53,6 +53,20 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT p_key IS NOT NULL AND p_key ~ '^[[:graph:]]{1,128}$'
 $$;
 
+-- The checks every command makes on its caller keys and amounts, with one wording.
+-- Amounts are capped at 10^15 minor units per command, which keeps every sum far from bigint's limit.
+CREATE OR REPLACE FUNCTION wallet._check_key(p_errors jsonb, p_key text, p_path text)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT wallet._check(p_errors, wallet._key_ok(p_key), p_path, 'must be 1 to 128 printable characters')
+$$;
+
+CREATE OR REPLACE FUNCTION wallet._check_amount(p_errors jsonb, p_amount bigint, p_path text)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT wallet._check(p_errors, p_amount BETWEEN 1 AND 1000000000000000, p_path, 'must be an integer from 1 to 10^15')
+$$;
+
 CREATE OR REPLACE FUNCTION wallet._active_topology()
 RETURNS integer
 LANGUAGE plpgsql STABLE AS $$

@@ -88,7 +88,7 @@ DECLARE
     v_before bigint;
     v_txn_id bigint;
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_adjustment_id), 'adjustment_id', 'must be 1 to 128 printable characters');
+    v_errors := wallet._check_key(v_errors, p_adjustment_id, 'adjustment_id');
     v_errors := wallet._check(v_errors, p_amount <> 0, 'amount', 'must be a non-zero integer (negative debits)');
     v_errors := wallet._check(v_errors, length(trim(p_reason)) > 0, 'reason', 'is required');
     PERFORM wallet._raise_invalid(v_errors);

@@ -153,6 +153,19 @@ BEGIN
 END
 $$;
 
+-- Cancels the obligation a reversed grant or credit opened, if it is still active: nothing is
+-- forfeited, the reversal itself took back what it could (SPEC §5).
+CREATE OR REPLACE FUNCTION wallet._rolling_cancel_with(p_account_id text, p_rolling_id bigint, p_actor text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM wallet.rolling_obligation
+                WHERE account_id = p_account_id AND rolling_id = p_rolling_id AND status = 'ACTIVE') THEN
+        PERFORM wallet._rolling_close(p_account_id, p_rolling_id, 'CANCELLED', p_actor);
+    END IF;
+END
+$$;
+
 -- A settled bet's progress (SPEC §5a): p_deposit_progress fills the group's active DEPOSIT
 -- obligations, p_bonus_progress its BONUS obligations, each oldest first, the rest carrying on
 -- to the next; an obligation that reaches its requirement completes (and releases).

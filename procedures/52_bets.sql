@@ -6,8 +6,7 @@
 CREATE OR REPLACE FUNCTION wallet._bet_key_problems(p_bet_id text, p_player_id text)
 RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT wallet._check(wallet._check('[]', wallet._key_ok(p_bet_id), 'bet_id', 'must be 1 to 128 printable characters'),
-                         wallet._key_ok(p_player_id), 'player_id', 'must be 1 to 128 printable characters')
+    SELECT wallet._check_key(wallet._check_key('[]', p_bet_id, 'bet_id'), p_player_id, 'player_id')
 $$;
 
 -- Every source this account could fund a bet of p_provider_type from, for wallet.funding_plan:
@@ -70,8 +69,8 @@ DECLARE
     v_destination text;
     v_txn_id bigint;
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_provider_id), 'provider_id', 'must be 1 to 128 printable characters');
-    v_errors := wallet._check(v_errors, p_stake BETWEEN 1 AND 1000000000000000, 'stake', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check_key(v_errors, p_provider_id, 'provider_id');
+    v_errors := wallet._check_amount(v_errors, p_stake, 'stake');
     v_errors := wallet._check(v_errors, p_odds IS NULL OR p_odds >= 1, 'odds', 'must be at least 1');
     v_errors := wallet._check(v_errors, p_provider_type ~ '^[A-Z][A-Z0-9_]{0,31}$', 'provider_type', 'must be a provider type code');
     PERFORM wallet._raise_invalid(v_errors);
@@ -204,7 +203,7 @@ DECLARE
     v_txn_id bigint;
     v_cash_stake bigint;
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_settlement_id), 'settlement_id', 'must be 1 to 128 printable characters');
+    v_errors := wallet._check_key(v_errors, p_settlement_id, 'settlement_id');
     v_errors := wallet._check(v_errors, p_result IN ('WIN', 'LOSS', 'VOID', 'CASHOUT'), 'result', 'must be WIN, LOSS, VOID or CASHOUT');
     v_errors := wallet._check(v_errors, p_result NOT IN ('WIN', 'CASHOUT') OR p_payout BETWEEN 0 AND 1000000000000000,
                               'payout', 'is required for WIN and CASHOUT: an integer from 0 to 10^15 (gross, stake included)');
@@ -304,7 +303,7 @@ DECLARE
     v_rolling jsonb := '[]';
     v_reversed jsonb := '[]';
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_rollback_id), 'rollback_id', 'must be 1 to 128 printable characters');
+    v_errors := wallet._check_key(v_errors, p_rollback_id, 'rollback_id');
     v_errors := wallet._check(v_errors, p_reason IS NULL OR length(p_reason) <= 1000, 'reason', 'must be at most 1000 characters');
     PERFORM wallet._raise_invalid(v_errors);
 

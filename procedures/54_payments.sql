@@ -69,8 +69,8 @@ DECLARE
     v_response jsonb;
     v_deposit wallet.deposit;
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_deposit_id), 'deposit_id', 'must be 1 to 128 printable characters');
-    v_errors := wallet._check(v_errors, p_amount BETWEEN 1 AND 1000000000000000, 'amount', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check_key(v_errors, p_deposit_id, 'deposit_id');
+    v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
     v_errors := wallet._check(v_errors, p_bucket_type IS NOT NULL, 'bucket_type', 'is required');
     PERFORM wallet._raise_invalid(v_errors);
 
@@ -186,8 +186,8 @@ DECLARE
     v_postings wallet.posting[] := '{}';
     v_groups text[];
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_withdrawal_id), 'withdrawal_id', 'must be 1 to 128 printable characters');
-    v_errors := wallet._check(v_errors, p_amount BETWEEN 1 AND 1000000000000000, 'amount', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check_key(v_errors, p_withdrawal_id, 'withdrawal_id');
+    v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
     PERFORM wallet._raise_invalid(v_errors);
 
     v_account := wallet._lock_account(p_player_id);

@@ -26,8 +26,8 @@ DECLARE
     v_provider text;
     v_rolling_id bigint;
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_coupon_id), 'coupon_id', 'must be 1 to 128 printable characters');
-    v_errors := wallet._check(v_errors, p_amount BETWEEN 1 AND 1000000000000000, 'amount', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check_key(v_errors, p_coupon_id, 'coupon_id');
+    v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
     v_errors := wallet._check(v_errors, cardinality(p_provider_types) > 0, 'provider_types', 'must list at least one provider type');
     v_errors := wallet._check(v_errors, p_min_odds IS NULL OR p_min_odds >= 1, 'min_odds', 'must be at least 1');
     v_errors := wallet._check(v_errors, p_max_stake IS NULL OR p_max_stake >= 1, 'max_stake', 'must be at least 1');
@@ -100,7 +100,7 @@ DECLARE
     v_response jsonb;
     v_coupon wallet.coupon;
 BEGIN
-    PERFORM wallet._raise_invalid(wallet._check('[]', wallet._key_ok(p_reversal_id), 'reversal_id', 'must be 1 to 128 printable characters'));
+    PERFORM wallet._raise_invalid(wallet._check_key('[]', p_reversal_id, 'reversal_id'));
     v_account := wallet._lock_owner('COUPON', p_coupon_id, 'COUPON_NOT_FOUND');
     v_response := wallet._idem_replay(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request);
     IF v_response IS NOT NULL THEN
@@ -114,10 +114,7 @@ BEGIN
     PERFORM wallet._post(v_account.account_id, 'COUPON_REVERSAL', 'coupon:' || p_coupon_id, v_actor,
                          ARRAY[wallet._coupon(p_coupon_id, -v_coupon.remaining), wallet._pocket('PROMOTION', v_coupon.remaining)],
                          wallet._active_topology());
-    IF v_coupon.rolling_id IS NOT NULL AND EXISTS (SELECT 1 FROM wallet.rolling_obligation WHERE account_id = v_account.account_id
-                                                     AND rolling_id = v_coupon.rolling_id AND status = 'ACTIVE') THEN
-        PERFORM wallet._rolling_close(v_account.account_id, v_coupon.rolling_id, 'CANCELLED', v_actor);
-    END IF;
+    PERFORM wallet._rolling_cancel_with(v_account.account_id, v_coupon.rolling_id, v_actor);
     v_response := jsonb_build_object('coupon_id', p_coupon_id, 'reversed', v_coupon.remaining,
                                      'consumed', v_coupon.amount - v_coupon.remaining, 'status', 'REVERSED');
     UPDATE wallet.coupon SET status = 'REVERSED', reversal_result = v_response
@@ -151,9 +148,9 @@ DECLARE
     v_type wallet.bucket_type;
     v_rolling_id bigint;
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_credit_id), 'credit_id', 'must be 1 to 128 printable characters');
+    v_errors := wallet._check_key(v_errors, p_credit_id, 'credit_id');
     v_errors := wallet._check(v_errors, p_kind IN ('REBATE', 'CASHBACK', 'LOSSBACK', 'EVENT'), 'kind', 'must be REBATE, CASHBACK, LOSSBACK or EVENT');
-    v_errors := wallet._check(v_errors, p_amount BETWEEN 1 AND 1000000000000000, 'amount', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
     v_errors := wallet._check(v_errors, v_multiplier BETWEEN 0 AND 1000, 'rolling_multiplier', 'must be an integer from 0 to 1000');
     PERFORM wallet._raise_invalid(v_errors);
 
@@ -207,7 +204,7 @@ DECLARE
     v_credit wallet.promotion_credit;
     v_taken bigint;
 BEGIN
-    PERFORM wallet._raise_invalid(wallet._check('[]', wallet._key_ok(p_reversal_id), 'reversal_id', 'must be 1 to 128 printable characters'));
+    PERFORM wallet._raise_invalid(wallet._check_key('[]', p_reversal_id, 'reversal_id'));
     v_account := wallet._lock_owner('CREDIT', p_credit_id, 'CREDIT_NOT_FOUND');
     v_response := wallet._idem_replay(v_account.account_id, 'promotion_reverse', p_reversal_id, v_request);
     IF v_response IS NOT NULL THEN
@@ -222,10 +219,7 @@ BEGIN
     PERFORM wallet._post(v_account.account_id, 'PROMOTION_REVERSAL', 'credit:' || p_credit_id, v_actor,
                          ARRAY[wallet._bucket(v_credit.bucket_type, -v_taken), wallet._pocket('PROMOTION', v_taken)],
                          wallet._active_topology());
-    IF v_credit.rolling_id IS NOT NULL AND EXISTS (SELECT 1 FROM wallet.rolling_obligation WHERE account_id = v_account.account_id
-                                                     AND rolling_id = v_credit.rolling_id AND status = 'ACTIVE') THEN
-        PERFORM wallet._rolling_close(v_account.account_id, v_credit.rolling_id, 'CANCELLED', v_actor);
-    END IF;
+    PERFORM wallet._rolling_cancel_with(v_account.account_id, v_credit.rolling_id, v_actor);
     v_response := jsonb_build_object('credit_id', p_credit_id, 'reversed', v_taken, 'unrecovered', v_credit.amount - v_taken,
                                      'bucket_type', v_credit.bucket_type, 'status', 'REVERSED');
     UPDATE wallet.promotion_credit SET status = 'REVERSED', reversed = v_taken, unrecovered = v_credit.amount - v_taken,

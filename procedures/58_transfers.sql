@@ -39,8 +39,8 @@ DECLARE
     v_arrival_id bigint;
     v_txn_id bigint;
 BEGIN
-    v_errors := wallet._check(v_errors, wallet._key_ok(p_transfer_id), 'transfer_id', 'must be 1 to 128 printable characters');
-    v_errors := wallet._check(v_errors, p_amount BETWEEN 1 AND 1000000000000000, 'amount', 'must be an integer from 1 to 10^15');
+    v_errors := wallet._check_key(v_errors, p_transfer_id, 'transfer_id');
+    v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
     v_errors := wallet._check(v_errors, p_from IS NOT NULL, 'from', 'is required');
     v_errors := wallet._check(v_errors, p_to IS NOT NULL, 'to', 'is required');
     PERFORM wallet._raise_invalid(v_errors);

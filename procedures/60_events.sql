@@ -65,7 +65,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_events jsonb;
 BEGIN
-    PERFORM wallet._raise_invalid(wallet._check(wallet._check('[]', wallet._key_ok(p_relay), 'relay', 'must be 1 to 128 printable characters'),
+    PERFORM wallet._raise_invalid(wallet._check(wallet._check_key('[]', p_relay, 'relay'),
                                                 p_limit BETWEEN 1 AND 1000, 'limit', 'must be between 1 and 1000'));
     PERFORM wallet._stamp_deliveries();
     WITH claimable AS (
