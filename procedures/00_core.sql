@@ -24,9 +24,11 @@ $$;
 
 -- Appends {path, message} to a list of validation problems unless p_ok is true (NULL is a
 -- problem too: a missing value never passes).  Lets a command report every fault at once.
+-- STABLE, like jsonb_build_object inside it: an IMMUTABLE function calling a STABLE one is
+-- never inlined, and this one is on every command's path.
 CREATE OR REPLACE FUNCTION wallet._check(p_errors jsonb, p_ok boolean, p_path text, p_message text)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN p_ok THEN p_errors
                 ELSE p_errors || jsonb_build_array(jsonb_build_object('path', p_path, 'message', p_message))
            END
@@ -57,13 +59,13 @@ $$;
 -- Amounts are capped at 10^15 minor units per command, which keeps every sum far from bigint's limit.
 CREATE OR REPLACE FUNCTION wallet._check_key(p_errors jsonb, p_key text, p_path text)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT wallet._check(p_errors, wallet._key_ok(p_key), p_path, 'must be 1 to 128 printable characters')
 $$;
 
 CREATE OR REPLACE FUNCTION wallet._check_amount(p_errors jsonb, p_amount bigint, p_path text)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT wallet._check(p_errors, p_amount BETWEEN 1 AND 1000000000000000, p_path, 'must be an integer from 1 to 10^15')
 $$;
 

@@ -183,6 +183,7 @@ DECLARE
 BEGIN
     FOREACH v_kind IN ARRAY ARRAY['DEPOSIT', 'BONUS'] LOOP
         v_pool := CASE v_kind WHEN 'DEPOSIT' THEN p_deposit_progress ELSE p_bonus_progress END;
+        CONTINUE WHEN v_pool <= 0;
         FOR v_ob IN SELECT * FROM wallet.rolling_obligation
                      WHERE account_id = p_account_id AND wallet_group = p_group AND kind = v_kind AND status = 'ACTIVE'
                      ORDER BY rolling_id LOOP
@@ -234,13 +235,18 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_group text;
     v_id bigint;
+    v_threshold bigint;
+    v_money bigint;
 BEGIN
     FOR v_group IN SELECT DISTINCT g FROM unnest(p_groups) g WHERE g IS NOT NULL LOOP
         CONTINUE WHEN NOT wallet._group_cash_locked(p_account_id, v_group);
-        CONTINUE WHEN wallet._group_balance(p_account_id, v_group, 'CASH')
-                      + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id AND wallet_group = v_group
-                                    AND status = 'AUTHORIZED'), 0)
-                      > (wallet._active_group_policy(v_group)).auto_complete_below;
+        -- Cash alone above the threshold decides it; only then are the open stakes summed.
+        v_threshold := (wallet._active_group_policy(v_group)).auto_complete_below;
+        v_money := wallet._group_balance(p_account_id, v_group, 'CASH');
+        CONTINUE WHEN v_money > v_threshold;
+        v_money := v_money + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
+                                         AND wallet_group = v_group AND status = 'AUTHORIZED'), 0);
+        CONTINUE WHEN v_money > v_threshold;
         FOR v_id IN SELECT rolling_id FROM wallet.rolling_obligation
                      WHERE account_id = p_account_id AND wallet_group = v_group AND kind = 'DEPOSIT' AND status = 'ACTIVE'
                      ORDER BY rolling_id LOOP

@@ -5,7 +5,7 @@
 -- The validated request parts every bet command shares.
 CREATE OR REPLACE FUNCTION wallet._bet_key_problems(p_bet_id text, p_player_id text)
 RETURNS jsonb
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT wallet._check_key(wallet._check_key('[]', p_bet_id, 'bet_id'), p_player_id, 'player_id')
 $$;
 
