@@ -350,15 +350,20 @@ BEGIN
               FROM unnest(v_postings) GROUP BY bucket_type, pocket, coupon_id HAVING sum(amount) <> 0) net;
 
     -- A bucket that cannot give back its part: the shortfall comes from WITHDRAWABLE when a
-    -- rolling release moved this bucket's money there after the settlement; else refuse.
+    -- rolling release after the settlement moved this bucket's money there (one release
+    -- transaction debiting this bucket and crediting WITHDRAWABLE); else refuse.  A BONUS
+    -- conversion moves money to a CASH bucket, not to WITHDRAWABLE: it does not count.
     v_withdrawable := wallet._first_bucket(wallet._active_topology(), NULL, 'WITHDRAWABLE');
     FOR v_net IN SELECT p.bucket_type, -p.amount AS debit FROM unnest(v_postings) p WHERE p.bucket_type IS NOT NULL AND p.amount < 0 LOOP
         v_short := v_net.debit - wallet._balance(v_account.account_id, v_net.bucket_type);
         CONTINUE WHEN v_short <= 0;
         IF v_withdrawable IS NOT NULL AND v_net.bucket_type <> v_withdrawable AND EXISTS (
-               SELECT 1 FROM wallet.ledger_entry e JOIN wallet.ledger_txn t USING (account_id, txn_id)
-                WHERE e.account_id = v_account.account_id AND t.kind = 'ROLLING_RELEASE'
-                  AND e.bucket_type = v_net.bucket_type AND e.txn_id > v_bet.settle_txn_id) THEN
+               SELECT 1 FROM wallet.ledger_txn t
+                 JOIN wallet.ledger_entry src ON src.account_id = t.account_id AND src.txn_id = t.txn_id
+                 JOIN wallet.ledger_entry dst ON dst.account_id = t.account_id AND dst.txn_id = t.txn_id
+                WHERE t.account_id = v_account.account_id AND t.kind = 'ROLLING_RELEASE' AND t.txn_id > v_bet.settle_txn_id
+                  AND src.bucket_type = v_net.bucket_type AND src.amount < 0
+                  AND dst.bucket_type = v_withdrawable AND dst.amount > 0) THEN
             v_fallback := v_fallback + v_short;
             v_postings := array_replace(v_postings, wallet._bucket(v_net.bucket_type, -v_net.debit),
                                         wallet._bucket(v_net.bucket_type, -(v_net.debit - v_short)));

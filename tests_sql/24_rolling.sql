@@ -2,7 +2,7 @@
 -- (winnings of the completing bet included), bonus conversion, waive and cancel, auto-
 -- completion, contribution rates, and rollback after completion.
 BEGIN;
-SELECT plan(31);
+SELECT plan(35);
 
 CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS $$
     SELECT string_agg(format('%s:%s %s/%s %s', r.wallet_group, r.kind, r.progress, r.required, r.status), ', ' ORDER BY r.rolling_id)
@@ -69,6 +69,20 @@ SELECT is(pg_temp.bet('rp1', 'l6', 'SLOTS', 400, 'WIN', 600, 2.0)->'rolling'->0-
           'a 400 slots bet funded from WITHDRAWABLE completes the 400 requirement: BONUS obligations count any stake');
 SELECT is(tap_helpers.bal('rp1', 'CASINO_BONUS') || '/' || tap_helpers.bal('rp1', 'CASINO_NORMAL'), '0/400',
           'the bonus converted to the money policy''s destination (CASINO_NORMAL)');
+
+-- A payout a BONUS conversion moved to CASH (not to WITHDRAWABLE) cannot be taken back from
+-- WITHDRAWABLE: the rollback is refused and nothing changes (SPEC §5a).
+SELECT lives_ok($$SELECT wallet.open_account('rp3', 'KRW', 'tap');
+                   SELECT wallet.admin_adjust('rp3-a1', 'rp3', 'WITHDRAWABLE', 5000, 'funds', 'ops');
+                   SELECT wallet.coupon_grant('rp3-c1', 'rp3', 1000, ARRAY['SPORTS'], NULL, NULL, NULL, true, NULL, 1, 'promo');
+                   SELECT pg_temp.bet('rp3', 'y1', 'SPORTS', 1000, 'WIN', 2000)$$,
+                'rp3: a 1000 coupon bet wins 2000 to SPORTS_BONUS; its 1x obligation completes and converts it to SPORTS_NORMAL');
+SELECT is(tap_helpers.bal('rp3', 'SPORTS_BONUS') || '/' || tap_helpers.bal('rp3', 'SPORTS_NORMAL') || '/' || tap_helpers.bal('rp3', 'WITHDRAWABLE'),
+          '0/2000/5000', 'the payout sits in SPORTS_NORMAL, WITHDRAWABLE untouched');
+SELECT is(tap_helpers.error_of($$SELECT wallet.bet_rollback('y1', 'rp3', 'rb-y1', NULL, 'game')$$),
+          '{"sqlstate": "RW006", "available": 0, "requested": 2000, "bucket_type": "SPORTS_BONUS"}',
+          'rolling it back is INSUFFICIENT_FUNDS: no release moved the payout to WITHDRAWABLE');
+SELECT is(tap_helpers.bal('rp3', 'SPORTS_NORMAL') || '/' || tap_helpers.bal('rp3', 'WITHDRAWABLE'), '2000/5000', 'and nothing moved');
 
 -- Auto-completion: a player who busts out has nothing left to roll.
 SELECT lives_ok($$SELECT wallet.open_account('rp2', 'EUR', 'tap');
