@@ -5,6 +5,8 @@ the error table.  The server is a real uvicorn process on its own database."""
 
 from __future__ import annotations
 
+import os
+
 import psycopg
 import pytest
 import schemathesis
@@ -34,8 +36,10 @@ def api_schema(served):
 
 CODES = set(error_codes())
 # Per operation and generation mode; two modes × ~45 operations.  derandomize: the same cases
-# every run, so a failure here is reproducible; new cases come from changing the schema.
-EXAMPLES = 25
+# every run, so a failure here is reproducible; new cases come from changing the schema.  A
+# longer run: RW_FUZZ_EXAMPLES=500 (RW_FUZZ_RANDOM=1 for cases not seen before).
+EXAMPLES = int(os.environ.get("RW_FUZZ_EXAMPLES", "25"))
+DERANDOMIZE = not os.environ.get("RW_FUZZ_RANDOM")
 
 
 def _check(case, base: str, key: str) -> None:
@@ -56,7 +60,7 @@ def test_no_5xx_and_every_error_is_a_problem(api_schema, served, mode):
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) > 30, "the served schema lost its operations"
     for operation in operations:
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy(generation_mode=mode))
         def fuzz(case):
