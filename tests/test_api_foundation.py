@@ -22,6 +22,31 @@ def test_probes_and_openapi(api):
     assert schema["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
 
 
+def test_openapi_documents_the_problem_responses_the_api_gives(api):
+    """Services generate clients from the schema: every wallet operation documents its errors as
+    problem+json with a code from the error table, not Litestar's default 400 shape."""
+    from ruby_wallet.errors import error_codes
+
+    schema = api.get("/schema/openapi.json", scope=None).json()
+    problem = schema["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail", "code"}
+    assert set(problem["properties"]["code"]["enum"]) == set(error_codes())
+    operations = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()
+                  if path.startswith("/v1/")]
+    assert len(operations) > 30
+    for path, method, op in operations:
+        responses = op["responses"]
+        assert "400" not in responses, f"{method} {path} documents Litestar's default 400"
+        for status in ("401", "403", "422", "503", "default"):
+            content = responses[status]["content"]
+            assert list(content) == ["application/problem+json"], (method, path, status)
+            assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    # approve and complete take `{}` or no body at all
+    for path in ("/v1/deposits/{deposit_id}/approve", "/v1/withdrawals/{withdrawal_id}/complete"):
+        assert schema["paths"][path]["post"]["requestBody"]["required"] is False
+    assert schema["paths"]["/v1/bets"]["post"]["requestBody"]["required"] is True
+
+
 def test_missing_malformed_or_unknown_key_is_401(api):
     assert_problem(api.client.post("/v1/accounts", json={"player_id": "p", "currency": "EUR"}), 401, "UNAUTHORIZED")
     assert_problem(api.client.post("/v1/accounts", json={}, headers={"Authorization": "Basic abc"}), 401, "UNAUTHORIZED")

@@ -17,13 +17,14 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema, SecurityScheme
 
 from ruby_wallet import __version__
 from ruby_wallet.auth import KeyCache, require_scope
 from ruby_wallet.db import Database
-from ruby_wallet.errors import WalletError, invalid
+from ruby_wallet.errors import WalletError, error_codes, invalid
 from ruby_wallet.routes import accounts, admin, bets, config, events, payments, promotions, rolling, system, transfers
 from ruby_wallet.validation import check_body
 
@@ -118,4 +119,71 @@ def create_app(database_url: str, *, pool_min: int = 2, pool_max: int = 8) -> Li
     )
     app.state.db = db
     app.state.key_cache = KeyCache()
+    _document_problems(app)
     return app
+
+
+# The errors every wallet operation can answer, whatever it does: no or a bad key, a key without
+# the route's scope, a request that fails validation, the database busy beyond the retries.
+_COMMON_PROBLEMS = {
+    "401": "UNAUTHORIZED: no API key, a malformed one, or an unknown or revoked one",
+    "403": "FORBIDDEN: the key lacks the route's scope",
+    "422": "VALIDATION_FAILED: the request is invalid; `errors` lists every problem (path, message)",
+    "503": "SERVICE_UNAVAILABLE: the database was busy (serialization failure, deadlock) beyond the retries, or down",
+}
+
+
+def _document_problems(app: Litestar) -> None:
+    """Makes the served OpenAPI schema say what the API answers on errors: RFC 9457 problems
+    with a `code` from the error table (the `Problem` schema), instead of Litestar's default
+    400 response, which this API never sends.  Bodies declared `NoFields | None` (approve,
+    complete) become optional, as they are."""
+    openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
+    codes = error_codes()
+    openapi.components.schemas["Problem"] = Schema(
+        type=OpenAPIType.OBJECT,
+        description="An RFC 9457 problem. Fields of the error's detail (`errors`, `available`, `requested`, "
+                    "`blockers`, …) are merged in; see docs/errors.md.",
+        required=["type", "title", "status", "detail", "code"],
+        properties={
+            "type": Schema(type=OpenAPIType.STRING, description="urn:ruby-wallet:error:<code>"),
+            "title": Schema(type=OpenAPIType.STRING),
+            "status": Schema(type=OpenAPIType.INTEGER),
+            "detail": Schema(type=OpenAPIType.STRING),
+            "code": Schema(type=OpenAPIType.STRING, enum=list(codes)),
+            "instance": Schema(type=OpenAPIType.STRING),
+            "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(
+                type=OpenAPIType.OBJECT, required=["path", "message"],
+                properties={"path": Schema(type=OpenAPIType.STRING), "message": Schema(type=OpenAPIType.STRING)})),
+        },
+    )
+
+    def problem(description: str) -> OpenAPIResponse:
+        return OpenAPIResponse(description=description, content={
+            PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))})
+
+    for path, item in (openapi.paths or {}).items():
+        if not path.startswith("/v1/"):
+            continue
+        for operation in (item.get, item.post, item.put, item.patch, item.delete):
+            if operation is None:
+                continue
+            responses = operation.responses or {}
+            responses.pop("400", None)
+            for status, description in _COMMON_PROBLEMS.items():
+                responses.setdefault(status, problem(description))
+            responses["default"] = problem("Any other refusal: a problem with its `code` and HTTP status from "
+                                           "docs/errors.md (404 not found, 409 conflict or state, …)")
+            operation.responses = responses
+            body = operation.request_body
+            if body is not None and not isinstance(body, Reference) and any(
+                    _accepts_null(media.schema) for media in (body.content or {}).values()):
+                body.required = False
+
+
+def _accepts_null(schema: Schema | Reference | None) -> bool:
+    """A body schema `X | None`: Litestar renders it as oneOf [X, {type: null}]."""
+    if not isinstance(schema, Schema):
+        return False
+    return schema.type == OpenAPIType.NULL or any(
+        isinstance(s, Schema) and s.type == OpenAPIType.NULL for s in (schema.one_of or schema.any_of or []))
