@@ -38,7 +38,9 @@ END
 $$;
 
 -- Freezes, unfreezes or closes an account (admin).  Audited.  Raises UNKNOWN_ACCOUNT,
--- VALIDATION_FAILED; closing needs every bucket at zero and no open bet or pending withdrawal.
+-- VALIDATION_FAILED; INVALID_STATE when closing an account that still has money: a bucket
+-- above zero, an open bet (stake in HOLD), a pending withdrawal (in HOLD) or an active,
+-- unexpired coupon with something left — a closed account settles, pays and refunds nothing.
 CREATE OR REPLACE FUNCTION wallet.account_set_status(p_player_id text, p_status text, p_reason text,
                                                      p_actor text DEFAULT NULL)
 RETURNS jsonb
@@ -46,15 +48,28 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_errors jsonb := '[]';
     v_account wallet.account;
+    v_holding jsonb;
 BEGIN
     v_errors := wallet._check(v_errors, p_status IN ('active', 'frozen', 'closed'), 'status',
                               'must be one of active, frozen, closed');
     v_errors := wallet._check(v_errors, length(trim(p_reason)) > 0, 'reason', 'is required');
     PERFORM wallet._raise_invalid(v_errors);
     v_account := wallet._lock_account(p_player_id);
-    IF p_status = 'closed' AND EXISTS (SELECT 1 FROM wallet.bucket WHERE account_id = v_account.account_id AND balance > 0) THEN
-        PERFORM wallet._fail('INVALID_STATE', 'an account holding money cannot be closed',
-                             jsonb_build_object('account_status', v_account.status));
+    IF p_status = 'closed' AND v_account.status <> 'closed' THEN
+        v_holding := jsonb_build_object(
+            'buckets', (SELECT count(*) FROM wallet.bucket WHERE account_id = v_account.account_id AND balance > 0),
+            'open_bets', (SELECT count(*) FROM wallet.bet WHERE account_id = v_account.account_id AND status = 'AUTHORIZED'),
+            'pending_withdrawals', (SELECT count(*) FROM wallet.withdrawal
+                                     WHERE account_id = v_account.account_id AND status = 'PENDING'),
+            'active_coupons', (SELECT count(*) FROM wallet.coupon
+                                WHERE account_id = v_account.account_id AND status = 'ACTIVE' AND remaining > 0
+                                  AND (expires_at IS NULL OR expires_at > now())));
+        IF EXISTS (SELECT 1 FROM jsonb_each(v_holding) WHERE value::bigint > 0) THEN
+            PERFORM wallet._fail('INVALID_STATE',
+                format('account %s still has money (%s) and cannot be closed', p_player_id,
+                       (SELECT string_agg(key || ' ' || value, ', ' ORDER BY key) FROM jsonb_each(v_holding) WHERE value::bigint > 0)),
+                jsonb_build_object('account_status', v_account.status) || v_holding);
+        END IF;
     END IF;
     IF p_status <> v_account.status THEN
         UPDATE wallet.account SET status = p_status WHERE account_id = v_account.account_id;

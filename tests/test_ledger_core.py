@@ -128,6 +128,37 @@ def test_frozen_account_still_takes_adjustments_closed_needs_zero(api_db, player
     assert sqlstate_of(exc) == "RW027"  # INVALID_STATE
 
 
+@pytest.mark.parametrize("holding", ["open bet", "pending withdrawal", "active coupon"])
+def test_closing_refuses_while_money_waits_outside_the_buckets(api_db, player, holding):
+    """Every bucket at zero is not enough: a stake in HOLD, a withdrawal waiting to be paid or
+    an unused coupon would be stranded on a closed account (settle, pay and refund refuse it)."""
+    if holding == "open bet":
+        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
+        call(api_db, "SELECT wallet.bet_authorize('b1', %s, 'SPORTS', 'book', 500, NULL, NULL, 'game')", player)
+    elif holding == "pending withdrawal":
+        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'WITHDRAWABLE', 500, 'r', 'ops')", player)
+        call(api_db, "SELECT wallet.withdrawal_create('w1', %s, 500, 'pay')", player)
+    else:
+        call(api_db, "SELECT wallet.coupon_grant('c1', %s, 500, ARRAY['SPORTS'], p_actor => 'promo')", player)
+    assert all(balance(api_db, player, b) == 0 for b in ("SPORTS_NORMAL", "WITHDRAWABLE"))
+    with pytest.raises(psycopg.Error) as exc:
+        call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
+    assert sqlstate_of(exc) == "RW027"  # INVALID_STATE
+    detail = json.loads(exc.value.diag.message_detail)
+    assert detail[{"open bet": "open_bets", "pending withdrawal": "pending_withdrawals",
+                   "active coupon": "active_coupons"}[holding]] == 1
+    assert call(api_db, "SELECT wallet.player_balances(%s)", player)["status"] == "active"
+
+    # once it is settled, paid or reversed, the account closes
+    if holding == "open bet":
+        call(api_db, "SELECT wallet.bet_settle('b1', %s, 's1', 'LOSS', 0, 'game')", player)
+    elif holding == "pending withdrawal":
+        call(api_db, "SELECT wallet.withdrawal_complete('w1', 'pay')")
+    else:
+        call(api_db, "SELECT wallet.coupon_reverse('c1', 'r1', 'bye', 'promo')")
+    assert call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)["status"] == "closed"
+
+
 def test_ledger_history_pages_newest_first(api_db, player):
     for i in range(5):
         call(api_db, "SELECT wallet.admin_adjust(%s, %s, 'SPORTS_NORMAL', %s, 'r', 'ops')", f"a{i}", player, 100 + i)
