@@ -22,6 +22,11 @@ them against the SQL, so a difference fails the run):
   WITHDRAWABLE if a release moved it there", SPEC §5a);
 - rolling back a VOID-settled bet moves no money (the VOID already restored the sources) and
   reports no reversed payout.
+- a frozen account refuses what the player starts (bet authorize, withdrawal, transfer) and
+  takes everything else; a closed one refuses every command that moves money except the
+  compensations (coupon and promotion reversals, rolling waive/cancel, deposit rejection), and
+  closing is refused while money is anywhere (buckets, open bets, pending withdrawals, active
+  coupons).  The check comes after the idempotency replay and the record's state checks.
 Coupon expiry is never reached in the tests (every expiry is far in the future).
 """
 
@@ -245,6 +250,7 @@ class Credit:
 class Player:
     player_id: str
     currency: str
+    status: str = "active"                 # active, frozen, closed
     # Money: buckets by type, coupons by id, and the account's contra pockets.
     buckets: dict[str, int] = field(default_factory=dict)
     pockets: dict[str, int] = field(default_factory=dict)
@@ -338,6 +344,15 @@ class Wallet:
         if player_id not in self.players:
             raise WalletError("UNKNOWN_ACCOUNT", player_id)
         return self.players[player_id]
+
+    @staticmethod
+    def _require_open(player: Player, allow_frozen: bool = False) -> None:
+        """A closed account takes no command that moves money; a frozen one takes no bet,
+        withdrawal or transfer the player starts (settlements, decisions and credits go on)."""
+        if player.status == "closed":
+            raise WalletError("ACCOUNT_CLOSED")
+        if player.status == "frozen" and not allow_frozen:
+            raise WalletError("ACCOUNT_FROZEN")
 
     def _owner(self, kind: str, resource_id: Any, not_found: str) -> Player:
         owner = self.owners.get((kind, resource_id))
@@ -451,9 +466,23 @@ class Wallet:
         if player_id in self.players:
             if self.players[player_id].currency != currency:
                 raise WalletError("IDEMPOTENCY_CONFLICT", "another currency")
-            return {"player_id": player_id, "currency": currency, "status": "active", "created": False}
+            return {"player_id": player_id, "currency": currency, "status": self.players[player_id].status,
+                    "created": False}
         self.players[player_id] = Player(player_id, currency)
         return {"player_id": player_id, "currency": currency, "status": "active", "created": True}
+
+    def account_set_status(self, player_id: str, status: str, reason: str) -> dict:
+        """Closing needs no money anywhere: every bucket at zero, no open bet, no pending
+        withdrawal, no active coupon with something left (none expire in the tests)."""
+        if status not in ("active", "frozen", "closed") or not reason_ok(reason):
+            raise WalletError("VALIDATION_FAILED")
+        p = self._account(player_id)
+        if status == "closed" and p.status != "closed" and (
+                any(v > 0 for v in p.buckets.values()) or p.open_bets()[0] or p.pending_withdrawals()
+                or any(c.status == "ACTIVE" and c.remaining > 0 for c in p.coupons.values())):
+            raise WalletError("INVALID_STATE", "the account still has money")
+        p.status = status
+        return {"player_id": player_id, "status": status}
 
     def admin_adjust(self, adjustment_id: str, player_id: str, bucket_type: str, amount: int, reason: str) -> dict:
         if not key_ok(adjustment_id) or not isinstance(amount, int) or amount == 0 or not reason_ok(reason):
@@ -462,6 +491,7 @@ class Wallet:
         request = (player_id, bucket_type, amount, reason)
         if (replayed := self._replay(p, "admin_adjust", adjustment_id, request)) is not None:
             return replayed
+        self._require_open(p, allow_frozen=True)
         bt = self._bucket_type(bucket_type)
         if p.balance(bucket_type) + amount < 0:
             raise WalletError("INSUFFICIENT_FUNDS", f"{bucket_type} holds {p.balance(bucket_type)}", p.balance(bucket_type))
@@ -499,6 +529,7 @@ class Wallet:
         request = (player_id, amount, bucket_type, bool(auto_approve))
         if (replayed := self._replay(p, "deposit_create", deposit_id, request)) is not None:
             return replayed
+        self._require_open(p, allow_frozen=True)
         self._deposit_target(bucket_type)
         self._claim("DEPOSIT", deposit_id, p)
         d = p.deposits[deposit_id] = Deposit(deposit_id, amount, bucket_type)
@@ -515,6 +546,7 @@ class Wallet:
             return d.decision
         if d.status == "REJECTED":
             raise WalletError("INVALID_STATE", "rejected")
+        self._require_open(p, allow_frozen=True)
         return self._approve(p, d)
 
     def deposit_reject(self, deposit_id: str, reason: str) -> dict:
@@ -537,6 +569,7 @@ class Wallet:
         request = (player_id, amount)
         if (replayed := self._replay(p, "withdrawal_create", withdrawal_id, request)) is not None:
             return replayed
+        self._require_open(p)
         if p.withdrawable() < amount:
             raise WalletError("INSUFFICIENT_FUNDS", f"withdrawable {p.withdrawable()}", p.withdrawable())
         self._claim("WITHDRAWAL", withdrawal_id, p)
@@ -561,6 +594,7 @@ class Wallet:
             return w.decision
         if w.status != "PENDING":
             raise WalletError("INVALID_STATE", w.status)
+        self._require_open(p, allow_frozen=True)
         if status == "PAID":
             p.move({"@HOLD": -w.amount, "@EXTERNAL": w.amount})
             w.decision = {"withdrawal_id": withdrawal_id, "status": "PAID", "amount": w.amount}
@@ -602,6 +636,7 @@ class Wallet:
             return replayed
         if bet_id in p.bets:
             raise WalletError("BET_ALREADY_ROLLED_BACK", "tombstoned")
+        self._require_open(p)
         group = PROVIDER_GROUP.get(provider_type)
         if group is None:
             raise WalletError("UNKNOWN_PROVIDER_TYPE", provider_type)
@@ -669,6 +704,7 @@ class Wallet:
             raise WalletError("BET_ALREADY_ROLLED_BACK", bet_id)
         if bet.status == "SETTLED":
             raise WalletError("BET_ALREADY_SETTLED", bet_id)
+        self._require_open(p, allow_frozen=True)
 
         if result == "VOID":
             paid = 0
@@ -728,6 +764,7 @@ class Wallet:
         bet = p.bets.get(bet_id)
         if bet is not None and bet.status == "ROLLED_BACK":
             return self._remember(p, "bet_rollback", rollback_id, request, bet.rollback_result)
+        self._require_open(p, allow_frozen=True)
         if bet is None:
             # A bet the wallet never saw: nothing to restore, a tombstone refuses it later.
             response = {"bet_id": bet_id, "status": "ROLLED_BACK", "restored": []}
@@ -784,6 +821,7 @@ class Wallet:
                    winnings_bucket_type, multiplier)
         if (replayed := self._replay(p, "coupon_grant", coupon_id, request)) is not None:
             return replayed
+        self._require_open(p, allow_frozen=True)
         for provider_type in provider_types:
             if provider_type not in PROVIDER_GROUP:
                 raise WalletError("UNKNOWN_PROVIDER_TYPE", provider_type)
@@ -828,6 +866,7 @@ class Wallet:
         request = (player_id, kind, amount, bucket_type, multiplier)
         if (replayed := self._replay(p, "promotion_credit", credit_id, request)) is not None:
             return replayed
+        self._require_open(p, allow_frozen=True)
         bt = self._bucket_type(bucket_type)
         if multiplier > 0 and bt.group is None:
             raise WalletError("VALIDATION_FAILED", "rolling needs a bucket of a wallet group")
@@ -868,6 +907,7 @@ class Wallet:
         request = (player_id, from_type, to_type, amount)
         if (replayed := self._replay(p, "transfer", transfer_id, request)) is not None:
             return replayed
+        self._require_open(p)
         source, target = self._bucket_type(from_type), self._bucket_type(to_type)
         if (from_type, to_type) not in EDGES:
             raise WalletError("TRANSFER_NOT_ALLOWED", "no edge")

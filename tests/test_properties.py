@@ -2,8 +2,9 @@
 every money command — with replays, conflicting replays and invalid inputs — straight to the SQL
 functions as the API role, and checks each answer and the whole state of every player it made
 against the independent Python model of tests/model.py.  After every step: the database equals
-the model (buckets, contra pockets, coupons, rolling obligations and their progress, bets,
-deposits, withdrawals, promotion credits, the player snapshot) and reconciliation is clean.
+the model (account status, buckets, contra pockets, coupons, rolling obligations and their
+progress, bets, deposits, withdrawals, promotion credits, the player snapshot) and
+reconciliation is clean.
 
 One database serves the whole run; each example gets its own player ids.  Knobs (environment):
 RW_PROPERTY_EXAMPLES (default 60), RW_PROPERTY_STEPS (default 40), RW_PROPERTY_RANDOM=1 for a
@@ -47,6 +48,7 @@ SETTINGS = settings(
 ACTOR = "'property-test'"
 SQL = {
     "open_account": f"SELECT wallet.open_account(%s::text, %s::text, {ACTOR})",
+    "account_set_status": f"SELECT wallet.account_set_status(%s::text, %s::text, %s::text, {ACTOR})",
     "admin_adjust": f"SELECT wallet.admin_adjust(%s::text, %s::text, %s::text, %s::bigint, %s::text, {ACTOR})",
     "deposit_create": f"SELECT wallet.deposit_create(%s::text, %s::text, %s::bigint, %s::text, %s::boolean, {ACTOR})",
     "deposit_approve": f"SELECT wallet.deposit_approve(%s::text, {ACTOR})",
@@ -75,6 +77,7 @@ KEYED = {"admin_adjust", "deposit_create", "withdrawal_create", "bet_authorize",
 # Everything the database holds about one player, in the model's shape (see expected_state).
 STATE_SQL = """
 SELECT a.account_id, jsonb_build_object(
+  'status', a.status,
   'buckets', (SELECT coalesce(jsonb_object_agg(b.bucket_type, b.balance), '{}') FROM wallet.bucket b
                WHERE b.account_id = a.account_id AND b.balance <> 0),
   'pockets', (SELECT coalesce(jsonb_object_agg(x.pocket, x.total), '{}')
@@ -112,6 +115,7 @@ BAD_EDGES = [("SPORTS_BONUS", "SPORTS_NORMAL"), ("SPORTS_NORMAL", "POINTS"), ("C
 def expected_state(p: M.Player) -> dict:
     """The model's player in the shape of STATE_SQL."""
     return {
+        "status": p.status,
         "buckets": {k: v for k, v in p.buckets.items() if v != 0},
         "pockets": {k: v for k, v in p.pockets.items() if v != 0},
         "coupons": {c.coupon_id: [c.remaining, c.status] for c in p.coupons.values()},
@@ -250,6 +254,14 @@ def test_random_command_sequences_match_the_model(db_url):
                 self.execute("open_account", f"{self.prefix}-p9", "krw")
             else:
                 self.execute("open_account", self.player(data, ghost=False), "EUR" if choice == "other currency" else "KRW")
+
+        @rule(data=st.data())
+        def account_status(self, data) -> None:
+            """Freeze, unfreeze, close (refused while money is anywhere), or a bad request."""
+            player = self.player(data)
+            status = data.draw(st.sampled_from(["frozen", "frozen", "active", "active", "closed", "paused"]))
+            reason = " " if self.bad(data, "blank reason?") else "ops decision"
+            self.execute("account_set_status", player, status, reason)
 
         @rule(data=st.data())
         def admin_adjust(self, data) -> None:
