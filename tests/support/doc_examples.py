@@ -153,7 +153,8 @@ def function_reference() -> str:
     rows = []
     for path in sorted((ROOT / "procedures").glob("*.sql")):
         for comment, name, args in _FUNCTION.findall(path.read_text()):
-            text = " ".join(line.lstrip("-").strip() for line in comment.strip().splitlines())
+            lines = (line.lstrip("-").strip() for line in comment.strip().splitlines())
+            text = " ".join(line for line in lines if line.strip("-"))    # not the ---- separators
             arguments = ", ".join(a.strip().split(" DEFAULT ")[0] + (" = …" if " DEFAULT " in a else "")
                                   for a in args.replace("\n", " ").split(",") if a.strip())
             rows.append(f"| `wallet.{name}({arguments})` | {text} | `{path.name}` |")
