@@ -149,6 +149,12 @@ def test_audit_log_pages(api):
     assert ids == sorted(ids, reverse=True) and len(set(ids)) == 4
 
 
+@pytest.mark.parametrize("query", ["before=9223372036854775808", "before=0", "before=x", "limit=0", "limit=501"])
+def test_audit_log_cursor_out_of_range_is_422(api, query):
+    """Found by the fuzzer: a cursor beyond bigint was a 500."""
+    assert_problem(api.get(f"/v1/admin/audit-log?{query}"), 422, "VALIDATION_FAILED")
+
+
 @pytest.mark.parametrize("body", [[1, 2], "text", 5])
 def test_topology_body_must_be_an_object(api, body):
     assert_problem(api.post("/v1/admin/topologies", body), 422, "VALIDATION_FAILED")

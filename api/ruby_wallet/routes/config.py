@@ -131,7 +131,7 @@ async def group_policy_activate(request: Request, wallet_group: FromPath[str], v
 
 @get("/v1/admin/audit-log", opt=ADMIN, tags=["admin"], summary="Audit log, newest first: actor, action, target, before, after, reason")
 async def audit_log(request: Request, limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-                    before: Annotated[int | None, QueryParameter(ge=1)] = None) -> Response:
+                    before: Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)] = None) -> Response:
     return await call(request, "audit_log_read", limit=limit, before=before)
 
 
