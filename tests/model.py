@@ -87,6 +87,10 @@ EDGES = {
 }
 # Betting policy defaults: rolling contribution in basis points, no min_odds, VOID counts nothing.
 CONTRIBUTION_BPS = {"SPORTS": 10_000, "LIVE": 1_000, "SLOTS": 10_000}
+# The betting policy versions the tests install for SPORTS (version 1 is the default):
+# version -> (contribution_bps, min_odds).  Bets keep the values of the version they were
+# authorized under (the snapshot); a new version applies to later bets only.
+SPORTS_POLICIES = {1: (10_000, None), 2: (5_000, Decimal("2"))}
 MAX_COUPONS_PER_BET = 1
 # Money policy defaults (one per group, all the same).
 DEPOSIT_ROLLING_BPS = 10_000
@@ -149,9 +153,13 @@ def split_payout(payout: int, stakes: list[int]) -> list[int]:
     return shares
 
 
-def contribution(result: str, stake: int, bps: int) -> int:
-    """Rolling progress a settled stake earns: WIN, LOSS and CASHOUT count, VOID nothing."""
+def contribution(result: str, stake: int, bps: int, min_odds: Decimal | None = None,
+                 odds: Decimal | None = None) -> int:
+    """Rolling progress a settled stake earns: WIN, LOSS and CASHOUT count, VOID nothing, nor a
+    bet below the policy's min_odds (or without odds when there is one)."""
     if result == "VOID":
+        return 0
+    if min_odds is not None and (odds is None or odds < min_odds):
         return 0
     return stake * bps // 10_000
 
@@ -213,6 +221,11 @@ class Bet:
     settle_clock: int = 0
     progress_given: dict[int, int] = field(default_factory=dict)    # rolling_id -> progress
     rollback_result: dict | None = None
+    # The policy snapshot taken at authorization.
+    odds: Decimal | None = None
+    policy_version: int = 1
+    contribution_bps: int = 0
+    min_odds: Decimal | None = None
 
 
 @dataclass
@@ -328,6 +341,17 @@ class Wallet:
         self.owners: dict[tuple[str, str], str] = {}     # (resource kind, id) -> player id
         self.next_rolling_id = next_rolling_id
         self.grants = 0
+        self.sports_policy = 1          # the active SPORTS betting policy version
+
+    def policy_activate(self, provider_type: str, version: int) -> None:
+        assert provider_type == "SPORTS" and version in SPORTS_POLICIES
+        self.sports_policy = version
+
+    def _policy(self, provider_type: str) -> tuple[int, int, Decimal | None]:
+        """(version, contribution_bps, min_odds) of the provider type's active betting policy."""
+        if provider_type == "SPORTS":
+            return (self.sports_policy, *SPORTS_POLICIES[self.sports_policy])
+        return 1, CONTRIBUTION_BPS[provider_type], None
 
     # Every command is one transaction: on a refusal nothing changes.
     def run(self, command: str, *args: Any) -> dict:
@@ -672,9 +696,11 @@ class Wallet:
         for s in sources:
             _add(postings, s.source, -s.amount)
         p.move(postings)
-        p.bets[bet_id] = Bet(bet_id, "AUTHORIZED", provider_type=provider_type, group=group, stake=stake, sources=sources)
+        version, bps, min_odds = self._policy(provider_type)
+        p.bets[bet_id] = Bet(bet_id, "AUTHORIZED", provider_type=provider_type, group=group, stake=stake, sources=sources,
+                             odds=odds, policy_version=version, contribution_bps=bps, min_odds=min_odds)
         return self._remember(p, "bet_authorize", bet_id, request, {
-            "bet_id": bet_id, "status": "AUTHORIZED", "stake": stake, "topology_version": 1,
+            "bet_id": bet_id, "status": "AUTHORIZED", "stake": stake, "topology_version": 1, "policy_version": version,
             "funding": [{"source": s.source, "amount": s.amount} for s in sources]})
 
     def _restore_postings(self, p: Player, bet: Bet) -> dict[str, int]:
@@ -725,9 +751,11 @@ class Wallet:
         bet.status, bet.result, bet.payout = "SETTLED", result, paid
         bet.settle_credits, bet.settle_clock = credits, p.clock
 
-        bps = CONTRIBUTION_BPS[bet.provider_type]
+        # From the bet's snapshot, never the policy active now.
+        bps, min_odds = bet.contribution_bps, bet.min_odds
         cash_stake = sum(s.amount for s in bet.sources if s.kind in ("CASH", "WITHDRAWABLE"))
-        touched = self._progress(p, bet, contribution(result, cash_stake, bps), contribution(result, bet.stake, bps))
+        touched = self._progress(p, bet, contribution(result, cash_stake, bps, min_odds, bet.odds),
+                                 contribution(result, bet.stake, bps, min_odds, bet.odds))
         self._auto_complete(p, [bet.group])
         return self._remember(p, "bet_settle", settlement_id, request, {
             "bet_id": bet_id, "status": "SETTLED", "result": result, "payout": paid,

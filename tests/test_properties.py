@@ -143,9 +143,21 @@ def normalized(name: str, result: Any) -> Any:
 
 # ---------------------------------------------------------------------------------------------
 
+SPORTS_POLICY_SQL = {
+    "create": "SELECT wallet.policy_create('SPORTS', jsonb_set(jsonb_set(wallet._default_betting_policy('SPORTS', 1), "
+              "'{rolling,contribution_bps}', to_jsonb(%s::integer)), '{rolling,min_odds}', to_jsonb(%s::numeric)), "
+              f"'property tests', NULL, {ACTOR})",
+    "activate": f"SELECT wallet.policy_activate('SPORTS', %s, 'property tests', {ACTOR})",
+}
+
+
 def test_random_command_sequences_match_the_model(db_url):
     api = psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True)
-    admin = psycopg.connect(db_url, autocommit=True)   # reads state and reconciles; never writes
+    # Reads state and reconciles; writes only the SPORTS betting policy versions (config, not money).
+    admin = psycopg.connect(db_url, autocommit=True)
+    for version, (bps, min_odds) in sorted(M.SPORTS_POLICIES.items())[1:]:
+        created = admin.execute(SPORTS_POLICY_SQL["create"], (bps, min_odds)).fetchone()[0]
+        assert created.get("version") == version, created
     examples = itertools.count()
     stats: collections.Counter = collections.Counter()   # printed at the end (pytest -s)
 
@@ -155,6 +167,7 @@ def test_random_command_sequences_match_the_model(db_url):
             self.prefix = f"x{next(examples)}"
             last, called = admin.execute("SELECT last_value, is_called FROM wallet.rolling_id_seq").fetchone()
             self.model = M.Wallet(next_rolling_id=last + 1 if called else last)
+            admin.execute(SPORTS_POLICY_SQL["activate"], (self.model.sports_policy,))   # every example starts on v1
             self.players: list[str] = []
             self.ids = itertools.count()
             self.history: list[tuple[str, tuple, Any]] = []
@@ -257,7 +270,10 @@ def test_random_command_sequences_match_the_model(db_url):
 
         @rule(data=st.data())
         def account_status(self, data) -> None:
-            """Freeze, unfreeze, close (refused while money is anywhere), or a bad request."""
+            """Freeze, unfreeze, close (refused while money is anywhere), or a bad request; one
+            time in four (a frozen account refuses much of what follows)."""
+            if data.draw(st.integers(0, 3), label="status change?") != 0:
+                return
             player = self.player(data)
             status = data.draw(st.sampled_from(["frozen", "frozen", "active", "active", "closed", "paused"]))
             reason = " " if self.bad(data, "blank reason?") else "ops decision"
@@ -378,22 +394,34 @@ def test_random_command_sequences_match_the_model(db_url):
         def bet_round(self, data) -> None:
             """A bet the player can afford, placed and settled in one step, so that settled bets
             (and their payouts, spent or not) are there for rollbacks."""
+            placed = self.affordable_bet(data)
+            if placed is not None:
+                player, bet_id, stake = placed
+                result, payout = self.settlement(data, stake)
+                self.execute("bet_settle", bet_id, player, self.new_id("s"), result, payout)
+
+        @rule(data=st.data())
+        def bet_open(self, data) -> None:
+            """A bet the player can afford, left open: it settles or rolls back in a later step,
+            after whatever comes between (a policy switch, a transfer, a freeze, a reversal)."""
+            self.affordable_bet(data)
+
+        def affordable_bet(self, data, provider: str | None = None) -> tuple[str, str, int] | None:
+            """Authorizes a bet within what the player has; (player, bet id, stake) if it went through."""
             player = self.player(data, ghost=False)
             p = self.model.players[player]
-            provider = data.draw(st.sampled_from(["SPORTS", "LIVE", "SLOTS"]))
+            provider = provider or data.draw(st.sampled_from(["SPORTS", "LIVE", "SLOTS"]))
             group = M.PROVIDER_GROUP[provider]
             coupon = max((c.remaining for c in p.coupons.values() if c.status == "ACTIVE" and provider in c.provider_types),
                          default=0)
             available = sum(p.balance(code) for code in M.deduction_order(group)[1:]) + coupon
             if available == 0:
-                return
+                return None
             stake = data.draw(st.one_of(st.integers(1, available), st.just(max(coupon, 1))), label="stake")
             bet_id = self.new_id("b")
             _, _, error = self.execute("bet_authorize", bet_id, player, provider, "prov-1", stake,
                                        data.draw(st.sampled_from(ODDS), label="odds"), None)
-            if error is None:
-                result, payout = self.settlement(data, stake)
-                self.execute("bet_settle", bet_id, player, self.new_id("s"), result, payout)
+            return (player, bet_id, stake) if error is None else None
 
         # The money flow's main commands get a second entry point each: hypothesis picks rules
         # uniformly and switches some off per example ("swarm testing"), so this weights them.
@@ -404,6 +432,10 @@ def test_random_command_sequences_match_the_model(db_url):
         @rule(data=st.data())
         def bet_round_again(self, data) -> None:
             self.bet_round(data)
+
+        @rule(data=st.data())
+        def bet_settle_again(self, data) -> None:
+            self.bet_settle(data)
 
         @rule(data=st.data())
         def deposit_create_again(self, data) -> None:
@@ -505,6 +537,27 @@ def test_random_command_sequences_match_the_model(db_url):
             reason = "" if self.bad(data, "blank reason?") else "ops decision"
             self.execute("rolling_waive" if data.draw(st.booleans(), label="waive") else "rolling_cancel", rolling_id, reason)
 
+        @rule(version=st.sampled_from(sorted(M.SPORTS_POLICIES)))
+        def sports_policy_activate(self, version: int) -> None:
+            """A new SPORTS betting policy (another rolling rate and min_odds) or back to the
+            first: bets authorized before keep their snapshot."""
+            note(f"policy_activate('SPORTS', {version})")
+            answer = admin.execute(SPORTS_POLICY_SQL["activate"], (version,)).fetchone()[0]
+            assert answer == {"provider_type": "SPORTS", "version": version, "status": "ACTIVE"}, answer
+            self.model.policy_activate("SPORTS", version)
+            stats[f"sports_policy_activate: v{version}"] += 1
+
+        @rule(data=st.data(), version=st.sampled_from(sorted(M.SPORTS_POLICIES)))
+        def bet_across_policy_switch(self, data, version: int) -> None:
+            """A SPORTS bet authorized, another policy version activated, the bet settled: the
+            settlement (and any later rollback) follows the bet's snapshot."""
+            placed = self.affordable_bet(data, "SPORTS")
+            self.sports_policy_activate(version)
+            if placed is not None:
+                player, bet_id, stake = placed
+                result, payout = self.settlement(data, stake)
+                self.execute("bet_settle", bet_id, player, self.new_id("s"), result, payout)
+
         # ---- replays
 
         @precondition(lambda self: self.history)
@@ -588,3 +641,30 @@ def test_random_command_sequences_match_the_model(db_url):
         api.close()
         admin.close()
 
+
+
+def test_a_bet_settles_under_the_policy_it_was_authorized_under(db_url):
+    """The machine's policy switch, pinned: a SPORTS bet authorized under version 1 (100%
+    contribution) and settled after version 2 (50%, min odds 2) became active progresses
+    rolling by version 1 — in the model and in the database."""
+    with psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as api, \
+         psycopg.connect(db_url, autocommit=True) as admin:
+        admin.execute(SPORTS_POLICY_SQL["create"], M.SPORTS_POLICIES[2])
+        model = M.Wallet(next_rolling_id=admin.execute("SELECT nextval('wallet.rolling_id_seq')").fetchone()[0] + 1)
+
+        def both(name: str, *args: Any) -> dict:
+            expected = model.run(name, *args)
+            actual = api.execute(SQL[name], args).fetchone()[0]
+            assert {k: actual.get(k) for k in expected} == expected, name
+            return actual
+
+        both("open_account", "snap-p1", "KRW")
+        both("deposit_create", "snap-d1", "snap-p1", 5000, "SPORTS_NORMAL", True)
+        both("bet_authorize", "snap-b1", "snap-p1", "SPORTS", "prov-1", 1000, Decimal("1.5"), None)
+        admin.execute(SPORTS_POLICY_SQL["activate"], (2,))
+        model.policy_activate("SPORTS", 2)
+        settled = both("bet_settle", "snap-b1", "snap-p1", "snap-s1", "LOSS", None)
+        assert [r["progress"] for r in settled["rolling"]] == [1000]          # version 1's 100%, odds 1.5 count
+        later = both("bet_authorize", "snap-b2", "snap-p1", "SPORTS", "prov-1", 1000, Decimal("2"), None)
+        assert later["policy_version"] == 2
+        assert [r["progress"] for r in both("bet_settle", "snap-b2", "snap-p1", "snap-s2", "LOSS", None)["rolling"]] == [1500]
