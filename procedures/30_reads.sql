@@ -53,7 +53,7 @@ $$;
 
 -- The split-balance display of one player under the active topology (API.md, for the
 -- gateway): every bucket type of each wallet group (zero when never credited) and the shared
--- ones, ACTIVE coupons with their restrictions, active rolling obligations, the withdrawable
+-- ones, ACTIVE, unexpired coupons with their restrictions, active rolling obligations, the withdrawable
 -- amount, pending withdrawals and open bet exposure.  Raises UNKNOWN_ACCOUNT.
 CREATE OR REPLACE FUNCTION wallet.player_balances(p_player_id text)
 RETURNS jsonb
@@ -83,7 +83,8 @@ BEGIN
                                                            'winnings_bucket_type', c.winnings_bucket_type,
                                                            'rolling_multiplier', c.rolling_multiplier))
                         ORDER BY c.expires_at NULLS LAST, c.granted_at, c.coupon_id), '[]')
-                      FROM wallet.coupon c WHERE c.account_id = v_account.account_id AND c.status = 'ACTIVE'),
+                      FROM wallet.coupon c WHERE c.account_id = v_account.account_id AND c.status = 'ACTIVE'
+                       AND (c.expires_at IS NULL OR c.expires_at > now())),
         'rolling', (SELECT coalesce(jsonb_agg(jsonb_build_object(
                         'rolling_id', r.rolling_id, 'wallet_group', r.wallet_group, 'kind', r.kind, 'base_amount', r.base_amount,
                         'required', r.required, 'progress', r.progress, 'status', r.status) ORDER BY r.rolling_id), '[]')

@@ -1,7 +1,7 @@
 -- Coupons (scoped grants, eligibility, order of use, reversal) and promotion credits
 -- (POINTS by default, rolling, reversal with partial recovery).  SPEC §4, §5.
 BEGIN;
-SELECT plan(32);
+SELECT plan(36);
 
 
 SELECT lives_ok($$SELECT wallet.open_account('cq1', 'EUR', 'tap'); SELECT wallet.admin_adjust('cq1-a', 'cq1', 'SPORTS_NORMAL', 10000, 'seed', 'ops')$$,
@@ -71,6 +71,17 @@ SELECT is(wallet.promotion_reverse('cr1', 'prev-1', 'chargeback', 'promo'),
           'the reversal takes what is still there and records the rest as unrecovered');
 SELECT is(tap_helpers.bal('cq1', 'POINTS'), 0::bigint, 'POINTS at zero, not below');
 SELECT is(wallet.promotion_reverse('cr2', 'prev-2', 'x', 'promo')->>'reversed', '1000', 'the event reward is fully recovered');
+
+-- An expired coupon funds nothing, is not offered in the player snapshot, and does not keep the
+-- account from closing (time is simulated: the test moves the expiry into the past).
+SELECT lives_ok($$SELECT wallet.open_account('cq9', 'EUR', 'tap');
+                   SELECT wallet.coupon_grant('k-exp', 'cq9', 500, ARRAY['SPORTS'], NULL, NULL, now() + interval '1 day', true, NULL, 0, 'promo');
+                   UPDATE wallet.coupon SET expires_at = now() - interval '1 second' WHERE coupon_id = 'k-exp'$$,
+                'cq9 holds only a 500 coupon, now expired');
+SELECT is(tap_helpers.error_of($$SELECT wallet.bet_authorize('k-exp-b1', 'cq9', 'SPORTS', 'book', 100, NULL, NULL, 'game')$$),
+          '{"sqlstate": "RW006", "available": 0, "requested": 100}', 'a bet cannot use it: INSUFFICIENT_FUNDS, 0 available');
+SELECT is(wallet.player_balances('cq9')->'coupons', '[]', 'the snapshot offers no expired coupon');
+SELECT is(wallet.account_set_status('cq9', 'closed', 'bye', 'ops')->>'status', 'closed', 'and the account may close');
 
 SELECT finish();
 ROLLBACK;
