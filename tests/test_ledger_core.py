@@ -159,6 +159,18 @@ def test_closing_refuses_while_money_waits_outside_the_buckets(api_db, player, h
     assert call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)["status"] == "closed"
 
 
+def test_a_closed_account_moves_no_money_until_reopened(api_db, player):
+    call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
+    for sql in ("SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')",
+                "SELECT wallet.deposit_create('d1', %s, 500, 'SPORTS_NORMAL', true, 'pay')",
+                "SELECT wallet.promotion_credit('c1', %s, 'CASHBACK', 100, NULL, 0, 'promo')"):
+        with pytest.raises(psycopg.Error) as exc:
+            call(api_db, sql, player)
+        assert sqlstate_of(exc) == "RW004", sql  # ACCOUNT_CLOSED
+    call(api_db, "SELECT wallet.account_set_status(%s, 'active', 'reopened for a correction', 'ops')", player)
+    assert call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')", player)["balance_after"] == 5
+
+
 def test_ledger_history_pages_newest_first(api_db, player):
     for i in range(5):
         call(api_db, "SELECT wallet.admin_adjust(%s, %s, 'SPORTS_NORMAL', %s, 'r', 'ops')", f"a{i}", player, 100 + i)
