@@ -9,8 +9,9 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import FromPath, JSONBody
 
+from ruby_wallet import responses as R
 from ruby_wallet.routes._common import (
-    Amount, Code, Key, NonNegativeAmount, Odds, Reason, actor, call, numeric, scopes,
+    Amount, Code, Key, NonNegativeAmount, Odds, Reason, actor, answers, call, numeric, scopes,
 )
 
 GAME = scopes("game")
@@ -44,6 +45,7 @@ class Rollback(msgspec.Struct, forbid_unknown_fields=True):
 
 
 @post("/v1/bets", opt=GAME, tags=["bets"],
+      responses=answers(201, R.BetAuthorized, "The bet authorized, with its funding (a retry answers the same)"),
       summary="Authorize a bet: the stake is taken from the sources the provider type's policy chooses and held")
 async def bet_authorize(request: Request, data: JSONBody[NewBet]) -> Response:
     return await call(request, "bet_authorize", 201, bet_id=data.bet_id, player_id=data.player_id,
@@ -52,6 +54,7 @@ async def bet_authorize(request: Request, data: JSONBody[NewBet]) -> Response:
 
 
 @post("/v1/bets/{bet_id:str}/settle", opt=GAME, tags=["bets"], status_code=200,
+      responses=answers(200, R.BetSettled, "The bet settled: credits and rolling progress"),
       summary="Settle a bet (payout is gross, stake included); pays the shares and progresses rolling")
 async def bet_settle(request: Request, bet_id: FromPath[str], data: JSONBody[Settlement]) -> Response:
     return await call(request, "bet_settle", bet_id=bet_id, player_id=data.player_id, settlement_id=data.settlement_id,
@@ -59,6 +62,7 @@ async def bet_settle(request: Request, bet_id: FromPath[str], data: JSONBody[Set
 
 
 @post("/v1/bets/{bet_id:str}/rollback", opt=GAME, tags=["bets"], status_code=200,
+      responses=answers(200, R.BetRolledBack, "The bet rolled back (or the first rollback's answer)"),
       summary="Roll a bet back, restoring its sources exactly; an unseen bet id is tombstoned")
 async def bet_rollback(request: Request, bet_id: FromPath[str], data: JSONBody[Rollback]) -> Response:
     return await call(request, "bet_rollback", bet_id=bet_id, player_id=data.player_id, rollback_id=data.rollback_id,

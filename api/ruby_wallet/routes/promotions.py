@@ -10,8 +10,9 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import FromPath, JSONBody
 
+from ruby_wallet import responses as R
 from ruby_wallet.routes._common import (
-    Amount, Code, Key, Multiplier, Odds, Reason, actor, call, numeric, scopes,
+    Amount, Code, Key, Multiplier, Odds, Reason, actor, answers, call, numeric, scopes,
 )
 
 PROMOTION = scopes("promotion")
@@ -53,6 +54,7 @@ class CouponReversal(msgspec.Struct, forbid_unknown_fields=True):
 
 
 @post("/v1/promotions/credits", opt=PROMOTION, tags=["promotions"],
+      responses=answers(201, R.PromotionCredited, "The credit applied (or the stored answer of its id)"),
       summary="Credit a rebate, cashback, lossback or event reward (POINTS by default), optionally with rolling")
 async def promotion_credit(request: Request, data: JSONBody[NewCredit]) -> Response:
     return await call(request, "promotion_credit", 201, credit_id=data.credit_id, player_id=data.player_id,
@@ -61,6 +63,7 @@ async def promotion_credit(request: Request, data: JSONBody[NewCredit]) -> Respo
 
 
 @post("/v1/promotions/credits/{credit_id:str}/reverse", opt=PROMOTION, tags=["promotions"], status_code=200,
+      responses=answers(200, R.PromotionReversed, "The credit reversed (or the first reversal's answer)"),
       summary="Take a credit back, as far as its bucket still holds it; the rest is reported unrecovered")
 async def promotion_reverse(request: Request, credit_id: FromPath[str], data: JSONBody[CreditReversal]) -> Response:
     return await call(request, "promotion_reverse", credit_id=credit_id, reversal_id=data.reversal_id,
@@ -68,6 +71,7 @@ async def promotion_reverse(request: Request, credit_id: FromPath[str], data: JS
 
 
 @post("/v1/coupons", opt=PROMOTION, tags=["promotions"],
+      responses=answers(201, R.CouponGranted, "The coupon granted (or the stored answer of its id)"),
       summary="Grant a coupon: a scoped amount bets can use (stake_returned false makes it a free bet)")
 async def coupon_grant(request: Request, data: JSONBody[NewCoupon]) -> Response:
     return await call(request, "coupon_grant", 201, coupon_id=data.coupon_id, player_id=data.player_id,
@@ -78,6 +82,7 @@ async def coupon_grant(request: Request, data: JSONBody[NewCoupon]) -> Response:
 
 
 @post("/v1/coupons/{coupon_id:str}/reverse", opt=PROMOTION, tags=["promotions"], status_code=200,
+      responses=answers(200, R.CouponReversed, "The coupon reversed (or the first reversal's answer)"),
       summary="Reverse a coupon grant: what remains goes back; reports what was consumed")
 async def coupon_reverse(request: Request, coupon_id: FromPath[str], data: JSONBody[CouponReversal]) -> Response:
     return await call(request, "coupon_reverse", coupon_id=coupon_id, reversal_id=data.reversal_id,

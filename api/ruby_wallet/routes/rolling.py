@@ -9,7 +9,8 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import JSONBody, PathParameter
 
-from ruby_wallet.routes._common import Reason, actor, call, scopes
+from ruby_wallet import responses as R
+from ruby_wallet.routes._common import Reason, actor, answers, call, scopes
 
 ADMIN = scopes("admin")
 # bigint in the database: a larger number would not find the function at all.
@@ -21,12 +22,14 @@ class Reasoned(msgspec.Struct, forbid_unknown_fields=True):
 
 
 @post("/v1/admin/rolling/{rolling_id:int}/waive", opt=ADMIN, tags=["admin: rolling"], status_code=200,
+      responses=answers(200, R.RollingClosed, "The obligation WAIVED, with the money released"),
       summary="Complete an obligation without progress (WAIVED), releasing its money as a completion does")
 async def rolling_waive(request: Request, rolling_id: RollingId, data: JSONBody[Reasoned]) -> Response:
     return await call(request, "rolling_waive", rolling_id=rolling_id, reason=data.reason, actor=actor(request))
 
 
 @post("/v1/admin/rolling/{rolling_id:int}/cancel", opt=ADMIN, tags=["admin: rolling"], status_code=200,
+      responses=answers(200, R.RollingClosed, "The obligation CANCELLED, with the bonus money forfeited"),
       summary="End an obligation (CANCELLED), forfeiting the bonus money it covers")
 async def rolling_cancel(request: Request, rolling_id: RollingId, data: JSONBody[Reasoned]) -> Response:
     return await call(request, "rolling_cancel", rolling_id=rolling_id, reason=data.reason, actor=actor(request))

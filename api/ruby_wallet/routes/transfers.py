@@ -6,7 +6,8 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import JSONBody
 
-from ruby_wallet.routes._common import Amount, Code, Key, actor, call, scopes
+from ruby_wallet import responses as R
+from ruby_wallet.routes._common import Amount, Code, Key, actor, answers, call, scopes
 
 
 class NewTransfer(msgspec.Struct, forbid_unknown_fields=True):
@@ -18,6 +19,8 @@ class NewTransfer(msgspec.Struct, forbid_unknown_fields=True):
 
 
 @post("/v1/transfers", opt=scopes("player"), tags=["transfers"],
+      responses=answers(201, R.TransferCompleted,
+                        "The transfer done, with the rolling that moved (or the stored answer of its id)"),
       summary="Move money along a transfer edge; rolling moves with it "
               "(409 TRANSFER_NOT_ALLOWED off the edges or their limits)")
 async def transfer_create(request: Request, data: JSONBody[NewTransfer]) -> Response:
