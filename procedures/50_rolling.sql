@@ -257,7 +257,8 @@ END
 $$;
 
 -- Admin: complete an obligation without progress (WAIVED), releasing as a completion does.
--- Repeating it on a WAIVED obligation returns its state; any other closed state is INVALID_STATE.
+-- Repeating it on a WAIVED obligation returns the first answer and moves nothing; any other
+-- closed state is INVALID_STATE.
 -- Raises ROLLING_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.  Audited.
 CREATE OR REPLACE FUNCTION wallet.rolling_waive(p_rolling_id bigint, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb
@@ -266,6 +267,7 @@ LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 $$;
 
 -- Admin: end an obligation (CANCELLED), forfeiting the bonus money it covers to PROMOTION.
+-- Repeating it on a CANCELLED obligation returns the first answer and moves nothing.
 CREATE OR REPLACE FUNCTION wallet.rolling_cancel(p_rolling_id bigint, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -284,7 +286,17 @@ BEGIN
     v_account := wallet._lock_owner('ROLLING', p_rolling_id::text, 'ROLLING_NOT_FOUND');
     SELECT * INTO v_ob FROM wallet.rolling_obligation WHERE account_id = v_account.account_id AND rolling_id = p_rolling_id;
     IF v_ob.status = p_status THEN
-        RETURN jsonb_build_object('rolling_id', p_rolling_id, 'status', v_ob.status, 'progress', v_ob.progress);
+        -- The same answer as the first time: what the close released or forfeited is in its
+        -- ledger transaction (ref rolling:<id>; nothing moved, no transaction).
+        RETURN jsonb_build_object('rolling_id', p_rolling_id, 'status', v_ob.status, 'progress', v_ob.progress,
+            'released', (SELECT coalesce(sum(e.amount), 0) FROM wallet.ledger_txn t
+                           JOIN wallet.ledger_entry e ON e.account_id = t.account_id AND e.txn_id = t.txn_id
+                          WHERE t.account_id = v_account.account_id AND t.ref = 'rolling:' || p_rolling_id
+                            AND t.kind = 'ROLLING_RELEASE' AND e.bucket_type IS NOT NULL AND e.amount > 0),
+            'forfeited', (SELECT coalesce(sum(e.amount), 0) FROM wallet.ledger_txn t
+                            JOIN wallet.ledger_entry e ON e.account_id = t.account_id AND e.txn_id = t.txn_id
+                           WHERE t.account_id = v_account.account_id AND t.ref = 'rolling:' || p_rolling_id
+                             AND t.kind = 'ROLLING_FORFEIT' AND e.pocket = 'PROMOTION' AND e.amount > 0));
     ELSIF v_ob.status <> 'ACTIVE' THEN
         PERFORM wallet._fail('INVALID_STATE', format('rolling obligation %s is %s', p_rolling_id, v_ob.status),
                              jsonb_build_object('rolling_id', p_rolling_id, 'rolling_status', v_ob.status));

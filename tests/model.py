@@ -176,6 +176,7 @@ class Obligation:
     required: int
     progress: int = 0
     status: str = "ACTIVE"
+    admin_result: dict | None = None     # the answer of the waive or cancel that closed it
 
 
 @dataclass
@@ -987,10 +988,12 @@ class Wallet:
         p = self._owner("ROLLING", rolling_id, "ROLLING_NOT_FOUND")
         ob = p.obligations[rolling_id]
         if ob.status == status:
-            return {"rolling_id": rolling_id, "status": status, "progress": ob.progress}
+            # The first answer again; an obligation a reversal cancelled released and forfeited nothing.
+            return ob.admin_result or {"rolling_id": rolling_id, "status": status, "progress": ob.progress,
+                                       "released": 0, "forfeited": 0}
         if ob.status != "ACTIVE":
             raise WalletError("INVALID_STATE", ob.status)
-        result = self._close(p, ob, status, forfeit=True)
+        result = ob.admin_result = self._close(p, ob, status, forfeit=True)
         self._auto_complete(p, [ob.group])
         return result
 

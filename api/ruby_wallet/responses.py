@@ -452,11 +452,10 @@ class RollingClosed(msgspec.Struct, kw_only=True):
     rolling_id: RollingId
     status: Literal["WAIVED", "CANCELLED"]
     progress: Minor
-    released: Annotated[int | UnsetType, msgspec.Meta(
-        description="money released (made withdrawable or converted), minor units; "
-                    "absent when the obligation already had this status")] = UNSET
-    forfeited: Annotated[int | UnsetType, msgspec.Meta(
-        description="bonus money forfeited, minor units; absent when the obligation already had this status")] = UNSET
+    released: Annotated[Minor, msgspec.Meta(
+        description="money released (made withdrawable or converted), minor units; a repeat answers the first figure")]
+    forfeited: Annotated[Minor, msgspec.Meta(
+        description="bonus money forfeited, minor units; a repeat answers the first figure")]
 
 
 class Event(msgspec.Struct, kw_only=True):
