@@ -62,40 +62,33 @@ COMMENT ON VIEW analytics.open_bet_exposure IS 'Authorized, unsettled bets per p
 
 -- Every discrepancy between stored balances and the ledger; empty when the books are right.
 CREATE VIEW analytics.reconciliation AS
-WITH bucket_sums AS (
-    SELECT account_id, bucket_type, sum(amount)::bigint AS total
-      FROM wallet.ledger_entry WHERE bucket_type IS NOT NULL
-     GROUP BY account_id, bucket_type
-), coupon_sums AS (
-    SELECT account_id, coupon_id, sum(amount)::bigint AS total
-      FROM wallet.ledger_entry WHERE coupon_id IS NOT NULL
-     GROUP BY account_id, coupon_id
-), hold_sums AS (
-    SELECT account_id, sum(amount)::bigint AS total FROM wallet.ledger_entry WHERE pocket = 'HOLD' GROUP BY account_id
-), held AS (
-    SELECT account_id, sum(amount)::bigint AS total FROM (
-        SELECT account_id, stake AS amount FROM wallet.bet WHERE status = 'AUTHORIZED'
+-- Each check groups by the account id as a plain column (no FULL JOIN on it), so a filter on
+-- player_id reaches every branch's index scan: wallet.reconcile(p_player_id) reads one
+-- player's rows, not the whole ledger.
+SELECT 'bucket_matches_ledger'::text AS check_name, account_id AS player_id, 'bucket:' || bucket_type AS subject,
+       sum(ledger)::bigint AS expected, sum(stored)::bigint AS actual
+  FROM (SELECT account_id, bucket_type, amount AS ledger, 0 AS stored FROM wallet.ledger_entry WHERE bucket_type IS NOT NULL
         UNION ALL
-        SELECT account_id, amount FROM wallet.withdrawal WHERE status = 'PENDING') open_records
-     GROUP BY account_id
-)
-SELECT 'bucket_matches_ledger'::text AS check_name, coalesce(b.account_id, s.account_id) AS player_id,
-       'bucket:' || coalesce(b.bucket_type, s.bucket_type) AS subject,
-       coalesce(s.total, 0) AS expected, coalesce(b.balance, 0) AS actual
-  FROM wallet.bucket b
-  FULL JOIN bucket_sums s USING (account_id, bucket_type)
- WHERE coalesce(s.total, 0) <> coalesce(b.balance, 0)
+        SELECT account_id, bucket_type, 0, balance FROM wallet.bucket) x
+ GROUP BY account_id, bucket_type
+HAVING sum(ledger) <> sum(stored)
 UNION ALL
-SELECT 'coupon_matches_ledger', coalesce(c.account_id, s.account_id), 'coupon:' || coalesce(c.coupon_id, s.coupon_id),
-       coalesce(s.total, 0), coalesce(c.remaining, 0)
-  FROM wallet.coupon c
-  FULL JOIN coupon_sums s USING (account_id, coupon_id)
- WHERE coalesce(s.total, 0) <> coalesce(c.remaining, 0)
+SELECT 'coupon_matches_ledger', account_id, 'coupon:' || coupon_id, sum(ledger)::bigint, sum(stored)::bigint
+  FROM (SELECT account_id, coupon_id, amount AS ledger, 0 AS stored FROM wallet.ledger_entry WHERE coupon_id IS NOT NULL
+        UNION ALL
+        SELECT account_id, coupon_id, 0, remaining FROM wallet.coupon) x
+ GROUP BY account_id, coupon_id
+HAVING sum(ledger) <> sum(stored)
 UNION ALL
-SELECT 'hold_matches_open_records', coalesce(h.account_id, o.account_id), 'pocket:HOLD', coalesce(o.total, 0), coalesce(h.total, 0)
-  FROM hold_sums h
-  FULL JOIN held o USING (account_id)
- WHERE coalesce(h.total, 0) <> coalesce(o.total, 0)
+-- HOLD holds exactly the stakes of open bets and the amounts of pending withdrawals.
+SELECT 'hold_matches_open_records', account_id, 'pocket:HOLD', sum(open_records)::bigint, sum(hold)::bigint
+  FROM (SELECT account_id, 0 AS open_records, amount AS hold FROM wallet.ledger_entry WHERE pocket = 'HOLD'
+        UNION ALL
+        SELECT account_id, stake, 0 FROM wallet.bet WHERE status = 'AUTHORIZED'
+        UNION ALL
+        SELECT account_id, amount, 0 FROM wallet.withdrawal WHERE status = 'PENDING') x
+ GROUP BY account_id
+HAVING sum(open_records) <> sum(hold)
 UNION ALL
 SELECT 'transaction_sums_to_zero', t.account_id, 'txn:' || t.txn_id, 0, coalesce(sum(e.amount), 0)::bigint
   FROM wallet.ledger_txn t

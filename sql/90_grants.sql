@@ -17,7 +17,7 @@ GRANT USAGE ON SCHEMA analytics TO wallet_analyst, wallet_admin;
 DO $grants$
 DECLARE
     -- Functions for DBAs and the command line only, never for the HTTP API.
-    v_admin_only text[] := ARRAY['api_key_create', 'api_key_revoke', 'reconcile', 'events_claim', 'events_ack'];
+    v_admin_only text[] := ARRAY['api_key_create', 'api_key_revoke', 'reconcile', 'reconcile_player', 'events_claim', 'events_ack'];
     v_fn record;
 BEGIN
     FOR v_fn IN

@@ -194,6 +194,60 @@ def test_reconciliation_reports_a_tampered_bucket(db, api_db, player):
     db.execute("UPDATE wallet.bucket SET balance = 500")  # restore, so the autouse check passes
 
 
+# Each check of the reconciliation, shown to catch what it is for.  The corruption is done as
+# the superuser with triggers off (session_replication_role = replica), as only a bug or a
+# hand edit could; each case restores the books so the autouse reconciliation passes after.
+TAMPERING = {
+    "bucket_matches_ledger": (
+        "UPDATE wallet.bucket SET balance = balance - 1 WHERE account_id = 'p1' AND bucket_type = 'SPORTS_NORMAL'",
+        "UPDATE wallet.bucket SET balance = balance + 1 WHERE account_id = 'p1' AND bucket_type = 'SPORTS_NORMAL'",
+        ("bucket_matches_ledger", "p1", "bucket:SPORTS_NORMAL", 450, 449)),
+    "coupon_matches_ledger": (
+        "UPDATE wallet.coupon SET remaining = remaining + 7 WHERE coupon_id = 'c1'",
+        "UPDATE wallet.coupon SET remaining = remaining - 7 WHERE coupon_id = 'c1'",
+        ("coupon_matches_ledger", "p1", "coupon:c1", 0, 7)),
+    "hold_matches_open_records": (
+        "UPDATE wallet.bet SET stake = stake + 5 WHERE bet_id = 'b1'",
+        "UPDATE wallet.bet SET stake = stake - 5 WHERE bet_id = 'b1'",
+        ("hold_matches_open_records", "p1", "pocket:HOLD", 105, 100)),
+    "transaction_sums_to_zero": (
+        "INSERT INTO wallet.ledger_entry (account_id, txn_id, entry_no, pocket, amount) "
+        "SELECT account_id, max(txn_id), 99, 'HOUSE', 3 FROM wallet.ledger_txn WHERE account_id = 'p1' GROUP BY account_id",
+        "DELETE FROM wallet.ledger_entry WHERE account_id = 'p1' AND entry_no = 99",
+        ("transaction_sums_to_zero", "p1", None, 0, 3)),
+}
+
+
+@pytest.mark.parametrize("check", sorted(TAMPERING))
+def test_each_reconciliation_check_reports_its_corruption_for_that_player_only(db, api_db, player, check):
+    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
+    call(api_db, "SELECT wallet.coupon_grant('c1', %s, 50, ARRAY['SPORTS'], p_actor => 'promo')", player)
+    call(api_db, "SELECT wallet.bet_authorize('b1', %s, 'SPORTS', 'book', 100, NULL, NULL, 'game')", player)
+    call(api_db, "SELECT wallet.open_account('p2', 'KRW', 'test')")
+    call(api_db, "SELECT wallet.admin_adjust('a2', 'p2', 'SPORTS_NORMAL', 500, 'r', 'ops')")
+    tamper, restore, expected = TAMPERING[check]
+    db.execute("SET session_replication_role = replica")
+    db.execute(tamper)
+    try:
+        everyone = db.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile()").fetchall()
+        one = db.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile_player('p1')").fetchall()
+        other = db.execute("SELECT count(*) FROM wallet.reconcile_player('p2')").fetchone()[0]
+    finally:
+        db.execute(restore)
+        db.execute("SET session_replication_role = DEFAULT")
+    if expected[2] is None:     # the transaction's id is not known in advance
+        everyone = [(c, p, None, e, a) for c, p, _, e, a in everyone]
+        one = [(c, p, None, e, a) for c, p, _, e, a in one]
+    assert everyone == [expected]
+    assert one == [expected]
+    assert other == 0
+    assert db.execute("SELECT count(*) FROM analytics.reconciliation").fetchone()[0] == 0
+
+
+def test_reconciling_an_unknown_player_finds_nothing(db):
+    assert db.execute("SELECT count(*) FROM wallet.reconcile_player('nobody')").fetchone()[0] == 0
+
+
 def test_bucket_check_constraint_backstops_the_functions(db, api_db, player):
     with pytest.raises(errors.CheckViolation):
         db.execute("INSERT INTO wallet.bucket VALUES ('p1', 'X', -1)")

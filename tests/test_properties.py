@@ -3,8 +3,8 @@ every money command — with replays, conflicting replays and invalid inputs —
 functions as the API role, and checks each answer and the whole state of every player it made
 against the independent Python model of tests/model.py.  After every step: the database equals
 the model (account status, buckets, contra pockets, coupons, rolling obligations and their
-progress, bets, deposits, withdrawals, promotion credits, the player snapshot) and
-reconciliation is clean.
+progress, bets, deposits, withdrawals, promotion credits, the player snapshot) and the
+reconciliation of its players is clean; after each example, that of the whole database.
 
 One database serves the whole run; each example gets its own player ids.  Knobs (environment):
 RW_PROPERTY_EXAMPLES (default 60), RW_PROPERTY_STEPS (default 40), RW_PROPERTY_RANDOM=1 for a
@@ -629,8 +629,14 @@ def test_random_command_sequences_match_the_model(db_url):
                     for ob in sorted(p.obligations.values(), key=lambda o: o.rolling_id) if ob.status == "ACTIVE"]
             self.step_ran = self.step_changed = False
 
-            discrepancies = admin.execute("SELECT count(*) FROM wallet.reconcile()").fetchone()[0]
-            assert discrepancies == 0, admin.execute("SELECT * FROM wallet.reconcile()").fetchall()
+            # This example's players after every step (one account each: cheap); everyone at the end.
+            for player_id in self.players:
+                discrepancies = admin.execute("SELECT * FROM wallet.reconcile_player(%s)", (player_id,)).fetchall()
+                assert not discrepancies, discrepancies
+
+        def teardown(self) -> None:
+            discrepancies = admin.execute("SELECT * FROM wallet.reconcile()").fetchall()
+            assert not discrepancies, discrepancies
 
     try:
         run_state_machine_as_test(WalletMachine, settings=SETTINGS)
