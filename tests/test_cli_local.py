@@ -56,6 +56,7 @@ def test_serve_on_local_postgres_then_stop_cleanly(tmp_path):
         balances = httpx.get(f"{base}/v1/players/p1/balances", headers=auth).json()
         assert balances["groups"][0]["buckets"][0] == {"bucket_type": "SPORTS_NORMAL", "kind": "CASH", "balance": 2500}
         assert _cli(env, "check").returncode == 0
+        assert _cli(env, "check", "--player", "p1").stdout.startswith("reconciliation clean: player p1:")
     finally:
         server.send_signal(signal.SIGINT)
         output, _ = server.communicate(timeout=60)

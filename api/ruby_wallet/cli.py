@@ -104,9 +104,14 @@ def cmd_apikey(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     with database() as (url, _), psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET ROLE wallet_admin")
-        rows = conn.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile()").fetchall()
+        if args.player:
+            rows = conn.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile_player(%s)",
+                                (args.player,)).fetchall()
+        else:
+            rows = conn.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile()").fetchall()
     if not rows:
-        print("reconciliation clean: every bucket equals its ledger, every transaction sums to zero")
+        scope = f"player {args.player}: " if args.player else ""
+        print(f"reconciliation clean: {scope}every bucket equals its ledger, every transaction sums to zero")
         return 0
     print(f"reconciliation found {len(rows)} discrepancies:")
     for check, player, subject, expected, actual in rows:
@@ -162,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check", help="reconcile balances with the ledger; exit 1 listing discrepancies")
+    p.add_argument("--player", metavar="PLAYER_ID", help="only this player's account (reads only its rows)")
     p.set_defaults(func=cmd_check)
 
     args = parser.parse_args(argv)
