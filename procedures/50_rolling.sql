@@ -288,15 +288,13 @@ BEGIN
     IF v_ob.status = p_status THEN
         -- The same answer as the first time: what the close released or forfeited is in its
         -- ledger transaction (ref rolling:<id>; nothing moved, no transaction).
-        RETURN jsonb_build_object('rolling_id', p_rolling_id, 'status', v_ob.status, 'progress', v_ob.progress,
-            'released', (SELECT coalesce(sum(e.amount), 0) FROM wallet.ledger_txn t
-                           JOIN wallet.ledger_entry e ON e.account_id = t.account_id AND e.txn_id = t.txn_id
-                          WHERE t.account_id = v_account.account_id AND t.ref = 'rolling:' || p_rolling_id
-                            AND t.kind = 'ROLLING_RELEASE' AND e.bucket_type IS NOT NULL AND e.amount > 0),
-            'forfeited', (SELECT coalesce(sum(e.amount), 0) FROM wallet.ledger_txn t
-                            JOIN wallet.ledger_entry e ON e.account_id = t.account_id AND e.txn_id = t.txn_id
-                           WHERE t.account_id = v_account.account_id AND t.ref = 'rolling:' || p_rolling_id
-                             AND t.kind = 'ROLLING_FORFEIT' AND e.pocket = 'PROMOTION' AND e.amount > 0));
+        RETURN (SELECT jsonb_build_object('rolling_id', p_rolling_id, 'status', v_ob.status, 'progress', v_ob.progress,
+                    'released', coalesce(sum(e.amount) FILTER (WHERE t.kind = 'ROLLING_RELEASE' AND e.bucket_type IS NOT NULL), 0),
+                    'forfeited', coalesce(sum(e.amount) FILTER (WHERE t.kind = 'ROLLING_FORFEIT' AND e.pocket = 'PROMOTION'), 0))
+                  FROM wallet.ledger_txn t
+                  JOIN wallet.ledger_entry e ON e.account_id = t.account_id AND e.txn_id = t.txn_id
+                 WHERE t.account_id = v_account.account_id AND t.ref = 'rolling:' || p_rolling_id
+                   AND t.kind IN ('ROLLING_RELEASE', 'ROLLING_FORFEIT') AND e.amount > 0);
     ELSIF v_ob.status <> 'ACTIVE' THEN
         PERFORM wallet._fail('INVALID_STATE', format('rolling obligation %s is %s', p_rolling_id, v_ob.status),
                              jsonb_build_object('rolling_id', p_rolling_id, 'rolling_status', v_ob.status));

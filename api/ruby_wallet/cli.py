@@ -104,11 +104,8 @@ def cmd_apikey(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     with database() as (url, _), psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET ROLE wallet_admin")
-        if args.player:
-            rows = conn.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile_player(%s)",
-                                (args.player,)).fetchall()
-        else:
-            rows = conn.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile()").fetchall()
+        source, params = ("wallet.reconcile_player(%s)", (args.player,)) if args.player else ("wallet.reconcile()", ())
+        rows = conn.execute(f"SELECT check_name, player_id, subject, expected, actual FROM {source}", params).fetchall()
     if not rows:
         scope = f"player {args.player}: " if args.player else ""
         print(f"reconciliation clean: {scope}every bucket equals its ledger, every transaction sums to zero")
