@@ -43,7 +43,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -63,10 +63,10 @@ SERVER_SETTINGS = {
     "shared_preload_libraries": "pg_stat_statements",
 }
 
-SMALL_DB = "ruby_wallet_small"                # the never-grown twin of DATABASE (history phase)
-PLAYERS_SEED_BALANCE = 1_000_000_000          # per player, in SPORTS_NORMAL and in CASINO_NORMAL
-HOT_SEED_BALANCE = 1_000_000_000_000          # the hot player's and the whale's SPORTS_NORMAL
-WHALE_START_PAIRS = 2_200                      # authorize+settle pairs: about 10k ledger rows
+SMALL_DB = "ruby_wallet_small"  # the never-grown twin of DATABASE (history phase)
+PLAYERS_SEED_BALANCE = 1_000_000_000  # per player, in SPORTS_NORMAL and in CASINO_NORMAL
+HOT_SEED_BALANCE = 1_000_000_000_000  # the hot player's and the whale's SPORTS_NORMAL
+WHALE_START_PAIRS = 2_200  # authorize+settle pairs: about 10k ledger rows
 
 
 class Interrupted(Exception):
@@ -115,7 +115,7 @@ class Result:
     section: str
     name: str
     clients: int | str
-    per_s: float | None = None          # commands/s (SQL) or requests/s (HTTP)
+    per_s: float | None = None  # commands/s (SQL) or requests/s (HTTP)
     unit: str = "cmd/s"
     avg_ms: float | None = None
     p50_ms: float | None = None
@@ -124,8 +124,8 @@ class Result:
     ratio: float | None = None
     ratio_to: str = ""
     load1: float | None = None
-    busy_before: float | None = None    # % CPU busy in the second before the run (others' work)
-    client_cpu: float | None = None     # load generator CPU, % of all cores
+    busy_before: float | None = None  # % CPU busy in the second before the run (others' work)
+    client_cpu: float | None = None  # load generator CPU, % of all cores
     note: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -166,8 +166,13 @@ class Bench:
     def pg_env(self, user: str, db: str = DATABASE) -> dict[str, str]:
         env = dict(os.environ)
         password_file = "superuser.password" if user == "postgres" else "api.password"
-        env.update(PGHOST="127.0.0.1", PGPORT=str(self.cluster.port), PGUSER=user, PGDATABASE=db,
-                   PGPASSWORD=(self.cluster.root / password_file).read_text().strip())
+        env.update(
+            PGHOST="127.0.0.1",
+            PGPORT=str(self.cluster.port),
+            PGUSER=user,
+            PGDATABASE=db,
+            PGPASSWORD=(self.cluster.root / password_file).read_text().strip(),
+        )
         return env
 
     def count(self, table: str, db: str = DATABASE, where: str = "") -> int:
@@ -197,11 +202,21 @@ class Bench:
                       AND name NOT IN ('application_name', 'client_encoding', 'DateStyle', 'TimeZone', 'log_timezone',
                                        'lc_messages', 'lc_monetary', 'lc_numeric', 'lc_time',
                                        'default_text_search_config')
-                    ORDER BY name""").fetchall()
-            for name in ("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method", "shared_buffers",
-                         "max_connections", "max_wal_size", "checkpoint_timeout", "autovacuum", "jit"):
-                self.info.setdefault("key_settings", []).append(
-                    (name, conn.execute(f"SHOW {name}").fetchone()[0]))
+                    ORDER BY name"""
+            ).fetchall()
+            for name in (
+                "fsync",
+                "synchronous_commit",
+                "full_page_writes",
+                "wal_sync_method",
+                "shared_buffers",
+                "max_connections",
+                "max_wal_size",
+                "checkpoint_timeout",
+                "autovacuum",
+                "jit",
+            ):
+                self.info.setdefault("key_settings", []).append((name, conn.execute(f"SHOW {name}").fetchone()[0]))
         self.seed(DATABASE)
         # The small-ledger twin: same schema, same seed, never grown.  The history phase
         # alternates runs on the two databases, so machine drift hits both alike.
@@ -210,43 +225,81 @@ class Bench:
         migrate(self.cluster.url(SMALL_DB))
         self.seed(SMALL_DB)
         say("pgbench -i -s 10")
-        subprocess.run([str(self.bindir / "pgbench"), "-i", "-s", "10", "-q"], env=self.pg_env("postgres"),
-                       check=True, capture_output=True)
+        subprocess.run(
+            [str(self.bindir / "pgbench"), "-i", "-s", "10", "-q"],
+            env=self.pg_env("postgres"),
+            check=True,
+            capture_output=True,
+        )
         with self.su() as conn:
             conn.execute("VACUUM ANALYZE")
             conn.execute("CHECKPOINT")
 
     def seed(self, db: str) -> None:
         n = self.args.players
-        say(f"seeding {db}: {n} players (open_account + auto-approved deposits to SPORTS_NORMAL and CASINO_NORMAL), "
-            "'hot', 'whale' (with about 10k ledger rows of history)")
+        say(
+            f"seeding {db}: {n} players (open_account + auto-approved deposits to SPORTS_NORMAL and CASINO_NORMAL), "
+            "'hot', 'whale' (with about 10k ledger rows of history)"
+        )
         t0 = time.monotonic()
         with self.su(db) as conn:
-            conn.execute("SELECT count(wallet.open_account('p' || i, 'KRW', 'bench')) FROM generate_series(1, %s) i", (n,))
+            conn.execute(
+                "SELECT count(wallet.open_account('p' || i, 'KRW', 'bench')) FROM generate_series(1, %s) i", (n,)
+            )
             for bucket, short in (("SPORTS_NORMAL", "s"), ("CASINO_NORMAL", "c")):
                 conn.execute(
                     f"""SELECT count(wallet.deposit_create('seed-{short}-' || i, 'p' || i, %s, '{bucket}', true, 'bench'))
-                          FROM generate_series(1, %s) i""", (PLAYERS_SEED_BALANCE, n))
+                          FROM generate_series(1, %s) i""",
+                    (PLAYERS_SEED_BALANCE, n),
+                )
             conn.execute("SELECT wallet.open_account('hot', 'KRW', 'bench')")
-            conn.execute("SELECT wallet.deposit_create('seed-hot', 'hot', %s, 'SPORTS_NORMAL', true, 'bench')",
-                         (HOT_SEED_BALANCE,))
+            conn.execute(
+                "SELECT wallet.deposit_create('seed-hot', 'hot', %s, 'SPORTS_NORMAL', true, 'bench')",
+                (HOT_SEED_BALANCE,),
+            )
             conn.execute("SELECT wallet.open_account('whale', 'KRW', 'bench')")
-            conn.execute("SELECT wallet.deposit_create('seed-whale', 'whale', %s, 'SPORTS_NORMAL', true, 'bench')",
-                         (HOT_SEED_BALANCE,))
+            conn.execute(
+                "SELECT wallet.deposit_create('seed-whale', 'whale', %s, 'SPORTS_NORMAL', true, 'bench')",
+                (HOT_SEED_BALANCE,),
+            )
             # whale's own history: about 10k ledger rows to start with
             conn.execute(self.growth_sql("whale", "'whale'", WHALE_START_PAIRS))
         say(f"seeded in {time.monotonic() - t0:.1f} s")
 
     # -- pgbench ------------------------------------------------------------------------------
-    def pgbench(self, section: str, name: str, *, script: str | None = None, builtin: str | None = None,
-                clients: int = 8, duration: int | None = None, transactions: int | None = None,
-                defines: dict | None = None, cmds_per_txn: int = 1, user: str = "wallet_api",
-                note: str = "", record: bool = True, expect_clean: bool = True, db: str = DATABASE) -> Result:
+    def pgbench(
+        self,
+        section: str,
+        name: str,
+        *,
+        script: str | None = None,
+        builtin: str | None = None,
+        clients: int = 8,
+        duration: int | None = None,
+        transactions: int | None = None,
+        defines: dict | None = None,
+        cmds_per_txn: int = 1,
+        user: str = "wallet_api",
+        note: str = "",
+        record: bool = True,
+        expect_clean: bool = True,
+        db: str = DATABASE,
+    ) -> Result:
         a = self.args
         tag = self.next_tag()
         prefix = self.work / f"pgb{tag}"
-        cmd = [str(self.bindir / "pgbench"), "-c", str(clients), "-j", str(min(clients, a.jobs)),
-               "-M", a.protocol, "-r", "-l", f"--log-prefix={prefix}"]
+        cmd = [
+            str(self.bindir / "pgbench"),
+            "-c",
+            str(clients),
+            "-j",
+            str(min(clients, a.jobs)),
+            "-M",
+            a.protocol,
+            "-r",
+            "-l",
+            f"--log-prefix={prefix}",
+        ]
         if duration is not None:
             cmd += ["-T", str(duration)]
         else:
@@ -283,21 +336,38 @@ class Bench:
             os.unlink(path)
         latencies.sort()
         stmt_lat = _statement_latencies(out)
-        res = Result(section, name, clients, per_s=(tps * cmds_per_txn) if tps else None,
-                     avg_ms=(lat / cmds_per_txn) if lat else None,
-                     p50_ms=percentile(latencies, 0.50), p99_ms=percentile(latencies, 0.99),
-                     errors=errors, load1=load, busy_before=busy, client_cpu=100.0 * cpu / wall / (os.cpu_count() or 1),
-                     note=note, extra={"tps": tps, "statement_ms": stmt_lat, "cmds_per_txn": cmds_per_txn,
-                                       "transactions": _float(r"^number of transactions actually processed: (\d+)", out)})
+        res = Result(
+            section,
+            name,
+            clients,
+            per_s=(tps * cmds_per_txn) if tps else None,
+            avg_ms=(lat / cmds_per_txn) if lat else None,
+            p50_ms=percentile(latencies, 0.50),
+            p99_ms=percentile(latencies, 0.99),
+            errors=errors,
+            load1=load,
+            busy_before=busy,
+            client_cpu=100.0 * cpu / wall / (os.cpu_count() or 1),
+            note=note,
+            extra={
+                "tps": tps,
+                "statement_ms": stmt_lat,
+                "cmds_per_txn": cmds_per_txn,
+                "transactions": _float(r"^number of transactions actually processed: (\d+)", out),
+            },
+        )
         if cmds_per_txn > 1:
-            res.note = (res.note + "; " if res.note else "") + \
-                f"{cmds_per_txn} commands per pgbench transaction; p50/p99 are per pair"
+            res.note = (
+                res.note + "; " if res.note else ""
+            ) + f"{cmds_per_txn} commands per pgbench transaction; p50/p99 are per pair"
         if expect_clean and errors:
             res.note = (res.note + "; " if res.note else "") + (proc.stderr.strip().splitlines() or ["?"])[-1][:160]
         if record:
             self.results.append(res)
-        say(f"{section} / {name} @{clients}: {res.per_s and round(res.per_s)} {res.unit}, avg {res.avg_ms and round(res.avg_ms, 2)} ms, "
-            f"p99 {res.p99_ms and round(res.p99_ms, 2)} ms, errors {errors}, load1 {load}")
+        say(
+            f"{section} / {name} @{clients}: {res.per_s and round(res.per_s)} {res.unit}, avg {res.avg_ms and round(res.avg_ms, 2)} ms, "
+            f"p99 {res.p99_ms and round(res.p99_ms, 2)} ms, errors {errors}, load1 {load}"
+        )
         return res
 
     def wait_quiet(self) -> float:
@@ -308,7 +378,9 @@ class Bench:
         waited = False
         while busy > self.args.quiet_below and time.monotonic() < deadline:
             if not waited:
-                say(f"machine {busy:.0f}% busy before a run: waiting up to {self.args.wait_quiet} s for < {self.args.quiet_below}%")
+                say(
+                    f"machine {busy:.0f}% busy before a run: waiting up to {self.args.wait_quiet} s for < {self.args.quiet_below}%"
+                )
                 waited = True
             busy = cpu_busy(2.0)
         return busy
@@ -323,9 +395,11 @@ class Bench:
                 conn.execute("VACUUM ANALYZE")
         with self.su() as conn:
             conn.execute("CHECKPOINT")
-        kinds = [("random players, 1 client", "authorize.sql", 1, a.latency_txns),
-                 ("whale, 1 client", "whale_authorize.sql", 1, a.latency_txns),
-                 ("random players, 8 clients", "authorize.sql", 8, max(1, a.latency_txns // 8))]
+        kinds = [
+            ("random players, 1 client", "authorize.sql", 1, a.latency_txns),
+            ("whale, 1 client", "whale_authorize.sql", 1, a.latency_txns),
+            ("random players, 8 clients", "authorize.sql", 8, max(1, a.latency_txns // 8)),
+        ]
         runs: dict[tuple[str, str], list[Result]] = {}
         sizes: dict[str, tuple[int, int]] = {}
         for rnd in range(1, a.history_rounds + 1):
@@ -334,9 +408,15 @@ class Bench:
                     entries = self.count("wallet.ledger_entry", db)
                     whale = self.count("wallet.ledger_entry", db, "WHERE account_id = 'whale'")
                     sizes.setdefault(label, (entries, whale))
-                    r = self.pgbench("history", f"authorize, {kind}, {label} ledger (round {rnd})", script=script,
-                                     clients=clients, transactions=txns, db=db,
-                                     note=f"ledger_entry {entries:,} rows (whale {whale:,}) before the run")
+                    r = self.pgbench(
+                        "history",
+                        f"authorize, {kind}, {label} ledger (round {rnd})",
+                        script=script,
+                        clients=clients,
+                        transactions=txns,
+                        db=db,
+                        note=f"ledger_entry {entries:,} rows (whale {whale:,}) before the run",
+                    )
                     runs.setdefault((kind, label), []).append(r)
         for kind, _, clients, _ in kinds:
             small = [r.avg_ms for r in runs[(kind, "small")] if r.avg_ms]
@@ -349,20 +429,36 @@ class Bench:
             med_small, med_big = statistics.median(small), statistics.median(big)
             row = "whale's own rows" if kind.startswith("whale") else "ledger_entry rows"
             idx = 1 if kind.startswith("whale") else 0
-            self.results.append(Result(
-                "history summary", f"authorize, {kind}: big vs small ledger", clients,
-                avg_ms=best_big, ratio=best_big / best_small, ratio_to="small-ledger latency, best of each (1.00 = flat)",
-                note=f"best of {len(big)} alternated runs each: {best_small:.2f} ms with {sizes['small'][idx]:,} {row}, "
-                     f"{best_big:.2f} ms with {sizes['big'][idx]:,}; medians {med_small:.2f} / {med_big:.2f} ms"))
+            self.results.append(
+                Result(
+                    "history summary",
+                    f"authorize, {kind}: big vs small ledger",
+                    clients,
+                    avg_ms=best_big,
+                    ratio=best_big / best_small,
+                    ratio_to="small-ledger latency, best of each (1.00 = flat)",
+                    note=f"best of {len(big)} alternated runs each: {best_small:.2f} ms with {sizes['small'][idx]:,} {row}, "
+                    f"{best_big:.2f} ms with {sizes['big'][idx]:,}; medians {med_small:.2f} / {med_big:.2f} ms",
+                )
+            )
 
     def sql_phase(self) -> None:
         a = self.args
         d = a.duration
         say(f"warm-up {a.warmup} s (tpcb-like and authorize, not recorded)")
-        self.pgbench("warmup", "tpcb-like", builtin="tpcb-like", clients=8, duration=a.warmup, user="postgres", record=False)
+        self.pgbench(
+            "warmup", "tpcb-like", builtin="tpcb-like", clients=8, duration=a.warmup, user="postgres", record=False
+        )
         self.pgbench("warmup", "authorize", script="authorize.sql", clients=8, duration=a.warmup, record=False)
-        tpcb = self.pgbench("sql", "pgbench tpcb-like (scale 10)", builtin="tpcb-like", clients=8, duration=d,
-                            user="postgres", note="5 statements in BEGIN/END per transaction; counted as 1")
+        tpcb = self.pgbench(
+            "sql",
+            "pgbench tpcb-like (scale 10)",
+            builtin="tpcb-like",
+            clients=8,
+            duration=d,
+            user="postgres",
+            note="5 statements in BEGIN/END per transaction; counted as 1",
+        )
         tpcb.unit = "txn/s"
         self.tpcb_ref = tpcb.per_s
         runs = [
@@ -377,12 +473,20 @@ class Bench:
         with self.su() as conn:
             self.info["rolling_after_sql"] = conn.execute(
                 """SELECT round(avg(n), 1), max(n) FROM (SELECT account_id, count(*) AS n FROM wallet.rolling_obligation
-                    WHERE status = 'ACTIVE' AND account_id LIKE 'p%' GROUP BY account_id) x""").fetchone()
-        hot = self.pgbench("sql", "hot player: bet authorize, all clients on 'hot'", script="hot_authorize.sql",
-                           clients=8, duration=d, note="one account row lock serializes every command")
+                    WHERE status = 'ACTIVE' AND account_id LIKE 'p%' GROUP BY account_id) x"""
+            ).fetchone()
+        hot = self.pgbench(
+            "sql",
+            "hot player: bet authorize, all clients on 'hot'",
+            script="hot_authorize.sql",
+            clients=8,
+            duration=d,
+            note="one account row lock serializes every command",
+        )
         self._ratio(hot)
-        tpcb2 = self.pgbench("sql", "pgbench tpcb-like again (drift check)", builtin="tpcb-like", clients=8,
-                             duration=d, user="postgres")
+        tpcb2 = self.pgbench(
+            "sql", "pgbench tpcb-like again (drift check)", builtin="tpcb-like", clients=8, duration=d, user="postgres"
+        )
         tpcb2.unit = "txn/s"
         if tpcb.per_s and tpcb2.per_s:
             tpcb2.ratio = tpcb2.per_s / tpcb.per_s
@@ -408,20 +512,52 @@ class Bench:
         port = _free_port()
         env = dict(os.environ)
         env.pop("DATABASE_URL", None)
-        env.update(RUBY_WALLET_API_DATABASE_URL=self.cluster.api_url(),
-                   RUBY_WALLET_POOL_MIN=str(self.args.pool), RUBY_WALLET_POOL_MAX=str(self.args.pool))
+        env.update(
+            RUBY_WALLET_API_DATABASE_URL=self.cluster.api_url(),
+            RUBY_WALLET_POOL_MIN=str(self.args.pool),
+            RUBY_WALLET_POOL_MAX=str(self.args.pool),
+        )
         w = str(self.args.workers)
         if kind == "uvicorn":
-            cmd = [str(VENV_BIN / "uvicorn"), "ruby_wallet.asgi:app", "--host", "127.0.0.1", "--port", str(port),
-                   "--workers", w, "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-                   "--log-level", "warning"]
+            cmd = [
+                str(VENV_BIN / "uvicorn"),
+                "ruby_wallet.asgi:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                w,
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ]
         else:
-            cmd = [str(VENV_BIN / "granian"), "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
-                   "--workers", w, "--loop", "uvloop", "--no-access-log", "--log-level", "warning",
-                   "ruby_wallet.asgi:app"]
+            cmd = [
+                str(VENV_BIN / "granian"),
+                "--interface",
+                "asgi",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                w,
+                "--loop",
+                "uvloop",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "ruby_wallet.asgi:app",
+            ]
         log = open(self.work / f"{kind}.log", "w")
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.work,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.work, start_new_session=True
+        )
         self.servers.append(proc)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -453,11 +589,22 @@ class Bench:
             self.servers.remove(proc)
 
     def smoke(self, port: int) -> str | None:
-        body = json.dumps({"bet_id": f"smoke-{self.next_tag()}", "player_id": "p1", "provider_type": "SPORTS",
-                           "provider_id": "bench", "stake": 1, "odds": "2.0"}).encode()
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/v1/bets", data=body, method="POST",
-                                     headers={"Content-Type": "application/json",
-                                              "Authorization": f"Bearer {self.api_key}"})
+        body = json.dumps(
+            {
+                "bet_id": f"smoke-{self.next_tag()}",
+                "player_id": "p1",
+                "provider_type": "SPORTS",
+                "provider_id": "bench",
+                "stake": 1,
+                "odds": "2.0",
+            }
+        ).encode()
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/bets",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.api_key}"},
+        )
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return None if r.status == 201 else f"HTTP {r.status}"
@@ -469,10 +616,23 @@ class Bench:
     def wrk(self, port: int, mode: str, duration: int, record: bool, kind: str) -> Result | None:
         a = self.args
         tag = self.next_tag()
-        env = dict(os.environ, BENCH_KEY=self.api_key, BENCH_PLAYERS=str(a.players), BENCH_TAG=str(tag),
-                   BENCH_MODE=mode)
-        cmd = ["wrk", "-t", str(a.wrk_threads), "-c", str(a.http_clients), "-d", f"{duration}s", "--timeout", "10s",
-               "-s", str(BENCH / "wrk_bets.lua"), f"http://127.0.0.1:{port}"]
+        env = dict(
+            os.environ, BENCH_KEY=self.api_key, BENCH_PLAYERS=str(a.players), BENCH_TAG=str(tag), BENCH_MODE=mode
+        )
+        cmd = [
+            "wrk",
+            "-t",
+            str(a.wrk_threads),
+            "-c",
+            str(a.http_clients),
+            "-d",
+            f"{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(BENCH / "wrk_bets.lua"),
+            f"http://127.0.0.1:{port}",
+        ]
         busy = self.wait_quiet() if record else None
         load = loadavg()
         cpu0 = children_cpu()
@@ -484,16 +644,28 @@ class Bench:
         if line is None:
             say(f"wrk failed: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
             return None
-        d = json.loads(line[len("BENCHJSON "):])
+        d = json.loads(line[len("BENCHJSON ") :])
         if not record:
             return None
         errors = d["non2xx"] + d["connect"] + d["read"] + d["write"] + d["timeout"]
         per_s = d["requests"] / (d["duration_us"] / 1e6)
         name = ("POST /v1/bets" if mode == "authorize" else "POST /v1/bets + /settle (mixed)") + f" [{kind}]"
-        res = Result("http", name, a.http_clients, per_s=per_s, unit="req/s", avg_ms=d["mean_us"] / 1000,
-                     p50_ms=d["p50_us"] / 1000, p99_ms=d["p99_us"] / 1000, errors=errors, load1=load, busy_before=busy,
-                     client_cpu=100.0 * cpu / wall / (os.cpu_count() or 1),
-                     note=f"{d['ok_authorize']} authorized, {d['ok_settle']} settled", extra=d)
+        res = Result(
+            "http",
+            name,
+            a.http_clients,
+            per_s=per_s,
+            unit="req/s",
+            avg_ms=d["mean_us"] / 1000,
+            p50_ms=d["p50_us"] / 1000,
+            p99_ms=d["p99_us"] / 1000,
+            errors=errors,
+            load1=load,
+            busy_before=busy,
+            client_cpu=100.0 * cpu / wall / (os.cpu_count() or 1),
+            note=f"{d['ok_authorize']} authorized, {d['ok_settle']} settled",
+            extra=d,
+        )
         ref = self.ref_16.get("authorize.sql" if mode == "authorize" else "authorize_settle.sql")
         if ref:
             res.ratio = per_s / ref
@@ -532,10 +704,19 @@ class Bench:
                     self.stop_server(proc)
                     continue
                 started.append((kind, proc, port))
-            for mode, name, script, k in (("authorize", "bet authorize", "authorize.sql", 1),
-                                          ("mixed", "bet authorize + settle", "authorize_settle.sql", 2)):
-                r = self.pgbench("http", f"{name} (pgbench: the SQL reference)", script=script, clients=a.http_clients,
-                                 duration=a.http_duration, cmds_per_txn=k, note="reference for the next HTTP rows")
+            for mode, name, script, k in (
+                ("authorize", "bet authorize", "authorize.sql", 1),
+                ("mixed", "bet authorize + settle", "authorize_settle.sql", 2),
+            ):
+                r = self.pgbench(
+                    "http",
+                    f"{name} (pgbench: the SQL reference)",
+                    script=script,
+                    clients=a.http_clients,
+                    duration=a.http_duration,
+                    cmds_per_txn=k,
+                    note="reference for the next HTTP rows",
+                )
                 self._ratio(r)
                 self.ref_16[script] = r.per_s or 0
                 for kind, _proc, port in started:
@@ -572,22 +753,29 @@ $g$"""
         per = a.players // sessions
         batch = a.history_batch
         entries = self.count("wallet.ledger_entry")
-        say(f"growing the ledger from {entries:,} to {target:,} entries (authorize+settle pairs; {sessions} sessions "
-            "on random players, 1 on the whale)")
+        say(
+            f"growing the ledger from {entries:,} to {target:,} entries (authorize+settle pairs; {sessions} sessions "
+            "on random players, 1 on the whale)"
+        )
         t0 = time.monotonic()
         rnd = 0
         while entries < target:
             rnd += 1
             errors: list[BaseException] = []
 
-            def work(s: int, rnd=rnd) -> None:
+            def work(s: int, rnd: int = rnd, errors: list[BaseException] = errors) -> None:
                 try:
                     with self.su() as conn:
-                        if s == sessions:   # the whale's own session: one account, so one session
+                        if s == sessions:  # the whale's own session: one account, so one session
                             conn.execute(self.growth_sql(f"gw{rnd}", "'whale'", batch))
                         else:
-                            conn.execute(self.growth_sql(
-                                f"g{rnd}-{s}", f"'p' || ({s} + 1 + {sessions} * floor(random() * {per})::int)", batch))
+                            conn.execute(
+                                self.growth_sql(
+                                    f"g{rnd}-{s}",
+                                    f"'p' || ({s} + 1 + {sessions} * floor(random() * {per})::int)",
+                                    batch,
+                                )
+                            )
                 except BaseException as exc:  # noqa: BLE001
                     errors.append(exc)
 
@@ -617,8 +805,14 @@ $g$"""
 
         # bet authorize
         self._reset_stats()
-        r = self.pgbench("profile", "bet authorize (track = all)", script="authorize.sql", clients=8,
-                         duration=a.profile_duration, note="pg_stat_statements.track = all, track_functions = all")
+        r = self.pgbench(
+            "profile",
+            "bet authorize (track = all)",
+            script="authorize.sql",
+            clients=8,
+            duration=a.profile_duration,
+            note="pg_stat_statements.track = all, track_functions = all",
+        )
         self._ratio(r)
         time.sleep(1.5)
         self._dump_stats("bet_authorize")
@@ -643,8 +837,15 @@ BEGIN
 END
 $p$""")
         self._reset_stats()
-        r = self.pgbench("profile", "bet settle alone (track = all)", script="settle.sql", clients=clients,
-                         transactions=k, defines={"k": k, "tag": tag, "clients": clients}, note="bets authorized beforehand; pg_stat_statements.track = all")
+        r = self.pgbench(
+            "profile",
+            "bet settle alone (track = all)",
+            script="settle.sql",
+            clients=clients,
+            transactions=k,
+            defines={"k": k, "tag": tag, "clients": clients},
+            note="bets authorized beforehand; pg_stat_statements.track = all",
+        )
         self._ratio(r)
         time.sleep(1.5)
         self._dump_stats("bet_settle")
@@ -663,10 +864,12 @@ $p$""")
                           regexp_replace(query, '\\s+', ' ', 'g'), plans, total_plan_time
                      FROM pg_stat_statements
                     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-                    ORDER BY total_exec_time DESC""").fetchall()
+                    ORDER BY total_exec_time DESC"""
+            ).fetchall()
             funcs = conn.execute(
                 """SELECT schemaname || '.' || funcname, calls, total_time, self_time
-                     FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15""").fetchall()
+                     FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 15"""
+            ).fetchall()
         top = [r for r in rows if r[0] and label in r[5]]
         nested = [r for r in rows if not r[0]]
         nested_total = sum(r[2] for r in nested) or 1.0
@@ -674,19 +877,27 @@ $p$""")
         for r in top:
             out.append(f"top level: {r[1]:,} calls, mean {r[3]:.3f} ms, total {r[2]:,.0f} ms: {r[5][:150]}")
         calls_top = sum(r[1] for r in top) or 1
-        out.append(f"nested statements: {len(nested)} distinct, {nested_total:,.0f} ms in all "
-                   f"({nested_total / calls_top:.3f} ms per top-level call)\n")
+        out.append(
+            f"nested statements: {len(nested)} distinct, {nested_total:,.0f} ms in all "
+            f"({nested_total / calls_top:.3f} ms per top-level call)\n"
+        )
         plan_total = sum(r[7] for r in nested)
-        out.append(f"planning of nested statements (track_planning): {plan_total:,.0f} ms in all "
-                   f"({plan_total / calls_top:.3f} ms per top-level call, {sum(r[6] for r in nested) / calls_top:.1f} plans "
-                   "per call): planned on every call are the bodies of LANGUAGE sql functions that are not inlined, and "
-                   "PL/pgSQL statements whose cached plan stays a custom plan\n")
-        out.append("| # | share of nested exec time | calls per command | mean exec ms | plans per command | plan ms per command | statement |")
+        out.append(
+            f"planning of nested statements (track_planning): {plan_total:,.0f} ms in all "
+            f"({plan_total / calls_top:.3f} ms per top-level call, {sum(r[6] for r in nested) / calls_top:.1f} plans "
+            "per call): planned on every call are the bodies of LANGUAGE sql functions that are not inlined, and "
+            "PL/pgSQL statements whose cached plan stays a custom plan\n"
+        )
+        out.append(
+            "| # | share of nested exec time | calls per command | mean exec ms | plans per command | plan ms per command | statement |"
+        )
         out.append("|---|---|---|---|---|---|---|")
-        for i, r in enumerate(nested[:self.args.profile_top], 1):
+        for i, r in enumerate(nested[: self.args.profile_top], 1):
             q = r[5].replace("|", "\\|")
-            out.append(f"| {i} | {100 * r[2] / nested_total:.1f}% | {r[1] / calls_top:.2f} | {r[3]:.4f} | "
-                       f"{r[6] / calls_top:.2f} | {r[7] / calls_top:.4f} | `{q[:170]}` |")
+            out.append(
+                f"| {i} | {100 * r[2] / nested_total:.1f}% | {r[1] / calls_top:.2f} | {r[3]:.4f} | "
+                f"{r[6] / calls_top:.2f} | {r[7] / calls_top:.4f} | `{q[:170]}` |"
+            )
         out.append(f"\n### {label}: pg_stat_user_functions (track_functions = all), by self time\n")
         out.append("| function | calls per command | self ms per command | total ms per command |")
         out.append("|---|---|---|---|")
@@ -704,12 +915,18 @@ $p$""")
             bet = f"explain-{self.next_tag()}-{player}"
             with self.su() as conn:
                 conn.execute("LOAD 'auto_explain'")
-                for s in ("auto_explain.log_min_duration = 0", "auto_explain.log_analyze = on",
-                          "auto_explain.log_nested_statements = on", "auto_explain.log_buffers = on",
-                          "auto_explain.log_timing = on"):
+                for s in (
+                    "auto_explain.log_min_duration = 0",
+                    "auto_explain.log_analyze = on",
+                    "auto_explain.log_nested_statements = on",
+                    "auto_explain.log_buffers = on",
+                    "auto_explain.log_timing = on",
+                ):
                     conn.execute(f"SET {s}")
                 t0 = time.perf_counter()
-                conn.execute("SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'bench', 100, 2.0, NULL, 'bench')", (bet, player))
+                conn.execute(
+                    "SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'bench', 100, 2.0, NULL, 'bench')", (bet, player)
+                )
                 t1 = time.perf_counter()
                 conn.execute("SELECT wallet.bet_settle(%s, %s, %s, 'WIN', 200, 'bench')", (bet, player, bet + "-st"))
                 t2 = time.perf_counter()
@@ -720,10 +937,14 @@ $p$""")
             (self.work / f"auto_explain_{player}.log").write_text(text)
             if self.args.out:
                 Path(self.args.out).mkdir(parents=True, exist_ok=True)
-                shutil.copy(self.work / f"auto_explain_{player}.log", Path(self.args.out) / f"auto_explain_{player}.log")
+                shutil.copy(
+                    self.work / f"auto_explain_{player}.log", Path(self.args.out) / f"auto_explain_{player}.log"
+                )
             plans = _parse_auto_explain(text)
-            out.append(f"\n### auto_explain, {label}: authorize {1000 * (t1 - t0):.2f} ms, settle {1000 * (t2 - t1):.2f} ms "
-                       f"(wall, one call each, with EXPLAIN ANALYZE overhead)\n")
+            out.append(
+                f"\n### auto_explain, {label}: authorize {1000 * (t1 - t0):.2f} ms, settle {1000 * (t2 - t1):.2f} ms "
+                f"(wall, one call each, with EXPLAIN ANALYZE overhead)\n"
+            )
             out.append("| duration ms | top plan node | seq scan? | statement |")
             out.append("|---|---|---|---|")
             for p in sorted(plans, key=lambda p: -p["ms"])[:12]:
@@ -743,9 +964,19 @@ $$"""
     # LANGUAGE sql helpers on the bet paths that PostgreSQL 15 does not inline: each call
     # parses and plans its body again in every transaction.  As PL/pgSQL their plans are
     # cached for the session.  Those already in PL/pgSQL are left alone (B covers the rest).
-    SQL_HELPERS = ("_check", "_idem_store", "_balance", "_active_topology", "_first_bucket", "_group_of",
-                   "_active_group_policy", "_group_cash_locked", "_group_balance", "_bet_sources_available",
-                   "_bet_funding")
+    SQL_HELPERS = (
+        "_check",
+        "_idem_store",
+        "_balance",
+        "_active_topology",
+        "_first_bucket",
+        "_group_of",
+        "_active_group_policy",
+        "_group_cash_locked",
+        "_group_balance",
+        "_bet_sources_available",
+        "_bet_funding",
+    )
 
     def plpgsql_versions(self, conn: psycopg.Connection) -> list[str]:
         rows = conn.execute(
@@ -753,7 +984,9 @@ $$"""
                       p.prosrc, t.typtype = 'c' AS composite
                  FROM pg_proc p JOIN pg_type t ON t.oid = p.prorettype
                 WHERE p.pronamespace = 'wallet'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
-                  AND p.proname = ANY (%s)""", (list(self.SQL_HELPERS),)).fetchall()
+                  AND p.proname = ANY (%s)""",
+            (list(self.SQL_HELPERS),),
+        ).fetchall()
         out = []
         for name, args, result, volatile, src, composite in rows:
             body = src.strip().rstrip(";").strip()
@@ -765,8 +998,10 @@ $$"""
             else:
                 code = f"BEGIN\nRETURN ({body});\nEND"
             vol = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}[volatile]
-            out.append(f"CREATE OR REPLACE FUNCTION wallet.{name}({args}) RETURNS {result} LANGUAGE plpgsql {vol} "
-                       f"AS $whatif$\n{code}\n$whatif$")
+            out.append(
+                f"CREATE OR REPLACE FUNCTION wallet.{name}({args}) RETURNS {result} LANGUAGE plpgsql {vol} "
+                f"AS $whatif$\n{code}\n$whatif$"
+            )
         return out
 
     def what_if_phase(self) -> None:
@@ -774,14 +1009,25 @@ $$"""
         d = a.duration
         # The real code again, right before the experiments, so that all three see the same
         # database and (as far as possible) the same machine.
-        self.pgbench("what-if", "authorize latency (baseline: real code)", script="authorize.sql", clients=1,
-                     transactions=a.latency_txns)
-        for name, script, k in (("bet authorize", "authorize.sql", 1), ("bet authorize + settle", "authorize_settle.sql", 2)):
-            r = self.pgbench("what-if", f"{name} (baseline: real code)", script=script, clients=8, duration=d,
-                             cmds_per_txn=k)
+        self.pgbench(
+            "what-if",
+            "authorize latency (baseline: real code)",
+            script="authorize.sql",
+            clients=1,
+            transactions=a.latency_txns,
+        )
+        for name, script, k in (
+            ("bet authorize", "authorize.sql", 1),
+            ("bet authorize + settle", "authorize_settle.sql", 2),
+        ):
+            r = self.pgbench(
+                "what-if", f"{name} (baseline: real code)", script=script, clients=8, duration=d, cmds_per_txn=k
+            )
             self._ratio(r)
         with self.su() as conn:
-            emit = conn.execute("SELECT prosrc FROM pg_proc WHERE oid = 'wallet._emit(text,text,jsonb)'::regprocedure").fetchone()[0]
+            emit = conn.execute(
+                "SELECT prosrc FROM pg_proc WHERE oid = 'wallet._emit(text,text,jsonb)'::regprocedure"
+            ).fetchone()[0]
             if "wallet.notify" in emit:
                 # The supported switch (procedures/00_core.sql): new sessions see it.
                 conn.execute(f"ALTER DATABASE {DATABASE} SET wallet.notify = 'off'")
@@ -791,7 +1037,10 @@ $$"""
                 conn.execute(self.NO_NOTIFY_EMIT)
                 a_label = "A: _emit without pg_notify"
         self.info["what_if_a"] = a_label
-        for name, script, k in (("bet authorize", "authorize.sql", 1), ("bet authorize + settle", "authorize_settle.sql", 2)):
+        for name, script, k in (
+            ("bet authorize", "authorize.sql", 1),
+            ("bet authorize + settle", "authorize_settle.sql", 2),
+        ):
             r = self.pgbench("what-if", f"{name} ({a_label})", script=script, clients=8, duration=d, cmds_per_txn=k)
             self._ratio(r)
         with self.su() as conn:
@@ -805,17 +1054,40 @@ $$"""
         if versions:
             label = "A+B"
             say(f"what-if B: {len(versions)} SQL helpers redefined as PL/pgSQL: {', '.join(names)}")
-            self.pgbench("what-if", "authorize latency (A+B)", script="authorize.sql", clients=1,
-                         transactions=a.latency_txns, note="B: " + ", ".join(names) + " as PL/pgSQL")
-            for name, script, k in (("bet authorize", "authorize.sql", 1), ("bet authorize + settle", "authorize_settle.sql", 2)):
-                r = self.pgbench("what-if", f"{name} (A+B)", script=script, clients=8, duration=d, cmds_per_txn=k,
-                                 note="B: " + ", ".join(names) + " as PL/pgSQL")
+            self.pgbench(
+                "what-if",
+                "authorize latency (A+B)",
+                script="authorize.sql",
+                clients=1,
+                transactions=a.latency_txns,
+                note="B: " + ", ".join(names) + " as PL/pgSQL",
+            )
+            for name, script, k in (
+                ("bet authorize", "authorize.sql", 1),
+                ("bet authorize + settle", "authorize_settle.sql", 2),
+            ):
+                r = self.pgbench(
+                    "what-if",
+                    f"{name} (A+B)",
+                    script=script,
+                    clients=8,
+                    duration=d,
+                    cmds_per_txn=k,
+                    note="B: " + ", ".join(names) + " as PL/pgSQL",
+                )
                 self._ratio(r)
         else:
-            self.pgbench("what-if", "authorize latency (A)", script="authorize.sql", clients=1,
-                         transactions=a.latency_txns)
-        ref = self.pgbench("what-if", f"bet authorize ({label})", script="authorize.sql", clients=a.http_clients,
-                           duration=d, note="reference for the what-if HTTP rows")
+            self.pgbench(
+                "what-if", "authorize latency (A)", script="authorize.sql", clients=1, transactions=a.latency_txns
+            )
+        ref = self.pgbench(
+            "what-if",
+            f"bet authorize ({label})",
+            script="authorize.sql",
+            clients=a.http_clients,
+            duration=d,
+            note="reference for the what-if HTTP rows",
+        )
         self._ratio(ref)
         if a.skip_http or not shutil.which("wrk") or not self.api_key:
             return
@@ -838,8 +1110,12 @@ $$"""
     # -- run ----------------------------------------------------------------------------------
     def run(self) -> None:
         a = self.args
-        self.info.update(started=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                         machine=_machine(), load_start=loadavg(), code=_code_version())
+        self.info.update(
+            started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            machine=_machine(),
+            load_start=loadavg(),
+            code=_code_version(),
+        )
         self.setup()
         if not a.skip_sql:
             self.sql_phase()
@@ -851,7 +1127,7 @@ $$"""
         if not a.skip_profile:
             self.profile_phase()
         if not a.skip_what_if:
-            self.what_if_phase()   # last: it redefines functions in the bench database
+            self.what_if_phase()  # last: it redefines functions in the bench database
         self.info["load_end"] = loadavg()
 
     def cleanup(self) -> None:
@@ -876,34 +1152,44 @@ $$"""
         lines = []
         lines.append(f"# Ruby Wallet benchmarks, {self.info.get('started')}")
         lines.append("")
-        lines.append(f"machine: {self.info.get('machine')}; load average at start {self.info.get('load_start')}, "
-                     f"at end {self.info.get('load_end')}")
+        lines.append(
+            f"machine: {self.info.get('machine')}; load average at start {self.info.get('load_start')}, "
+            f"at end {self.info.get('load_end')}"
+        )
         lines.append(f"code: {self.info.get('code')} (procedures/ as migrated at the start of the run)")
-        lines.append(f"PostgreSQL {self.info.get('server_version')}, throwaway cluster, pgbench -M {a.protocol} "
-                     f"-j {a.jobs}, over TCP 127.0.0.1")
+        lines.append(
+            f"PostgreSQL {self.info.get('server_version')}, throwaway cluster, pgbench -M {a.protocol} "
+            f"-j {a.jobs}, over TCP 127.0.0.1"
+        )
         lines.append("settings changed from PostgreSQL's defaults (pg_settings, source not default):")
         for name, setting, same, source in self.info.get("settings", []):
             lines.append(f"  {name} = {setting}  ({source}{same})")
-        lines.append("  (profile phase only: pg_stat_statements.track = all, pg_stat_statements.track_planning = on, track_functions = all)")
+        lines.append(
+            "  (profile phase only: pg_stat_statements.track = all, pg_stat_statements.track_planning = on, track_functions = all)"
+        )
         if self.info.get("rolling_after_sql"):
             avg_n, max_n = self.info["rolling_after_sql"]
             lines.append(f"active rolling obligations per player after the SQL runs: avg {avg_n}, max {max_n}")
         if self.info.get("grow_seconds"):
             lines.append(f"history growth took {self.info['grow_seconds']:.0f} s")
         lines.append("key settings: " + ", ".join(f"{n}={v}" for n, v in self.info.get("key_settings", [])))
-        lines.append(f"options: players={a.players}, duration={a.duration}s, http_duration={a.http_duration}s, "
-                     f"warmup={a.warmup}s, http clients={a.http_clients}, workers={a.workers}, pool={a.pool}/worker, "
-                     f"wrk threads={a.wrk_threads}, latency txns={a.latency_txns}, history target={a.history_rows:,}")
+        lines.append(
+            f"options: players={a.players}, duration={a.duration}s, http_duration={a.http_duration}s, "
+            f"warmup={a.warmup}s, http clients={a.http_clients}, workers={a.workers}, pool={a.pool}/worker, "
+            f"wrk threads={a.wrk_threads}, latency txns={a.latency_txns}, history target={a.history_rows:,}"
+        )
         lines.append("")
-        header = ("| section | benchmark | clients | rate | ratio | avg ms | p50 ms | p99 ms | errors | busy before | load1 | client CPU | notes |")
+        header = "| section | benchmark | clients | rate | ratio | avg ms | p50 ms | p99 ms | errors | busy before | load1 | client CPU | notes |"
         lines.append(header)
         lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in self.results:
             rate = f"{r.per_s:,.0f} {r.unit}" if r.per_s else "-"
             ratio = f"{r.ratio:.2f}x {r.ratio_to}" if r.ratio else ""
-            lines.append(f"| {r.section} | {r.name} | {r.clients} | {rate} | {ratio} | {_fmt(r.avg_ms)} | {_fmt(r.p50_ms)} | "
-                         f"{_fmt(r.p99_ms)} | {'' if r.errors is None else r.errors} | {'' if r.busy_before is None else f'{r.busy_before:.0f}%'} | {_fmt(r.load1, 2)} | "
-                         f"{'' if r.client_cpu is None else f'{r.client_cpu:.0f}%'} | {r.note} |")
+            lines.append(
+                f"| {r.section} | {r.name} | {r.clients} | {rate} | {ratio} | {_fmt(r.avg_ms)} | {_fmt(r.p50_ms)} | "
+                f"{_fmt(r.p99_ms)} | {'' if r.errors is None else r.errors} | {'' if r.busy_before is None else f'{r.busy_before:.0f}%'} | {_fmt(r.load1, 2)} | "
+                f"{'' if r.client_cpu is None else f'{r.client_cpu:.0f}%'} | {r.note} |"
+            )
         # per-statement latencies of the two-command script
         for r in self.results:
             if r.extra.get("statement_ms") and r.extra.get("cmds_per_txn", 1) > 1:
@@ -946,18 +1232,24 @@ def _parse_auto_explain(text: str) -> list[dict]:
         body = m.group(3)
         node_line = next((ln.strip() for ln in body.splitlines() if "(cost=" in ln or "(actual" in ln), "")
         query = re.sub(r"\s+", " ", m.group(2)).strip()
-        plans.append({"ms": float(m.group(1)), "query": query, "node": node_line.split("  (")[0],
-                      "seq": "Seq Scan" in body})
+        plans.append(
+            {"ms": float(m.group(1)), "query": query, "node": node_line.split("  (")[0], "seq": "Seq Scan" in body}
+        )
     return plans
 
 
 def _code_version() -> str:
     """The commit measured, and whether the SQL the run migrates differs from it (read-only git)."""
     try:
-        head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain", "--", "procedures", "migrations", "sql"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "procedures", "migrations", "sql"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         return head + (" + uncommitted changes in procedures/, migrations/ or sql/" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown (no git)"
@@ -988,27 +1280,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--http-duration", type=int, help="seconds per wrk run (default 15, quick 5)")
     p.add_argument("--warmup", type=int, help="warm-up seconds before measured runs (default 5, quick 2)")
     p.add_argument("--players", type=int, default=2000, help="seeded players p1..pN (default 2000)")
-    p.add_argument("--history-rows", type=int, help="ledger_entry rows to grow to (default 1,100,000, quick 150,000; 0 skips)")
+    p.add_argument(
+        "--history-rows", type=int, help="ledger_entry rows to grow to (default 1,100,000, quick 150,000; 0 skips)"
+    )
     p.add_argument("--history-batch", type=int, default=2000, help="authorize+settle pairs per growth transaction")
     p.add_argument("--latency-txns", type=int, help="bet authorizes in each history run (default 3000, quick 1000)")
-    p.add_argument("--history-rounds", type=int, default=3, help="alternated small/big rounds in the history phase (default 3)")
+    p.add_argument(
+        "--history-rounds", type=int, default=3, help="alternated small/big rounds in the history phase (default 3)"
+    )
     p.add_argument("--http-clients", type=int, default=16, help="wrk connections (default 16)")
     p.add_argument("--wrk-threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=2, help="API worker processes (default 2)")
     p.add_argument("--pool", type=int, default=8, help="database connections per API worker (default 8)")
     p.add_argument("--servers", default="uvicorn,granian", help="comma-separated: uvicorn,granian")
-    p.add_argument("--protocol", default="prepared", choices=["simple", "extended", "prepared"],
-                   help="pgbench -M for every run (default prepared; the API's psycopg prepares too)")
+    p.add_argument(
+        "--protocol",
+        default="prepared",
+        choices=["simple", "extended", "prepared"],
+        help="pgbench -M for every run (default prepared; the API's psycopg prepares too)",
+    )
     p.add_argument("--jobs", type=int, default=2, help="pgbench -j (threads), default 2")
     p.add_argument("--profile-duration", type=int, help="seconds of the authorize profile run (default 15, quick 5)")
     p.add_argument("--settle-k", type=int, help="bets per client in the settle profile (default 2500, quick 600)")
     p.add_argument("--profile-top", type=int, default=15, help="nested statements listed per command")
-    p.add_argument("--wait-quiet", type=int, help="before each measured run wait up to this many seconds for the "
-                   "machine to be idle (default 30, quick 10; 0: never wait)")
+    p.add_argument(
+        "--wait-quiet",
+        type=int,
+        help="before each measured run wait up to this many seconds for the "
+        "machine to be idle (default 30, quick 10; 0: never wait)",
+    )
     p.add_argument("--quiet-below", type=float, default=15.0, help="CPU busy %% that counts as idle (default 15)")
     p.add_argument("--skip-sql", action="store_true")
     p.add_argument("--skip-http", action="store_true")
-    p.add_argument("--skip-what-if", action="store_true", help="skip the what-if experiments (A: _emit without pg_notify; B: SQL helpers as PL/pgSQL)")
+    p.add_argument(
+        "--skip-what-if",
+        action="store_true",
+        help="skip the what-if experiments (A: _emit without pg_notify; B: SQL helpers as PL/pgSQL)",
+    )
     p.add_argument("--skip-profile", action="store_true")
     p.add_argument("--out", help="also write the report (report.md, results.json, auto_explain logs) to this folder")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (the cluster is stopped anyway)")
@@ -1051,9 +1359,17 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         (out / "report.md").write_text(text)
-        (out / "results.json").write_text(json.dumps(
-            {"info": bench.info, "args": {k: v for k, v in vars(args).items()},
-             "results": [r.__dict__ for r in bench.results]}, indent=2, default=str))
+        (out / "results.json").write_text(
+            json.dumps(
+                {
+                    "info": bench.info,
+                    "args": {k: v for k, v in vars(args).items()},
+                    "results": [r.__dict__ for r in bench.results],
+                },
+                indent=2,
+                default=str,
+            )
+        )
     return code
 
 

@@ -17,9 +17,16 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Reference,
+    Schema,
+    SecurityScheme,
+)
 
 from ruby_wallet import __version__
 from ruby_wallet.auth import KeyCache, require_scope
@@ -33,16 +40,23 @@ log = logging.getLogger("ruby_wallet.api")
 PROBLEM_JSON = "application/problem+json"
 
 WALLET_ROUTES = [
-    accounts.open_account, accounts.balances, accounts.ledger,
-    admin.adjust, admin.set_status,
+    accounts.open_account,
+    accounts.balances,
+    accounts.ledger,
+    admin.adjust,
+    admin.set_status,
     *config.ROUTES,
-    *bets.ROUTES, *payments.ROUTES, *promotions.ROUTES, *transfers.ROUTES, *rolling.ROUTES, *events.ROUTES,
+    *bets.ROUTES,
+    *payments.ROUTES,
+    *promotions.ROUTES,
+    *transfers.ROUTES,
+    *rolling.ROUTES,
+    *events.ROUTES,
 ]
 
 
 def problem_response(request: Request, error: WalletError) -> Response:
-    return Response(content=error.problem(instance=request.url.path), status_code=error.status,
-                    media_type=PROBLEM_JSON)
+    return Response(content=error.problem(instance=request.url.path), status_code=error.status, media_type=PROBLEM_JSON)
 
 
 def _wallet_error(request: Request, exc: WalletError) -> Response:
@@ -53,13 +67,21 @@ def _validation_error(request: Request, exc: ValidationException) -> Response:
     problems = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            problems.append({"path": str(item.get("key") or item.get("source") or ""),
-                             "message": str(item.get("message") or exc.detail)})
+            problems.append(
+                {
+                    "path": str(item.get("key") or item.get("source") or ""),
+                    "message": str(item.get("message") or exc.detail),
+                }
+            )
     return problem_response(request, invalid(problems or [{"path": "", "message": str(exc.detail)}]))
 
 
 _BY_STATUS = {
-    401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 503: "SERVICE_UNAVAILABLE",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    503: "SERVICE_UNAVAILABLE",
 }
 
 
@@ -103,18 +125,24 @@ def create_app(database_url: str, *, pool_min: int = 2, pool_max: int = 8) -> Li
         HTTPException: _http_error,
         Exception: _unexpected,
     }
-    wallet = Router(path="/", route_handlers=WALLET_ROUTES, guards=[require_scope],
-                    security=[{"ApiKey": []}])
+    wallet = Router(path="/", route_handlers=WALLET_ROUTES, guards=[require_scope], security=[{"ApiKey": []}])
     app = Litestar(
         route_handlers=[system.healthz, system.readyz, wallet],
         lifespan=[lifespan],
         before_request=_decode_body,
         exception_handlers=exception_handlers,
         openapi_config=OpenAPIConfig(
-            title="Ruby Wallet", version=__version__, path="/schema",
+            title="Ruby Wallet",
+            version=__version__,
+            path="/schema",
             description="The single money writer of the platform. Errors are RFC 9457 problems with a stable `code`.",
-            components=Components(security_schemes={
-                "ApiKey": SecurityScheme(type="http", scheme="bearer", description="API key from `ruby-wallet apikey create`")}),
+            components=Components(
+                security_schemes={
+                    "ApiKey": SecurityScheme(
+                        type="http", scheme="bearer", description="API key from `ruby-wallet apikey create`"
+                    )
+                }
+            ),
         ),
     )
     app.state.db = db
@@ -138,12 +166,12 @@ def _document_problems(app: Litestar) -> None:
     with a `code` from the error table (the `Problem` schema), instead of Litestar's default
     400 response, which this API never sends.  Bodies declared `NoFields | None` (approve,
     complete) become optional, as they are."""
-    openapi = app.plugins.get(OpenAPIPlugin).provide_openapi()
+    openapi = app.openapi_schema
     codes = error_codes()
     openapi.components.schemas["Problem"] = Schema(
         type=OpenAPIType.OBJECT,
         description="An RFC 9457 problem. Fields of the error's detail (`errors`, `available`, `requested`, "
-                    "`blockers`, …) are merged in; see docs/errors.md.",
+        "`blockers`, …) are merged in; see docs/errors.md.",
         required=["type", "title", "status", "detail", "code"],
         properties={
             "type": Schema(type=OpenAPIType.STRING, description="urn:ruby-wallet:error:<code>"),
@@ -152,15 +180,22 @@ def _document_problems(app: Litestar) -> None:
             "detail": Schema(type=OpenAPIType.STRING),
             "code": Schema(type=OpenAPIType.STRING, enum=list(codes)),
             "instance": Schema(type=OpenAPIType.STRING),
-            "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(
-                type=OpenAPIType.OBJECT, required=["path", "message"],
-                properties={"path": Schema(type=OpenAPIType.STRING), "message": Schema(type=OpenAPIType.STRING)})),
+            "errors": Schema(
+                type=OpenAPIType.ARRAY,
+                items=Schema(
+                    type=OpenAPIType.OBJECT,
+                    required=["path", "message"],
+                    properties={"path": Schema(type=OpenAPIType.STRING), "message": Schema(type=OpenAPIType.STRING)},
+                ),
+            ),
         },
     )
 
     def problem(description: str) -> OpenAPIResponse:
-        return OpenAPIResponse(description=description, content={
-            PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))})
+        return OpenAPIResponse(
+            description=description,
+            content={PROBLEM_JSON: OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))},
+        )
 
     for path, item in (openapi.paths or {}).items():
         if not path.startswith("/v1/"):
@@ -172,12 +207,17 @@ def _document_problems(app: Litestar) -> None:
             responses.pop("400", None)
             for status, description in _COMMON_PROBLEMS.items():
                 responses.setdefault(status, problem(description))
-            responses["default"] = problem("Any other refusal: a problem with its `code` and HTTP status from "
-                                           "docs/errors.md (404 not found, 409 conflict or state, …)")
+            responses["default"] = problem(
+                "Any other refusal: a problem with its `code` and HTTP status from "
+                "docs/errors.md (404 not found, 409 conflict or state, …)"
+            )
             operation.responses = responses
             body = operation.request_body
-            if body is not None and not isinstance(body, Reference) and any(
-                    _accepts_null(media.schema) for media in (body.content or {}).values()):
+            if (
+                body is not None
+                and not isinstance(body, Reference)
+                and any(_accepts_null(media.schema) for media in (body.content or {}).values())
+            ):
                 body.required = False
 
 
@@ -186,4 +226,5 @@ def _accepts_null(schema: Schema | Reference | None) -> bool:
     if not isinstance(schema, Schema):
         return False
     return schema.type == OpenAPIType.NULL or any(
-        isinstance(s, Schema) and s.type == OpenAPIType.NULL for s in (schema.one_of or schema.any_of or []))
+        isinstance(s, Schema) and s.type == OpenAPIType.NULL for s in (schema.one_of or schema.any_of or [])
+    )

@@ -19,5 +19,8 @@ def _database_url() -> str:
     return url
 
 
-app = create_app(_database_url(), pool_min=int(os.environ.get("RUBY_WALLET_POOL_MIN", "2")),
-                 pool_max=int(os.environ.get("RUBY_WALLET_POOL_MAX", "8")))
+app = create_app(
+    _database_url(),
+    pool_min=int(os.environ.get("RUBY_WALLET_POOL_MIN", "2")),
+    pool_max=int(os.environ.get("RUBY_WALLET_POOL_MAX", "8")),
+)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -33,8 +34,10 @@ def database(*, prepare_api_login: bool = False) -> Iterator[tuple[str, str]]:
     cluster = LocalCluster(data_home())
     owner_url = cluster.ensure_running()
     if cluster.started_here:
-        print(f"ruby-wallet: local PostgreSQL started on 127.0.0.1:{cluster.port} (data in {cluster.root})",
-              file=sys.stderr)
+        print(
+            f"ruby-wallet: local PostgreSQL started on 127.0.0.1:{cluster.port} (data in {cluster.root})",
+            file=sys.stderr,
+        )
     try:
         if prepare_api_login:
             _migrate(owner_url)
@@ -44,6 +47,13 @@ def database(*, prepare_api_login: bool = False) -> Iterator[tuple[str, str]]:
         if cluster.started_here:
             cluster.stop()
             print("ruby-wallet: local PostgreSQL stopped", file=sys.stderr)
+
+
+def scalar(conn: psycopg.Connection, query: str, params: tuple[Any, ...] = ()) -> Any:
+    """The one value of a statement that always returns one row."""
+    row = conn.execute(query, params).fetchone()
+    assert row is not None, f"no row from {query}"
+    return row[0]
 
 
 def _migrate(url: str, force: bool = False) -> None:
@@ -68,14 +78,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ruby_wallet.app import create_app
 
     with database(prepare_api_login=not os.environ.get("DATABASE_URL")) as (_, api_url):
-        print(f"ruby-wallet: serving on http://{args.host}:{args.port}  (API keys: ruby-wallet apikey create NAME "
-              "--scopes game,payments,promotion,player,admin)", file=sys.stderr)
+        print(
+            f"ruby-wallet: serving on http://{args.host}:{args.port}  (API keys: ruby-wallet apikey create NAME "
+            "--scopes game,payments,promotion,player,admin)",
+            file=sys.stderr,
+        )
         if args.workers > 1:
             # Worker processes import ruby_wallet.asgi, which reads its settings from the environment.
-            os.environ.update(RUBY_WALLET_API_DATABASE_URL=api_url, RUBY_WALLET_POOL_MIN=str(args.pool_min),
-                              RUBY_WALLET_POOL_MAX=str(args.pool_max))
-            uvicorn.run("ruby_wallet.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                        log_level=args.log_level, access_log=False)
+            os.environ.update(
+                RUBY_WALLET_API_DATABASE_URL=api_url,
+                RUBY_WALLET_POOL_MIN=str(args.pool_min),
+                RUBY_WALLET_POOL_MAX=str(args.pool_max),
+            )
+            uvicorn.run(
+                "ruby_wallet.asgi:app",
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level=args.log_level,
+                access_log=False,
+            )
         else:
             app = create_app(api_url, pool_min=args.pool_min, pool_max=args.pool_max)
             uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
@@ -88,10 +110,10 @@ def cmd_apikey(args: argparse.Namespace) -> int:
         conn.execute("SET ROLE wallet_admin")
         try:
             if args.action == "create":
-                key = conn.execute("SELECT wallet.api_key_create(%s, %s)", (args.name, scopes)).fetchone()[0]
+                key = scalar(conn, "SELECT wallet.api_key_create(%s, %s)", (args.name, scopes))
                 print(key)
             else:
-                if not conn.execute("SELECT wallet.api_key_revoke(%s)", (args.name,)).fetchone()[0]:
+                if not scalar(conn, "SELECT wallet.api_key_revoke(%s)", (args.name,)):
                     print(f"ruby-wallet: no active API key named {args.name}", file=sys.stderr)
                     return 1
                 print(f"revoked {args.name}")
@@ -123,8 +145,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.url:
             key = args.key or os.environ.get("RUBY_WALLET_API_KEY")
             if not key:
-                print("ruby-wallet demo --url needs --key (or RUBY_WALLET_API_KEY) with scopes " + demo.SCOPES,
-                      file=sys.stderr)
+                print(
+                    "ruby-wallet demo --url needs --key (or RUBY_WALLET_API_KEY) with scopes " + demo.SCOPES,
+                    file=sys.stderr,
+                )
                 return 2
             print(demo.render(demo.run(args.url.rstrip("/"), key)))
         else:

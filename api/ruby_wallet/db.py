@@ -18,8 +18,8 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from ruby_wallet.errors import WalletError, from_database, invalid
 from ruby_wallet.dsn import with_role
+from ruby_wallet.errors import WalletError, from_database, invalid
 
 log = logging.getLogger("ruby_wallet.db")
 
@@ -52,8 +52,14 @@ def translate(exc: psycopg.Error) -> WalletError | None:
 class Database:
     def __init__(self, conninfo: str, *, min_size: int = 2, max_size: int = 8):
         # The API acts as wallet_api whatever login it is given (a role granted wallet_api).
-        self.pool = AsyncConnectionPool(with_role(conninfo, "wallet_api"), min_size=min_size, max_size=max_size,
-                                        open=False, kwargs={"autocommit": True}, timeout=10)
+        self.pool = AsyncConnectionPool(
+            with_role(conninfo, "wallet_api"),
+            min_size=min_size,
+            max_size=max_size,
+            open=False,
+            kwargs={"autocommit": True},
+            timeout=10,
+        )
 
     async def open(self) -> None:
         await self.pool.open(wait=False)

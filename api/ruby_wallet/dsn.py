@@ -11,4 +11,4 @@ def with_role(database_url: str, role: str, **extra: str) -> str:
     options = params.get("options") or ""
     params["options"] = f"{options} -c role={role}".strip()
     params.update(extra)
-    return make_conninfo(**params)
+    return make_conninfo("", **params)

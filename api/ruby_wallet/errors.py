@@ -28,9 +28,10 @@ class ErrorCode:
 @cache
 def error_codes() -> dict[str, ErrorCode]:
     with paths.error_codes_file().open(newline="") as f:
-        return {r["code"]: ErrorCode(r["code"], r["sqlstate"] or None, int(r["http_status"]), r["title"],
-                                     r["description"])
-                for r in csv.DictReader(f, delimiter="\t")}
+        return {
+            r["code"]: ErrorCode(r["code"], r["sqlstate"] or None, int(r["http_status"]), r["title"], r["description"])
+            for r in csv.DictReader(f, delimiter="\t")
+        }
 
 
 @cache
@@ -72,8 +73,9 @@ def invalid(errors: list[dict[str, str]]) -> WalletError:
     return WalletError("VALIDATION_FAILED", f"request is invalid: {summary}", {"errors": errors})
 
 
-def from_database(sqlstate: str | None, message: str | None, detail: str | None,
-                  constraint: str | None = None) -> WalletError | None:
+def from_database(
+    sqlstate: str | None, message: str | None, detail: str | None, constraint: str | None = None
+) -> WalletError | None:
     """The WalletError for a database error, or None when it is not one the wallet raises."""
     if sqlstate in by_sqlstate():
         extra: dict[str, Any] = {}

@@ -20,8 +20,10 @@ In psql: `SELECT * FROM wallet.error_code WHERE sqlstate = 'RW006';`
 
 
 def render() -> str:
-    rows = [f"| `{e.code}` | {e.sqlstate or '–'} | {e.http_status} | {e.title} | {e.description} |"
-            for e in error_codes().values()]
+    rows = [
+        f"| `{e.code}` | {e.sqlstate or '–'} | {e.http_status} | {e.title} | {e.description} |"
+        for e in error_codes().values()
+    ]
     return HEADER + "\n".join(rows) + "\n"
 
 

@@ -98,19 +98,30 @@ class LocalCluster:
         if not self.initialized():
             return False
         bindir = find_bindir()
-        result = subprocess.run(pgctl.as_server_user([str(bindir / "pg_ctl"), "status", "-D", str(self.data)]),
-                                capture_output=True)
+        result = subprocess.run(
+            pgctl.as_server_user([str(bindir / "pg_ctl"), "status", "-D", str(self.data)]), capture_output=True
+        )
         return result.returncode == 0
 
     def url(self, dbname: str = DATABASE) -> str:
         """Superuser connection: migrations, API keys, reconciliation."""
-        return make_conninfo(host="127.0.0.1", port=self.port, dbname=dbname, user=SUPERUSER,
-                             password=_secret_file(self.root / "superuser.password"))
+        return make_conninfo(
+            host="127.0.0.1",
+            port=self.port,
+            dbname=dbname,
+            user=SUPERUSER,
+            password=_secret_file(self.root / "superuser.password"),
+        )
 
     def api_url(self) -> str:
         """The API's own login, which is the wallet_api role."""
-        return make_conninfo(host="127.0.0.1", port=self.port, dbname=DATABASE, user=API_ROLE,
-                             password=_secret_file(self.root / "api.password"))
+        return make_conninfo(
+            host="127.0.0.1",
+            port=self.port,
+            dbname=DATABASE,
+            user=API_ROLE,
+            password=_secret_file(self.root / "api.password"),
+        )
 
     # -- lifecycle ---------------------------------------------------------------------------
     def ensure_running(self) -> str:
@@ -141,10 +152,24 @@ class LocalCluster:
                 os.chown(pwfile, user.pw_uid, user.pw_gid)
             pwfile.chmod(0o600)
             subprocess.run(
-                pgctl.as_server_user([str(bindir / "initdb"), "-D", str(self.data), "-U", SUPERUSER,
-                                      "--auth=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
-                                      "--locale=C.UTF-8"]),
-                check=True, capture_output=True, text=True)
+                pgctl.as_server_user(
+                    [
+                        str(bindir / "initdb"),
+                        "-D",
+                        str(self.data),
+                        "-U",
+                        SUPERUSER,
+                        "--auth=scram-sha-256",
+                        f"--pwfile={pwfile}",
+                        "-E",
+                        "UTF8",
+                        "--locale=C.UTF-8",
+                    ]
+                ),
+                check=True,
+                capture_output=True,
+                text=True,
+            )
         except subprocess.CalledProcessError as exc:
             raise SystemExit(f"ruby-wallet: initdb failed:\n{exc.stdout}\n{exc.stderr}") from None
         finally:
@@ -159,9 +184,24 @@ class LocalCluster:
         options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{self.root}'"
         pgctl.hand_over(self.root)
         result = subprocess.run(
-            pgctl.as_server_user([str(bindir / "pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.data),
-                                  "-l", str(self.log), "-o", options]),
-            capture_output=True, text=True)
+            pgctl.as_server_user(
+                [
+                    str(bindir / "pg_ctl"),
+                    "start",
+                    "-w",
+                    "-t",
+                    "60",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.log),
+                    "-o",
+                    options,
+                ]
+            ),
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             tail = self.log.read_text()[-2000:] if self.log.exists() else ""
             raise SystemExit(f"ruby-wallet: PostgreSQL did not start:\n{result.stdout}{result.stderr}\n{tail}")
@@ -187,6 +227,8 @@ class LocalCluster:
 
     def stop(self) -> None:
         bindir = find_bindir()
-        subprocess.run(pgctl.as_server_user([str(bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data)]),
-                       capture_output=True)
+        subprocess.run(
+            pgctl.as_server_user([str(bindir / "pg_ctl"), "stop", "-w", "-m", "fast", "-D", str(self.data)]),
+            capture_output=True,
+        )
         self.started_here = False

@@ -65,18 +65,22 @@ def _apply_migrations(database_url: str) -> list[str]:
 
 def _load_error_codes(conn: psycopg.Connection) -> None:
     with paths.error_codes_file().open(newline="") as f:
-        rows = [(r["code"], r["sqlstate"] or None, int(r["http_status"]), r["title"], r["description"])
-                for r in csv.DictReader(f, delimiter="\t")]
+        rows = [
+            (r["code"], r["sqlstate"] or None, int(r["http_status"]), r["title"], r["description"])
+            for r in csv.DictReader(f, delimiter="\t")
+        ]
     conn.execute("DELETE FROM wallet.error_code")
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO wallet.error_code (code, sqlstate, http_status, title, description) VALUES (%s, %s, %s, %s, %s)",
-            rows)
+            rows,
+        )
 
 
 def _apply_code(conn: psycopg.Connection, report: MigrateReport) -> None:
     for view in conn.execute(
-            "SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname = 'analytics'").fetchall():
+        "SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname = 'analytics'"
+    ).fetchall():
         conn.execute(f"DROP VIEW IF EXISTS {view[0]} CASCADE")
     # As pg_dump does: functions may refer to functions defined later in the files.
     conn.execute("SET LOCAL check_function_bodies = off")
@@ -88,7 +92,8 @@ def _apply_code(conn: psycopg.Connection, report: MigrateReport) -> None:
         """SELECT p.oid::regprocedure::text FROM pg_proc p
             WHERE p.pronamespace = 'wallet'::regnamespace
               AND p.prorettype <> 'trigger'::regtype
-              AND p.xmin::text::bigint <> (pg_current_xact_id()::text::bigint % 4294967296)""").fetchall()
+              AND p.xmin::text::bigint <> (pg_current_xact_id()::text::bigint % 4294967296)"""
+    ).fetchall()
     for (signature,) in stale:
         conn.execute(f"DROP FUNCTION {signature}")
         report.functions_dropped.append(signature)
@@ -113,7 +118,8 @@ def migrate(database_url: str, *, force: bool = False) -> MigrateReport:
                     conn.execute(
                         """INSERT INTO wallet_meta.code_state (digest) VALUES (%s)
                            ON CONFLICT (singleton) DO UPDATE SET digest = excluded.digest, applied_at = now()""",
-                        (digest,))
+                        (digest,),
+                    )
                     report.code_applied = True
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))

@@ -5,7 +5,7 @@ the wallet functions of procedures/*.sql return, field by field, and are never u
 or decode anything.  Conventions: every amount is an integer in minor units of the account's
 currency (no decimals, no floats); `T | None` is a field that is always present but may be
 null; a field typed `... | UnsetType` is absent from some answers (its description says when).
-tests/test_openapi_responses.py checks real answers against the served schema.
+tests/api/test_openapi_responses.py checks real answers against the served schema.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from msgspec import UNSET, UnsetType
 # --- shared field types ----------------------------------------------------------------------
 
 Minor = Annotated[int, msgspec.Meta(description="amount in minor units of the account's currency (integer)")]
-SignedMinor = Annotated[int, msgspec.Meta(
-    description="signed amount in minor units: positive credits the bucket, negative debits it")]
+SignedMinor = Annotated[
+    int, msgspec.Meta(description="signed amount in minor units: positive credits the bucket, negative debits it")
+]
 BucketType = Annotated[str, msgspec.Meta(description="a bucket type code of the topology, e.g. SPORTS_NORMAL")]
 WalletGroup = Annotated[str, msgspec.Meta(description="a wallet group code of the topology, e.g. SPORTS")]
 ProviderType = Annotated[str, msgspec.Meta(description="a provider type code, e.g. SPORTS")]
@@ -30,12 +31,15 @@ TopologyVersion = Annotated[int, msgspec.Meta(description="a topology version nu
 AccountStatusValue = Literal["active", "frozen", "closed"]
 VersionStatus = Literal["DRAFT", "ACTIVE", "RETIRED"]
 BucketKind = Literal["CASH", "BONUS", "POINTS", "WITHDRAWABLE"]
-RollingKind = Annotated[Literal["DEPOSIT", "BONUS"], msgspec.Meta(
-    description="DEPOSIT obligations lock CASH money, BONUS obligations lock BONUS money")]
+RollingKind = Annotated[
+    Literal["DEPOSIT", "BONUS"],
+    msgspec.Meta(description="DEPOSIT obligations lock CASH money, BONUS obligations lock BONUS money"),
+]
 
 
 class BucketAmount(msgspec.Struct, kw_only=True):
     """An amount on one bucket type."""
+
     bucket_type: BucketType
     amount: Minor
 
@@ -47,8 +51,10 @@ class FieldProblem(msgspec.Struct, kw_only=True):
 
 # --- accounts --------------------------------------------------------------------------------
 
+
 class Account(msgspec.Struct, kw_only=True):
     """The account opened (201) or found with the same currency (200)."""
+
     player_id: str
     currency: Annotated[str, msgspec.Meta(description="ISO 4217 code")]
     status: AccountStatusValue
@@ -81,10 +87,14 @@ class BalanceGroup(msgspec.Struct, kw_only=True):
 
 class CouponRestrictions(msgspec.Struct, kw_only=True):
     provider_types: list[ProviderType]
-    min_odds: Annotated[float | None, msgspec.Meta(description="lowest odds a bet funded by the coupon may have (a decimal number)")]
+    min_odds: Annotated[
+        float | None, msgspec.Meta(description="lowest odds a bet funded by the coupon may have (a decimal number)")
+    ]
     max_stake: Annotated[int | None, msgspec.Meta(description="largest stake the coupon may fund, minor units")]
     stake_returned: Annotated[bool, msgspec.Meta(description="false: a free bet (a win pays the winnings only)")]
-    winnings_bucket_type: Annotated[BucketType | None, msgspec.Meta(description="where winnings go; null: the policy's choice")]
+    winnings_bucket_type: Annotated[
+        BucketType | None, msgspec.Meta(description="where winnings go; null: the policy's choice")
+    ]
     rolling_multiplier: int
 
 
@@ -113,12 +123,15 @@ class OpenBets(msgspec.Struct, kw_only=True):
 
 class PlayerBalances(msgspec.Struct, kw_only=True):
     """The split-balance snapshot under the active topology."""
+
     player_id: str
     currency: str
     status: AccountStatusValue
     topology_version: TopologyVersion
     groups: list[BalanceGroup]
-    shared: Annotated[list[BucketLine], msgspec.Meta(description="the bucket types of no wallet group (POINTS, WITHDRAWABLE)")]
+    shared: Annotated[
+        list[BucketLine], msgspec.Meta(description="the bucket types of no wallet group (POINTS, WITHDRAWABLE)")
+    ]
     coupons: Annotated[list[CouponLine], msgspec.Meta(description="active, unexpired coupons")]
     rolling: Annotated[list[RollingLine], msgspec.Meta(description="active rolling obligations")]
     withdrawable: Annotated[Minor, msgspec.Meta(description="what a withdrawal may take now, minor units")]
@@ -128,23 +141,30 @@ class PlayerBalances(msgspec.Struct, kw_only=True):
 
 class LedgerLine(msgspec.Struct, kw_only=True):
     """One ledger entry on a bucket or a coupon (exactly one of bucket_type, coupon_id is present)."""
+
     txn_id: int
     kind: Annotated[str, msgspec.Meta(description="the transaction's kind, e.g. DEPOSIT, BET_STAKE, TRANSFER")]
     bucket_type: Annotated[BucketType | UnsetType, msgspec.Meta(description="absent on a coupon's line")] = UNSET
     coupon_id: Annotated[str | UnsetType, msgspec.Meta(description="present on a coupon's line only")] = UNSET
     amount: SignedMinor
-    balance_after: Annotated[int, msgspec.Meta(description="the bucket's or coupon's balance after the entry, minor units")]
+    balance_after: Annotated[
+        int, msgspec.Meta(description="the bucket's or coupon's balance after the entry, minor units")
+    ]
     created_at: Instant
-    ref: Annotated[str, msgspec.Meta(description="what the transaction was for, e.g. bet:<bet_id>, deposit:<deposit_id>")]
+    ref: Annotated[
+        str, msgspec.Meta(description="what the transaction was for, e.g. bet:<bet_id>, deposit:<deposit_id>")
+    ]
 
 
 class LedgerPage(msgspec.Struct, kw_only=True):
     entries: Annotated[list[LedgerLine], msgspec.Meta(description="newest first")]
-    next: Annotated[str | None, msgspec.Meta(
-        description="the `before` cursor of the next page; null when this page is the last")]
+    next: Annotated[
+        str | None, msgspec.Meta(description="the `before` cursor of the next page; null when this page is the last")
+    ]
 
 
 # --- topology, policies, audit ---------------------------------------------------------------
+
 
 class TopologyDraft(msgspec.Struct, kw_only=True):
     version: TopologyVersion
@@ -176,23 +196,39 @@ class Topology(msgspec.Struct, kw_only=True):
 
 class Blocker(msgspec.Struct, kw_only=True):
     """Something activating the version would strand or break; which fields it has depends on `kind`."""
-    kind: Literal["bucket_balance", "bucket_type_changed", "open_bets", "active_coupons", "active_rolling",
-                  "pending_withdrawals", "policy_missing", "group_policy_missing", "policy_invalid",
-                  "group_policy_invalid"]
-    bucket_type: Annotated[BucketType | UnsetType, msgspec.Meta(
-        description="bucket_balance, bucket_type_changed: the bucket type")] = UNSET
-    from_: Annotated[str | UnsetType, msgspec.Meta(
-        description="bucket_type_changed: <group or shared>/<kind> now")] = msgspec.field(default=UNSET, name="from")
-    to: Annotated[str | UnsetType, msgspec.Meta(
-        description="bucket_type_changed: <group or shared>/<kind> in the version")] = UNSET
+
+    kind: Literal[
+        "bucket_balance",
+        "bucket_type_changed",
+        "open_bets",
+        "active_coupons",
+        "active_rolling",
+        "pending_withdrawals",
+        "policy_missing",
+        "group_policy_missing",
+        "policy_invalid",
+        "group_policy_invalid",
+    ]
+    bucket_type: Annotated[
+        BucketType | UnsetType, msgspec.Meta(description="bucket_balance, bucket_type_changed: the bucket type")
+    ] = UNSET
+    from_: Annotated[str | UnsetType, msgspec.Meta(description="bucket_type_changed: <group or shared>/<kind> now")] = (
+        msgspec.field(default=UNSET, name="from")
+    )
+    to: Annotated[
+        str | UnsetType, msgspec.Meta(description="bucket_type_changed: <group or shared>/<kind> in the version")
+    ] = UNSET
     accounts: Annotated[int | UnsetType, msgspec.Meta(description="how many accounts are affected")] = UNSET
     amount: Annotated[int | UnsetType, msgspec.Meta(description="the money stranded, minor units")] = UNSET
     count: Annotated[int | UnsetType, msgspec.Meta(description="live-record kinds: how many records")] = UNSET
     sample_players: Annotated[list[str] | UnsetType, msgspec.Meta(description="up to 5 player ids")] = UNSET
     sample_records: Annotated[list[str] | UnsetType, msgspec.Meta(description="up to 5 record ids")] = UNSET
-    provider_type: Annotated[ProviderType | UnsetType, msgspec.Meta(description="policy_missing, policy_invalid")] = UNSET
-    wallet_group: Annotated[WalletGroup | UnsetType, msgspec.Meta(
-        description="group_policy_missing, group_policy_invalid")] = UNSET
+    provider_type: Annotated[ProviderType | UnsetType, msgspec.Meta(description="policy_missing, policy_invalid")] = (
+        UNSET
+    )
+    wallet_group: Annotated[
+        WalletGroup | UnsetType, msgspec.Meta(description="group_policy_missing, group_policy_invalid")
+    ] = UNSET
     version: Annotated[int | UnsetType, msgspec.Meta(description="*_invalid: the policy version checked")] = UNSET
     errors: Annotated[list[FieldProblem] | UnsetType, msgspec.Meta(description="*_invalid: every fault")] = UNSET
 
@@ -204,6 +240,7 @@ class TopologyPreview(msgspec.Struct, kw_only=True):
 
 class PolicyActivatedRef(msgspec.Struct, kw_only=True):
     """A betting policy (provider_type) or a money policy (wallet_group) version."""
+
     provider_type: ProviderType | UnsetType = UNSET
     wallet_group: WalletGroup | UnsetType = UNSET
     version: int
@@ -212,8 +249,10 @@ class PolicyActivatedRef(msgspec.Struct, kw_only=True):
 class TopologyActivated(msgspec.Struct, kw_only=True):
     version: TopologyVersion
     status: Literal["ACTIVE"]
-    policies_activated: Annotated[list[PolicyActivatedRef], msgspec.Meta(
-        description="the policy versions activated with it (empty when the version was already active)")]
+    policies_activated: Annotated[
+        list[PolicyActivatedRef],
+        msgspec.Meta(description="the policy versions activated with it (empty when the version was already active)"),
+    ]
 
 
 class PolicyDraft(msgspec.Struct, kw_only=True):
@@ -284,16 +323,20 @@ class AuditEntry(msgspec.Struct, kw_only=True):
     before: Annotated[dict[str, Any] | None, msgspec.Meta(description="the state before, as the action records it")]
     after: Annotated[dict[str, Any] | None, msgspec.Meta(description="the state after; null on a refusal")]
     reason: str | None
-    detail: Annotated[dict[str, Any] | None, msgspec.Meta(description="more about the action (a refusal's faults, ids)")]
+    detail: Annotated[
+        dict[str, Any] | None, msgspec.Meta(description="more about the action (a refusal's faults, ids)")
+    ]
 
 
 class AuditPage(msgspec.Struct, kw_only=True):
     entries: Annotated[list[AuditEntry], msgspec.Meta(description="newest first")]
-    next: Annotated[int | None, msgspec.Meta(
-        description="the `before` cursor of the next page; null when this page is the last")]
+    next: Annotated[
+        int | None, msgspec.Meta(description="the `before` cursor of the next page; null when this page is the last")
+    ]
 
 
 # --- bets ------------------------------------------------------------------------------------
+
 
 class FundingLine(msgspec.Struct, kw_only=True):
     source: Annotated[str, msgspec.Meta(description='a bucket type code or "coupon:<coupon_id>"')]
@@ -320,8 +363,10 @@ class BetSettled(msgspec.Struct, kw_only=True):
     status: Literal["SETTLED"]
     result: Literal["WIN", "LOSS", "VOID", "CASHOUT"]
     payout: Annotated[Minor, msgspec.Meta(description="gross payout (stake included), minor units; 0 on LOSS and VOID")]
-    credits: Annotated[list[BucketAmount], msgspec.Meta(
-        description="what each bucket received (VOID: the stake restored to its buckets)")]
+    credits: Annotated[
+        list[BucketAmount],
+        msgspec.Meta(description="what each bucket received (VOID: the stake restored to its buckets)"),
+    ]
     rolling: Annotated[list[RollingProgress], msgspec.Meta(description="the rolling obligations the bet progressed")]
 
 
@@ -333,27 +378,42 @@ class RollingUnprogress(msgspec.Struct, kw_only=True):
 class BetRolledBack(msgspec.Struct, kw_only=True):
     bet_id: str
     status: Literal["ROLLED_BACK"]
-    restored: Annotated[list[FundingLine], msgspec.Meta(
-        description="the stake's sources given back; empty for a bet never seen (tombstoned)")]
-    payout_reversed: Annotated[list[BucketAmount] | UnsetType, msgspec.Meta(
-        description="the payout taken back from each bucket (empty unless the bet was settled with a payout); "
-                    "absent for a bet never seen")] = UNSET
-    rolling: Annotated[list[RollingUnprogress] | UnsetType, msgspec.Meta(
-        description="rolling progress taken back; absent for a bet never seen")] = UNSET
+    restored: Annotated[
+        list[FundingLine],
+        msgspec.Meta(description="the stake's sources given back; empty for a bet never seen (tombstoned)"),
+    ]
+    payout_reversed: Annotated[
+        list[BucketAmount] | UnsetType,
+        msgspec.Meta(
+            description="the payout taken back from each bucket (empty unless the bet was settled with a payout); "
+            "absent for a bet never seen"
+        ),
+    ] = UNSET
+    rolling: Annotated[
+        list[RollingUnprogress] | UnsetType,
+        msgspec.Meta(description="rolling progress taken back; absent for a bet never seen"),
+    ] = UNSET
 
 
 # --- payments --------------------------------------------------------------------------------
 
+
 class DepositRecorded(msgspec.Struct, kw_only=True):
     """PENDING, or APPROVED at once with auto_approve (then with balance_after and rolling_id)."""
+
     deposit_id: str
     status: Literal["PENDING", "APPROVED"]
     amount: Minor
     bucket_type: BucketType
-    balance_after: Annotated[int | UnsetType, msgspec.Meta(
-        description="APPROVED only: the bucket's balance after the credit, minor units")] = UNSET
-    rolling_id: Annotated[RollingId | None | UnsetType, msgspec.Meta(
-        description="APPROVED only: the deposit's rolling obligation (null for a bucket of no wallet group)")] = UNSET
+    balance_after: Annotated[
+        int | UnsetType, msgspec.Meta(description="APPROVED only: the bucket's balance after the credit, minor units")
+    ] = UNSET
+    rolling_id: Annotated[
+        RollingId | None | UnsetType,
+        msgspec.Meta(
+            description="APPROVED only: the deposit's rolling obligation (null for a bucket of no wallet group)"
+        ),
+    ] = UNSET
 
 
 class DepositApproved(msgspec.Struct, kw_only=True):
@@ -362,8 +422,10 @@ class DepositApproved(msgspec.Struct, kw_only=True):
     amount: Minor
     bucket_type: BucketType
     balance_after: Annotated[int, msgspec.Meta(description="the bucket's balance after the credit, minor units")]
-    rolling_id: Annotated[RollingId | None, msgspec.Meta(
-        description="the deposit's rolling obligation (null for a bucket of no wallet group)")]
+    rolling_id: Annotated[
+        RollingId | None,
+        msgspec.Meta(description="the deposit's rolling obligation (null for a bucket of no wallet group)"),
+    ]
 
 
 class DepositRejected(msgspec.Struct, kw_only=True):
@@ -376,7 +438,9 @@ class WithdrawalCreated(msgspec.Struct, kw_only=True):
     withdrawal_id: str
     status: Literal["PENDING"]
     amount: Minor
-    sources: Annotated[list[BucketAmount], msgspec.Meta(description="the withdrawable buckets the amount was taken from, held")]
+    sources: Annotated[
+        list[BucketAmount], msgspec.Meta(description="the withdrawable buckets the amount was taken from, held")
+    ]
 
 
 class WithdrawalPaid(msgspec.Struct, kw_only=True):
@@ -395,6 +459,7 @@ class WithdrawalRejected(msgspec.Struct, kw_only=True):
 
 # --- promotions and transfers ----------------------------------------------------------------
 
+
 class PromotionCredited(msgspec.Struct, kw_only=True):
     credit_id: str
     kind: Literal["REBATE", "CASHBACK", "LOSSBACK", "EVENT"]
@@ -407,7 +472,9 @@ class PromotionCredited(msgspec.Struct, kw_only=True):
 class PromotionReversed(msgspec.Struct, kw_only=True):
     credit_id: str
     reversed: Annotated[Minor, msgspec.Meta(description="taken back from the bucket, minor units")]
-    unrecovered: Annotated[Minor, msgspec.Meta(description="the rest of the credit, already spent or moved, minor units")]
+    unrecovered: Annotated[
+        Minor, msgspec.Meta(description="the rest of the credit, already spent or moved, minor units")
+    ]
     bucket_type: BucketType
     status: Literal["REVERSED"]
 
@@ -440,22 +507,34 @@ class TransferCompleted(msgspec.Struct, kw_only=True):
     credited: Annotated[Minor, msgspec.Meta(description="put into `to` (after the edge's rate), minor units")]
     rolling_moved: Annotated[Minor, msgspec.Meta(description="total requirement inherited, minor units")]
     rolling: Annotated[list[RollingMoved], msgspec.Meta(description="each source obligation's share that moved")]
-    inherited_rolling_id: Annotated[RollingId | None, msgspec.Meta(
-        description="the obligation opened in the target group for what moved; null when nothing is inherited")]
-    arrival_rolling_id: Annotated[RollingId | None, msgspec.Meta(
-        description="the obligation opened by the target group's arrival rolling; null when none")]
+    inherited_rolling_id: Annotated[
+        RollingId | None,
+        msgspec.Meta(
+            description="the obligation opened in the target group for what moved; null when nothing is inherited"
+        ),
+    ]
+    arrival_rolling_id: Annotated[
+        RollingId | None,
+        msgspec.Meta(description="the obligation opened by the target group's arrival rolling; null when none"),
+    ]
 
 
 # --- rolling, events -------------------------------------------------------------------------
+
 
 class RollingClosed(msgspec.Struct, kw_only=True):
     rolling_id: RollingId
     status: Literal["WAIVED", "CANCELLED"]
     progress: Minor
-    released: Annotated[Minor, msgspec.Meta(
-        description="money released (made withdrawable or converted), minor units; a repeat answers the first figure")]
-    forfeited: Annotated[Minor, msgspec.Meta(
-        description="bonus money forfeited, minor units; a repeat answers the first figure")]
+    released: Annotated[
+        Minor,
+        msgspec.Meta(
+            description="money released (made withdrawable or converted), minor units; a repeat answers the first figure"
+        ),
+    ]
+    forfeited: Annotated[
+        Minor, msgspec.Meta(description="bonus money forfeited, minor units; a repeat answers the first figure")
+    ]
 
 
 class Event(msgspec.Struct, kw_only=True):
@@ -469,4 +548,6 @@ class Event(msgspec.Struct, kw_only=True):
 
 class EventsPage(msgspec.Struct, kw_only=True):
     events: Annotated[list[Event], msgspec.Meta(description="in delivery order")]
-    next: Annotated[int, msgspec.Meta(description="the `after` of the next poll: the last id here, or `after` when empty")]
+    next: Annotated[
+        int, msgspec.Meta(description="the `after` of the next poll: the last id here, or `after` when empty")
+    ]

@@ -19,7 +19,7 @@ from ruby_wallet.errors import invalid
 _AT = re.compile(r" - at `\$(.*)`$")
 
 
-def _problem(path: str, exc: msgspec.ValidationError) -> dict[str, str]:
+def _problem(path: str, exc: msgspec.ValidationError | msgspec.DecodeError) -> dict[str, str]:
     message = str(exc)
     m = _AT.search(message)
     if m:

@@ -19,16 +19,26 @@ MAX_AMOUNT = 10**15
 Amount = Annotated[int, msgspec.Meta(ge=1, le=MAX_AMOUNT, description="minor units, > 0")]
 SignedAmount = Annotated[int, msgspec.Meta(ge=-MAX_AMOUNT, le=MAX_AMOUNT, description="minor units, signed, non-zero")]
 NonNegativeAmount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT, description="minor units, >= 0")]
-Key = Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[!-~]+$",
-                                  description="caller's idempotency key or id: 1-128 printable characters")]
+Key = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=128,
+        pattern=r"^[!-~]+$",
+        description="caller's idempotency key or id: 1-128 printable characters",
+    ),
+]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="a code of the active topology")]
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
-Multiplier = Annotated[int, msgspec.Meta(ge=0, le=1000, description="rolling multiplier: required = amount x multiplier")]
+Multiplier = Annotated[
+    int, msgspec.Meta(ge=0, le=1000, description="rolling multiplier: required = amount x multiplier")
+]
 
 # Odds travel as a string ("1.85", exact) or a JSON number; strings like "NaN", "Infinity" or
 # "1e3" and numbers out of range are refused here.  That odds are at least 1 is the database's rule.
-_DecimalText = Annotated[str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,6})?$",
-                                           description="decimal number as a string, e.g. \"1.85\"")]
+_DecimalText = Annotated[
+    str, msgspec.Meta(pattern=r"^[0-9]{1,9}(\.[0-9]{1,6})?$", description='decimal number as a string, e.g. "1.85"')
+]
 Odds = _DecimalText | Annotated[int, msgspec.Meta(ge=0, le=10**9)] | Annotated[float, msgspec.Meta(ge=0, le=10**9)]
 
 

@@ -25,17 +25,36 @@ class AccountStatus(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
-@post("/v1/admin/adjustments", opt=scopes("admin"), tags=["admin"],
-      responses=answers(201, R.AdjustmentApplied, "The adjustment applied (or the stored answer of its id)"),
-      summary="Credit (amount > 0) or debit (amount < 0) one bucket, audited; never below zero")
+@post(
+    "/v1/admin/adjustments",
+    opt=scopes("admin"),
+    tags=["admin"],
+    responses=answers(201, R.AdjustmentApplied, "The adjustment applied (or the stored answer of its id)"),
+    summary="Credit (amount > 0) or debit (amount < 0) one bucket, audited; never below zero",
+)
 async def adjust(request: Request, data: JSONBody[Adjustment]) -> Response:
-    return await call(request, "admin_adjust", 201, adjustment_id=data.adjustment_id, player_id=data.player_id,
-                      bucket_type=data.bucket_type, amount=data.amount, reason=data.reason, actor=actor(request))
+    return await call(
+        request,
+        "admin_adjust",
+        201,
+        adjustment_id=data.adjustment_id,
+        player_id=data.player_id,
+        bucket_type=data.bucket_type,
+        amount=data.amount,
+        reason=data.reason,
+        actor=actor(request),
+    )
 
 
-@post("/v1/admin/accounts/{player_id:str}/status", opt=scopes("admin"), tags=["admin"], status_code=200,
-      responses=answers(200, R.AccountStatusChanged, "The account's status now"),
-      summary="Freeze, unfreeze or close an account, audited")
+@post(
+    "/v1/admin/accounts/{player_id:str}/status",
+    opt=scopes("admin"),
+    tags=["admin"],
+    status_code=200,
+    responses=answers(200, R.AccountStatusChanged, "The account's status now"),
+    summary="Freeze, unfreeze or close an account, audited",
+)
 async def set_status(request: Request, player_id: FromPath[str], data: JSONBody[AccountStatus]) -> Response:
-    return await call(request, "account_set_status", player_id=player_id, status=data.status,
-                      reason=data.reason, actor=actor(request))
+    return await call(
+        request, "account_set_status", player_id=player_id, status=data.status, reason=data.reason, actor=actor(request)
+    )

@@ -60,97 +60,191 @@ def _refs(refs: list[PolicyRef]) -> str:
     return json.dumps([{k: v for k, v in msgspec.structs.asdict(r).items() if v is not None} for r in refs])
 
 
-@post("/v1/admin/topologies", opt=ADMIN, tags=["admin: topology"],
-      responses=answers(201, R.TopologyDraft, "The document stored as the next DRAFT version"),
-      summary="Store a topology document as the next DRAFT version (422 TOPOLOGY_INVALID lists every fault)")
-async def topology_create(request: Request, data: JSONBody[dict[str, Any]],
-                          reason: Annotated[str | None, QueryParameter(max_length=1000)] = None) -> Response:
+@post(
+    "/v1/admin/topologies",
+    opt=ADMIN,
+    tags=["admin: topology"],
+    responses=answers(201, R.TopologyDraft, "The document stored as the next DRAFT version"),
+    summary="Store a topology document as the next DRAFT version (422 TOPOLOGY_INVALID lists every fault)",
+)
+async def topology_create(
+    request: Request,
+    data: JSONBody[dict[str, Any]],
+    reason: Annotated[str | None, QueryParameter(max_length=1000)] = None,
+) -> Response:
     return await call_admin(request, "topology_create", 201, document=json.dumps(data), reason=reason)
 
 
-@get("/v1/admin/topologies", opt=ADMIN, tags=["admin: topology"],
-     responses=answers(200, R.TopologyList, "Every topology version"), summary="Every topology version and its status")
+@get(
+    "/v1/admin/topologies",
+    opt=ADMIN,
+    tags=["admin: topology"],
+    responses=answers(200, R.TopologyList, "Every topology version"),
+    summary="Every topology version and its status",
+)
 async def topology_list(request: Request) -> Response:
     return await call(request, "topology_list")
 
 
-@get("/v1/admin/topologies/{version:int}", opt=ADMIN, tags=["admin: topology"],
-     responses=answers(200, R.Topology, "The topology version"), summary="One topology version with its document")
+@get(
+    "/v1/admin/topologies/{version:int}",
+    opt=ADMIN,
+    tags=["admin: topology"],
+    responses=answers(200, R.Topology, "The topology version"),
+    summary="One topology version with its document",
+)
 async def topology_get(request: Request, version: PathVersion) -> Response:
     return await call(request, "topology_get", version=version)
 
 
-@post("/v1/admin/topologies/{version:int}/preview", opt=ADMIN, tags=["admin: topology"], status_code=200,
-      responses=answers(200, R.TopologyPreview, "What would block the activation (nothing when empty)"),
-      summary="What would block activating this version now (nothing is changed)")
+@post(
+    "/v1/admin/topologies/{version:int}/preview",
+    opt=ADMIN,
+    tags=["admin: topology"],
+    status_code=200,
+    responses=answers(200, R.TopologyPreview, "What would block the activation (nothing when empty)"),
+    summary="What would block activating this version now (nothing is changed)",
+)
 async def topology_preview(request: Request, version: PathVersion, data: JSONBody[Preview]) -> Response:
     return await call(request, "topology_preview", version=version, policy_versions=_refs(data.policy_versions))
 
 
-@post("/v1/admin/topologies/{version:int}/activate", opt=ADMIN, tags=["admin: topology"], status_code=200,
-      responses=answers(200, R.TopologyActivated, "The version is active, with the policies activated with it"),
-      summary="Activate a version, with the policy versions that must change with it (409 ACTIVATION_BLOCKED names the blockers)")
+@post(
+    "/v1/admin/topologies/{version:int}/activate",
+    opt=ADMIN,
+    tags=["admin: topology"],
+    status_code=200,
+    responses=answers(200, R.TopologyActivated, "The version is active, with the policies activated with it"),
+    summary="Activate a version, with the policy versions that must change with it (409 ACTIVATION_BLOCKED names the blockers)",
+)
 async def topology_activate(request: Request, version: PathVersion, data: JSONBody[Activation]) -> Response:
-    return await call_admin(request, "topology_activate", version=version, reason=data.reason,
-                            policy_versions=_refs(data.policy_versions))
+    return await call_admin(
+        request, "topology_activate", version=version, reason=data.reason, policy_versions=_refs(data.policy_versions)
+    )
 
 
-@post("/v1/admin/policies", opt=ADMIN, tags=["admin: policy"],
-      responses=answers(201, R.PolicyDraft, "The policy stored as the next DRAFT version"),
-      summary="Store a betting policy for a provider type as the next DRAFT version (422 POLICY_INVALID lists every fault)")
+@post(
+    "/v1/admin/policies",
+    opt=ADMIN,
+    tags=["admin: policy"],
+    responses=answers(201, R.PolicyDraft, "The policy stored as the next DRAFT version"),
+    summary="Store a betting policy for a provider type as the next DRAFT version (422 POLICY_INVALID lists every fault)",
+)
 async def policy_create(request: Request, data: JSONBody[NewPolicy]) -> Response:
-    return await call_admin(request, "policy_create", 201, provider_type=data.provider_type, document=json.dumps(data.document),
-                            reason=data.reason, topology_version=data.topology_version)
+    return await call_admin(
+        request,
+        "policy_create",
+        201,
+        provider_type=data.provider_type,
+        document=json.dumps(data.document),
+        reason=data.reason,
+        topology_version=data.topology_version,
+    )
 
 
-@get("/v1/admin/policies", opt=ADMIN, tags=["admin: policy"],
-     responses=answers(200, R.PolicyList, "The betting policy versions"),
-     summary="Betting policy versions, optionally of one provider type")
-async def policy_list(request: Request,
-                      provider_type: Annotated[str | None, QueryParameter(max_length=64)] = None) -> Response:
+@get(
+    "/v1/admin/policies",
+    opt=ADMIN,
+    tags=["admin: policy"],
+    responses=answers(200, R.PolicyList, "The betting policy versions"),
+    summary="Betting policy versions, optionally of one provider type",
+)
+async def policy_list(
+    request: Request, provider_type: Annotated[str | None, QueryParameter(max_length=64)] = None
+) -> Response:
     return await call(request, "policy_list", provider_type=provider_type)
 
 
-@post("/v1/admin/policies/{provider_type:str}/{version:int}/activate", opt=ADMIN, tags=["admin: policy"], status_code=200,
-      responses=answers(200, R.PolicyActivated, "The version is the active betting policy"),
-      summary="Activate a betting policy version (re-validated against the active topology)")
-async def policy_activate(request: Request, provider_type: FromPath[str], version: PathVersion,
-                          data: JSONBody[Reasoned]) -> Response:
-    return await call_admin(request, "policy_activate", provider_type=provider_type, version=version, reason=data.reason)
+@post(
+    "/v1/admin/policies/{provider_type:str}/{version:int}/activate",
+    opt=ADMIN,
+    tags=["admin: policy"],
+    status_code=200,
+    responses=answers(200, R.PolicyActivated, "The version is the active betting policy"),
+    summary="Activate a betting policy version (re-validated against the active topology)",
+)
+async def policy_activate(
+    request: Request, provider_type: FromPath[str], version: PathVersion, data: JSONBody[Reasoned]
+) -> Response:
+    return await call_admin(
+        request, "policy_activate", provider_type=provider_type, version=version, reason=data.reason
+    )
 
 
-@post("/v1/admin/group-policies", opt=ADMIN, tags=["admin: policy"],
-      responses=answers(201, R.GroupPolicyDraft, "The policy stored as the next DRAFT version"),
-      summary="Store a money policy for a wallet group as the next DRAFT version")
+@post(
+    "/v1/admin/group-policies",
+    opt=ADMIN,
+    tags=["admin: policy"],
+    responses=answers(201, R.GroupPolicyDraft, "The policy stored as the next DRAFT version"),
+    summary="Store a money policy for a wallet group as the next DRAFT version",
+)
 async def group_policy_create(request: Request, data: JSONBody[NewGroupPolicy]) -> Response:
-    return await call_admin(request, "group_policy_create", 201, wallet_group=data.wallet_group,
-                            document=json.dumps(data.document), reason=data.reason, topology_version=data.topology_version)
+    return await call_admin(
+        request,
+        "group_policy_create",
+        201,
+        wallet_group=data.wallet_group,
+        document=json.dumps(data.document),
+        reason=data.reason,
+        topology_version=data.topology_version,
+    )
 
 
-@get("/v1/admin/group-policies", opt=ADMIN, tags=["admin: policy"],
-     responses=answers(200, R.GroupPolicyList, "The money policy versions"),
-     summary="Money policy versions, optionally of one wallet group")
-async def group_policy_list(request: Request,
-                            wallet_group: Annotated[str | None, QueryParameter(max_length=64)] = None) -> Response:
+@get(
+    "/v1/admin/group-policies",
+    opt=ADMIN,
+    tags=["admin: policy"],
+    responses=answers(200, R.GroupPolicyList, "The money policy versions"),
+    summary="Money policy versions, optionally of one wallet group",
+)
+async def group_policy_list(
+    request: Request, wallet_group: Annotated[str | None, QueryParameter(max_length=64)] = None
+) -> Response:
     return await call(request, "group_policy_list", wallet_group=wallet_group)
 
 
-@post("/v1/admin/group-policies/{wallet_group:str}/{version:int}/activate", opt=ADMIN, tags=["admin: policy"], status_code=200,
-      responses=answers(200, R.GroupPolicyActivated, "The version is the active money policy"),
-      summary="Activate a money policy version (re-validated against the active topology)")
-async def group_policy_activate(request: Request, wallet_group: FromPath[str], version: PathVersion,
-                                data: JSONBody[Reasoned]) -> Response:
-    return await call_admin(request, "group_policy_activate", wallet_group=wallet_group, version=version, reason=data.reason)
+@post(
+    "/v1/admin/group-policies/{wallet_group:str}/{version:int}/activate",
+    opt=ADMIN,
+    tags=["admin: policy"],
+    status_code=200,
+    responses=answers(200, R.GroupPolicyActivated, "The version is the active money policy"),
+    summary="Activate a money policy version (re-validated against the active topology)",
+)
+async def group_policy_activate(
+    request: Request, wallet_group: FromPath[str], version: PathVersion, data: JSONBody[Reasoned]
+) -> Response:
+    return await call_admin(
+        request, "group_policy_activate", wallet_group=wallet_group, version=version, reason=data.reason
+    )
 
 
-@get("/v1/admin/audit-log", opt=ADMIN, tags=["admin"],
-     responses=answers(200, R.AuditPage, "A page of the audit log, newest first"),
-     summary="Audit log, newest first: actor, action, target, before, after, reason")
-async def audit_log(request: Request, limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-                    before: Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)] = None) -> Response:
+@get(
+    "/v1/admin/audit-log",
+    opt=ADMIN,
+    tags=["admin"],
+    responses=answers(200, R.AuditPage, "A page of the audit log, newest first"),
+    summary="Audit log, newest first: actor, action, target, before, after, reason",
+)
+async def audit_log(
+    request: Request,
+    limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    before: Annotated[int | None, QueryParameter(ge=1, le=2**63 - 1)] = None,
+) -> Response:
     return await call(request, "audit_log_read", limit=limit, before=before)
 
 
-ROUTES = [topology_create, topology_list, topology_get, topology_preview, topology_activate,
-          policy_create, policy_list, policy_activate,
-          group_policy_create, group_policy_list, group_policy_activate, audit_log]
+ROUTES = [
+    topology_create,
+    topology_list,
+    topology_get,
+    topology_preview,
+    topology_activate,
+    policy_create,
+    policy_list,
+    policy_activate,
+    group_policy_create,
+    group_policy_list,
+    group_policy_activate,
+    audit_log,
+]

@@ -11,11 +11,18 @@ from ruby_wallet import responses as R
 from ruby_wallet.routes._common import answers, call, scopes
 
 
-@get("/v1/events", opt=scopes("events", "admin"), tags=["events"],
-     responses=answers(200, R.EventsPage, "The events after `after`, and the next cursor"),
-     summary="Events after a delivery id, in delivery order; `next` is the cursor for the next poll")
-async def events_read(request: Request, after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
-                      limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> Response:
+@get(
+    "/v1/events",
+    opt=scopes("events", "admin"),
+    tags=["events"],
+    responses=answers(200, R.EventsPage, "The events after `after`, and the next cursor"),
+    summary="Events after a delivery id, in delivery order; `next` is the cursor for the next poll",
+)
+async def events_read(
+    request: Request,
+    after: Annotated[int, QueryParameter(ge=0, le=2**63 - 1)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+) -> Response:
     return await call(request, "events_read", after=after, limit=limit)
 
 

@@ -36,52 +36,98 @@ class Rejection(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
-@post("/v1/deposits", opt=PAYMENTS, tags=["payments"],
-      responses=answers(201, R.DepositRecorded, "The deposit recorded (or the stored answer of its id)"),
-      summary="Record a deposit (PENDING), or approve it at once with auto_approve")
+@post(
+    "/v1/deposits",
+    opt=PAYMENTS,
+    tags=["payments"],
+    responses=answers(201, R.DepositRecorded, "The deposit recorded (or the stored answer of its id)"),
+    summary="Record a deposit (PENDING), or approve it at once with auto_approve",
+)
 async def deposit_create(request: Request, data: JSONBody[NewDeposit]) -> Response:
-    return await call(request, "deposit_create", 201, deposit_id=data.deposit_id, player_id=data.player_id,
-                      amount=data.amount, bucket_type=data.bucket_type, auto_approve=data.auto_approve,
-                      actor=actor(request))
+    return await call(
+        request,
+        "deposit_create",
+        201,
+        deposit_id=data.deposit_id,
+        player_id=data.player_id,
+        amount=data.amount,
+        bucket_type=data.bucket_type,
+        auto_approve=data.auto_approve,
+        actor=actor(request),
+    )
 
 
-@post("/v1/deposits/{deposit_id:str}/approve", opt=PAYMENTS, tags=["payments"], status_code=200,
-      responses=answers(200, R.DepositApproved, "The deposit approved (again: the stored decision)"),
-      summary="Approve a pending deposit: credits its bucket and opens the deposit rolling obligation")
-async def deposit_approve(request: Request, deposit_id: FromPath[str],
-                          data: JSONBody[NoFields | None] = None) -> Response:
+@post(
+    "/v1/deposits/{deposit_id:str}/approve",
+    opt=PAYMENTS,
+    tags=["payments"],
+    status_code=200,
+    responses=answers(200, R.DepositApproved, "The deposit approved (again: the stored decision)"),
+    summary="Approve a pending deposit: credits its bucket and opens the deposit rolling obligation",
+)
+async def deposit_approve(
+    request: Request, deposit_id: FromPath[str], data: JSONBody[NoFields | None] = None
+) -> Response:
     return await call(request, "deposit_approve", deposit_id=deposit_id, actor=actor(request))
 
 
-@post("/v1/deposits/{deposit_id:str}/reject", opt=PAYMENTS, tags=["payments"], status_code=200,
-      responses=answers(200, R.DepositRejected, "The deposit rejected (again: the stored decision)"),
-      summary="Reject a pending deposit (no money moves)")
+@post(
+    "/v1/deposits/{deposit_id:str}/reject",
+    opt=PAYMENTS,
+    tags=["payments"],
+    status_code=200,
+    responses=answers(200, R.DepositRejected, "The deposit rejected (again: the stored decision)"),
+    summary="Reject a pending deposit (no money moves)",
+)
 async def deposit_reject(request: Request, deposit_id: FromPath[str], data: JSONBody[Rejection]) -> Response:
     return await call(request, "deposit_reject", deposit_id=deposit_id, reason=data.reason, actor=actor(request))
 
 
-@post("/v1/withdrawals", opt=PAYMENTS, tags=["payments"],
-      responses=answers(201, R.WithdrawalCreated, "The withdrawal pending, its money held"),
-      summary="Take withdrawable money into a pending withdrawal (409 INSUFFICIENT_FUNDS carries what is withdrawable)")
+@post(
+    "/v1/withdrawals",
+    opt=PAYMENTS,
+    tags=["payments"],
+    responses=answers(201, R.WithdrawalCreated, "The withdrawal pending, its money held"),
+    summary="Take withdrawable money into a pending withdrawal (409 INSUFFICIENT_FUNDS carries what is withdrawable)",
+)
 async def withdrawal_create(request: Request, data: JSONBody[NewWithdrawal]) -> Response:
-    return await call(request, "withdrawal_create", 201, withdrawal_id=data.withdrawal_id, player_id=data.player_id,
-                      amount=data.amount, actor=actor(request))
+    return await call(
+        request,
+        "withdrawal_create",
+        201,
+        withdrawal_id=data.withdrawal_id,
+        player_id=data.player_id,
+        amount=data.amount,
+        actor=actor(request),
+    )
 
 
-@post("/v1/withdrawals/{withdrawal_id:str}/complete", opt=PAYMENTS, tags=["payments"], status_code=200,
-      responses=answers(200, R.WithdrawalPaid, "The withdrawal paid (again: the stored decision)"),
-      summary="Mark a pending withdrawal paid out")
-async def withdrawal_complete(request: Request, withdrawal_id: FromPath[str],
-                              data: JSONBody[NoFields | None] = None) -> Response:
+@post(
+    "/v1/withdrawals/{withdrawal_id:str}/complete",
+    opt=PAYMENTS,
+    tags=["payments"],
+    status_code=200,
+    responses=answers(200, R.WithdrawalPaid, "The withdrawal paid (again: the stored decision)"),
+    summary="Mark a pending withdrawal paid out",
+)
+async def withdrawal_complete(
+    request: Request, withdrawal_id: FromPath[str], data: JSONBody[NoFields | None] = None
+) -> Response:
     return await call(request, "withdrawal_complete", withdrawal_id=withdrawal_id, actor=actor(request))
 
 
-@post("/v1/withdrawals/{withdrawal_id:str}/reject", opt=PAYMENTS, tags=["payments"], status_code=200,
-      responses=answers(200, R.WithdrawalRejected, "The withdrawal rejected and refunded (again: the stored decision)"),
-      summary="Reject a pending withdrawal: each source gets its money back exactly")
+@post(
+    "/v1/withdrawals/{withdrawal_id:str}/reject",
+    opt=PAYMENTS,
+    tags=["payments"],
+    status_code=200,
+    responses=answers(200, R.WithdrawalRejected, "The withdrawal rejected and refunded (again: the stored decision)"),
+    summary="Reject a pending withdrawal: each source gets its money back exactly",
+)
 async def withdrawal_reject(request: Request, withdrawal_id: FromPath[str], data: JSONBody[Rejection]) -> Response:
-    return await call(request, "withdrawal_reject", withdrawal_id=withdrawal_id, reason=data.reason,
-                      actor=actor(request))
+    return await call(
+        request, "withdrawal_reject", withdrawal_id=withdrawal_id, reason=data.reason, actor=actor(request)
+    )
 
 
 ROUTES = [deposit_create, deposit_approve, deposit_reject, withdrawal_create, withdrawal_complete, withdrawal_reject]

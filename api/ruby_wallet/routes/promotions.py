@@ -12,7 +12,17 @@ from litestar.params import FromPath, JSONBody
 
 from ruby_wallet import responses as R
 from ruby_wallet.routes._common import (
-    Amount, Code, Key, Multiplier, Odds, Reason, actor, answers, call, numeric, scopes,
+    Amount,
+    Code,
+    Key,
+    Multiplier,
+    Odds,
+    Reason,
+    actor,
+    answers,
+    call,
+    numeric,
+    scopes,
 )
 
 PROMOTION = scopes("promotion")
@@ -53,40 +63,90 @@ class CouponReversal(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
-@post("/v1/promotions/credits", opt=PROMOTION, tags=["promotions"],
-      responses=answers(201, R.PromotionCredited, "The credit applied (or the stored answer of its id)"),
-      summary="Credit a rebate, cashback, lossback or event reward (POINTS by default), optionally with rolling")
+@post(
+    "/v1/promotions/credits",
+    opt=PROMOTION,
+    tags=["promotions"],
+    responses=answers(201, R.PromotionCredited, "The credit applied (or the stored answer of its id)"),
+    summary="Credit a rebate, cashback, lossback or event reward (POINTS by default), optionally with rolling",
+)
 async def promotion_credit(request: Request, data: JSONBody[NewCredit]) -> Response:
-    return await call(request, "promotion_credit", 201, credit_id=data.credit_id, player_id=data.player_id,
-                      kind=data.kind, amount=data.amount, bucket_type=data.bucket_type,
-                      rolling_multiplier=data.rolling_multiplier, actor=actor(request))
+    return await call(
+        request,
+        "promotion_credit",
+        201,
+        credit_id=data.credit_id,
+        player_id=data.player_id,
+        kind=data.kind,
+        amount=data.amount,
+        bucket_type=data.bucket_type,
+        rolling_multiplier=data.rolling_multiplier,
+        actor=actor(request),
+    )
 
 
-@post("/v1/promotions/credits/{credit_id:str}/reverse", opt=PROMOTION, tags=["promotions"], status_code=200,
-      responses=answers(200, R.PromotionReversed, "The credit reversed (or the first reversal's answer)"),
-      summary="Take a credit back, as far as its bucket still holds it; the rest is reported unrecovered")
+@post(
+    "/v1/promotions/credits/{credit_id:str}/reverse",
+    opt=PROMOTION,
+    tags=["promotions"],
+    status_code=200,
+    responses=answers(200, R.PromotionReversed, "The credit reversed (or the first reversal's answer)"),
+    summary="Take a credit back, as far as its bucket still holds it; the rest is reported unrecovered",
+)
 async def promotion_reverse(request: Request, credit_id: FromPath[str], data: JSONBody[CreditReversal]) -> Response:
-    return await call(request, "promotion_reverse", credit_id=credit_id, reversal_id=data.reversal_id,
-                      reason=data.reason, actor=actor(request))
+    return await call(
+        request,
+        "promotion_reverse",
+        credit_id=credit_id,
+        reversal_id=data.reversal_id,
+        reason=data.reason,
+        actor=actor(request),
+    )
 
 
-@post("/v1/coupons", opt=PROMOTION, tags=["promotions"],
-      responses=answers(201, R.CouponGranted, "The coupon granted (or the stored answer of its id)"),
-      summary="Grant a coupon: a scoped amount bets can use (stake_returned false makes it a free bet)")
+@post(
+    "/v1/coupons",
+    opt=PROMOTION,
+    tags=["promotions"],
+    responses=answers(201, R.CouponGranted, "The coupon granted (or the stored answer of its id)"),
+    summary="Grant a coupon: a scoped amount bets can use (stake_returned false makes it a free bet)",
+)
 async def coupon_grant(request: Request, data: JSONBody[NewCoupon]) -> Response:
-    return await call(request, "coupon_grant", 201, coupon_id=data.coupon_id, player_id=data.player_id,
-                      amount=data.amount, provider_types=data.provider_types, min_odds=numeric(data.min_odds),
-                      max_stake=data.max_stake, expires_at=data.expires_at, stake_returned=data.stake_returned,
-                      winnings_bucket_type=data.winnings_bucket_type, rolling_multiplier=data.rolling_multiplier,
-                      actor=actor(request))
+    return await call(
+        request,
+        "coupon_grant",
+        201,
+        coupon_id=data.coupon_id,
+        player_id=data.player_id,
+        amount=data.amount,
+        provider_types=data.provider_types,
+        min_odds=numeric(data.min_odds),
+        max_stake=data.max_stake,
+        expires_at=data.expires_at,
+        stake_returned=data.stake_returned,
+        winnings_bucket_type=data.winnings_bucket_type,
+        rolling_multiplier=data.rolling_multiplier,
+        actor=actor(request),
+    )
 
 
-@post("/v1/coupons/{coupon_id:str}/reverse", opt=PROMOTION, tags=["promotions"], status_code=200,
-      responses=answers(200, R.CouponReversed, "The coupon reversed (or the first reversal's answer)"),
-      summary="Reverse a coupon grant: what remains goes back; reports what was consumed")
+@post(
+    "/v1/coupons/{coupon_id:str}/reverse",
+    opt=PROMOTION,
+    tags=["promotions"],
+    status_code=200,
+    responses=answers(200, R.CouponReversed, "The coupon reversed (or the first reversal's answer)"),
+    summary="Reverse a coupon grant: what remains goes back; reports what was consumed",
+)
 async def coupon_reverse(request: Request, coupon_id: FromPath[str], data: JSONBody[CouponReversal]) -> Response:
-    return await call(request, "coupon_reverse", coupon_id=coupon_id, reversal_id=data.reversal_id,
-                      reason=data.reason, actor=actor(request))
+    return await call(
+        request,
+        "coupon_reverse",
+        coupon_id=coupon_id,
+        reversal_id=data.reversal_id,
+        reason=data.reason,
+        actor=actor(request),
+    )
 
 
 ROUTES = [promotion_credit, promotion_reverse, coupon_grant, coupon_reverse]

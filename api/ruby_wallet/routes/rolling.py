@@ -21,16 +21,26 @@ class Reasoned(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
-@post("/v1/admin/rolling/{rolling_id:int}/waive", opt=ADMIN, tags=["admin: rolling"], status_code=200,
-      responses=answers(200, R.RollingClosed, "The obligation WAIVED, with the money released"),
-      summary="Complete an obligation without progress (WAIVED), releasing its money as a completion does")
+@post(
+    "/v1/admin/rolling/{rolling_id:int}/waive",
+    opt=ADMIN,
+    tags=["admin: rolling"],
+    status_code=200,
+    responses=answers(200, R.RollingClosed, "The obligation WAIVED, with the money released"),
+    summary="Complete an obligation without progress (WAIVED), releasing its money as a completion does",
+)
 async def rolling_waive(request: Request, rolling_id: RollingId, data: JSONBody[Reasoned]) -> Response:
     return await call(request, "rolling_waive", rolling_id=rolling_id, reason=data.reason, actor=actor(request))
 
 
-@post("/v1/admin/rolling/{rolling_id:int}/cancel", opt=ADMIN, tags=["admin: rolling"], status_code=200,
-      responses=answers(200, R.RollingClosed, "The obligation CANCELLED, with the bonus money forfeited"),
-      summary="End an obligation (CANCELLED), forfeiting the bonus money it covers")
+@post(
+    "/v1/admin/rolling/{rolling_id:int}/cancel",
+    opt=ADMIN,
+    tags=["admin: rolling"],
+    status_code=200,
+    responses=answers(200, R.RollingClosed, "The obligation CANCELLED, with the bonus money forfeited"),
+    summary="End an obligation (CANCELLED), forfeiting the bonus money it covers",
+)
 async def rolling_cancel(request: Request, rolling_id: RollingId, data: JSONBody[Reasoned]) -> Response:
     return await call(request, "rolling_cancel", rolling_id=rolling_id, reason=data.reason, actor=actor(request))
 

@@ -21,5 +21,7 @@ async def readyz(request: Request) -> Response:
     except Exception as exc:  # unreachable, or not migrated at all (no wallet schema, no function)
         raise WalletError("SERVICE_UNAVAILABLE", f"database not ready: {exc}") from None
     if digest != paths.code_digest():
-        raise WalletError("SERVICE_UNAVAILABLE", "the database is not migrated to this version (run `ruby-wallet migrate`)")
+        raise WalletError(
+            "SERVICE_UNAVAILABLE", "the database is not migrated to this version (run `ruby-wallet migrate`)"
+        )
     return Response(content={"status": "ready"}, media_type=MediaType.JSON)
