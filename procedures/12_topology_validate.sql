@@ -1,5 +1,5 @@
 -- Topology validation (SPEC §3): every fault of a document at once, each with a path.
--- Test matrix: tests_sql/10_topology_validate.sql.
+-- Test matrix: tests/sql/pgtap/10_topology_validate.sql.
 
 -- A JSON integer (no fraction, no exponent) that fits a bigint.
 CREATE OR REPLACE FUNCTION wallet._json_int(p jsonb)

@@ -1,5 +1,5 @@
 -- Policy documents (SPEC §4): their first-release defaults and their validation against the
--- topology version they are bound to.  Test matrix: tests_sql/14_policy_validate.sql.
+-- topology version they are bound to.  Test matrix: tests/sql/pgtap/14_policy_validate.sql.
 
 -- The bucket type of a topology, or NULL.
 CREATE OR REPLACE FUNCTION wallet._bucket_type_of(p_topology integer, p_code text)

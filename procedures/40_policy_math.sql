@@ -1,6 +1,6 @@
 -- The pure policy functions: no table is read or written (but wallet.error_code, to raise),
 -- so bets, transfers and rolling compute money only through these tested tables of rules.
--- Their test matrices are tests_sql/11_funding_plan.sql, 12_settlement_split.sql and
+-- Their test matrices are tests/sql/pgtap/11_funding_plan.sql, 12_settlement_split.sql and
 -- 13_rolling_math.sql.  The commands call the private implementations (_funding_plan, …)
 -- directly: a SECURITY DEFINER function with SET search_path costs a settings save and restore
 -- on every call.  The public names at the end are for DBAs and the tests.

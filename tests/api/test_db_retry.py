@@ -27,8 +27,7 @@ GRANT USAGE ON SEQUENCE public.attempts TO wallet_api;
 @pytest.fixture
 def conflicting(db, monkeypatch):
     db.execute(SETUP)
-    monkeypatch.setitem(dbmodule.queries(), "conflicting",
-                        "SELECT public.conflicting(%(sqlstate)s, %(fail_times)s)")
+    monkeypatch.setitem(dbmodule.queries(), "conflicting", "SELECT public.conflicting(%(sqlstate)s, %(fail_times)s)")
     return db
 
 

@@ -8,14 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.http import ALL_SCOPES
+from tests.support.http import ALL_SCOPES, assert_problem
 from tests.support.money import (
-    assert_balances, bet, coupons, deposit, grant_coupon, ok, open_account, rollback, rolling, settle, transfer,
+    assert_balances,
+    bet,
+    coupons,
+    deposit,
+    grant_coupon,
+    ok,
+    open_account,
+    rollback,
+    rolling,
+    settle,
+    transfer,
     withdraw,
 )
-from tests.test_api_foundation import assert_problem
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_sports_flow(api):
@@ -25,8 +34,11 @@ def test_sports_flow(api):
     rolling_id = deposit(api, "d1", 10000)["rolling_id"]
     snap = assert_balances(api, SPORTS_NORMAL=10000)
     assert rolling(snap) == [("SPORTS", "DEPOSIT", 10000, 10000, 0)]
-    body = assert_problem(api.post("/v1/withdrawals", {"withdrawal_id": "w0", "player_id": "p1", "amount": 100},
-                                   scope="payments"), 409, "INSUFFICIENT_FUNDS")
+    body = assert_problem(
+        api.post("/v1/withdrawals", {"withdrawal_id": "w0", "player_id": "p1", "amount": 100}, scope="payments"),
+        409,
+        "INSUFFICIENT_FUNDS",
+    )
     assert body["available"] == 0
 
     assert bet(api, "b1", 4000, odds="2.00")["funding"] == [{"source": "SPORTS_NORMAL", "amount": 4000}]
@@ -51,8 +63,10 @@ def test_sports_flow(api):
     assert_balances(api, WITHDRAWABLE=6000, CASINO_NORMAL=2000, withdrawable=8000)
 
     pending = withdraw(api, "w1", 7000)
-    assert pending["sources"] == [{"bucket_type": "WITHDRAWABLE", "amount": 6000},
-                                  {"bucket_type": "CASINO_NORMAL", "amount": 1000}]
+    assert pending["sources"] == [
+        {"bucket_type": "WITHDRAWABLE", "amount": 6000},
+        {"bucket_type": "CASINO_NORMAL", "amount": 1000},
+    ]
     assert_balances(api, CASINO_NORMAL=1000, withdrawable=1000, pending_withdrawals=7000)
     rejected = ok(api.post("/v1/withdrawals/w1/reject", {"reason": "name mismatch"}, scope="payments"), 200)
     assert rejected["refunded"] == pending["sources"]
@@ -84,9 +98,15 @@ def test_casino_flow_live_and_slots_share_the_casino_group(api):
     assert rolling(snap) == [("CASINO", "DEPOSIT", 10000, 10000, 3200)]
 
     # Casino money does not fund sports.
-    body = assert_problem(api.post("/v1/bets", {"bet_id": "x1", "player_id": "p1", "provider_type": "SPORTS",
-                                                "provider_id": "sb", "stake": 100}, scope="game"),
-                          409, "INSUFFICIENT_FUNDS")
+    body = assert_problem(
+        api.post(
+            "/v1/bets",
+            {"bet_id": "x1", "player_id": "p1", "provider_type": "SPORTS", "provider_id": "sb", "stake": 100},
+            scope="game",
+        ),
+        409,
+        "INSUFFICIENT_FUNDS",
+    )
     assert body["available"] == 0
     assert_balances(api, CASINO_NORMAL=9500)
 
@@ -108,12 +128,16 @@ def test_free_bet_coupon_flow(api):
     # deposit obligation.
     rolling_id = deposit(api, "d1", 1000)["rolling_id"]
     grant_coupon(api, "c2", 500)
-    assert bet(api, "b2", 1000, odds="2")["funding"] == [{"source": "coupon:c2", "amount": 500},
-                                                         {"source": "SPORTS_NORMAL", "amount": 500}]
+    assert bet(api, "b2", 1000, odds="2")["funding"] == [
+        {"source": "coupon:c2", "amount": 500},
+        {"source": "SPORTS_NORMAL", "amount": 500},
+    ]
     assert_balances(api, SPORTS_BONUS=2000, SPORTS_NORMAL=500, open_bets=(1, 1000))
     split = settle(api, "b2", "WIN", 2000)
-    assert split["credits"] == [{"bucket_type": "SPORTS_BONUS", "amount": 500},
-                                {"bucket_type": "SPORTS_NORMAL", "amount": 1000}]
+    assert split["credits"] == [
+        {"bucket_type": "SPORTS_BONUS", "amount": 500},
+        {"bucket_type": "SPORTS_NORMAL", "amount": 1000},
+    ]
     assert split["rolling"] == [{"rolling_id": rolling_id, "progress": 500, "status": "ACTIVE"}]
     snap = assert_balances(api, SPORTS_BONUS=2500, SPORTS_NORMAL=1500)
     assert rolling(snap) == [("SPORTS", "DEPOSIT", 1000, 1000, 500)]
@@ -167,8 +191,13 @@ def test_cancel_a_coupon_bonus_obligation_forfeits_the_bonus(api):
     assert rolling(snap) == [("SPORTS", "BONUS", 1000, 5000, 1000)]
 
     cancelled = ok(api.post(f"/v1/admin/rolling/{rolling_id}/cancel", {"reason": "bonus abuse"}), 200)
-    assert cancelled == {"rolling_id": rolling_id, "status": "CANCELLED", "progress": 1000, "released": 0,
-                         "forfeited": 2000}
+    assert cancelled == {
+        "rolling_id": rolling_id,
+        "status": "CANCELLED",
+        "progress": 1000,
+        "released": 0,
+        "forfeited": 2000,
+    }
     snap = assert_balances(api)
     assert rolling(snap) == []
 
@@ -250,14 +279,39 @@ def test_money_routes_need_their_scope(api, method, path, allowed):
 # Every code the money routes can answer with (SPEC §5, API.md), and the test files that must
 # reach each one at least once.
 MONEY_CODES = {
-    "VALIDATION_FAILED", "UNKNOWN_ACCOUNT", "ACCOUNT_FROZEN", "ACCOUNT_CLOSED", "UNKNOWN_BUCKET_TYPE",
-    "INSUFFICIENT_FUNDS", "IDEMPOTENCY_CONFLICT", "UNKNOWN_PROVIDER_TYPE", "NOT_BETTABLE", "SOURCE_REQUIRED",
-    "SOURCE_NOT_ALLOWED", "COUPON_NOT_ELIGIBLE", "BET_NOT_FOUND", "BET_ALREADY_SETTLED", "BET_ALREADY_ROLLED_BACK",
-    "TRANSFER_NOT_ALLOWED", "DEPOSIT_NOT_FOUND", "WITHDRAWAL_NOT_FOUND", "COUPON_NOT_FOUND", "CREDIT_NOT_FOUND",
-    "ROLLING_NOT_FOUND", "INVALID_STATE", "DEPOSIT_NOT_ALLOWED", "UNAUTHORIZED", "FORBIDDEN",
+    "VALIDATION_FAILED",
+    "UNKNOWN_ACCOUNT",
+    "ACCOUNT_FROZEN",
+    "ACCOUNT_CLOSED",
+    "UNKNOWN_BUCKET_TYPE",
+    "INSUFFICIENT_FUNDS",
+    "IDEMPOTENCY_CONFLICT",
+    "UNKNOWN_PROVIDER_TYPE",
+    "NOT_BETTABLE",
+    "SOURCE_REQUIRED",
+    "SOURCE_NOT_ALLOWED",
+    "COUPON_NOT_ELIGIBLE",
+    "BET_NOT_FOUND",
+    "BET_ALREADY_SETTLED",
+    "BET_ALREADY_ROLLED_BACK",
+    "TRANSFER_NOT_ALLOWED",
+    "DEPOSIT_NOT_FOUND",
+    "WITHDRAWAL_NOT_FOUND",
+    "COUPON_NOT_FOUND",
+    "CREDIT_NOT_FOUND",
+    "ROLLING_NOT_FOUND",
+    "INVALID_STATE",
+    "DEPOSIT_NOT_ALLOWED",
+    "UNAUTHORIZED",
+    "FORBIDDEN",
 }
-MONEY_TESTS = ["test_api_bets.py", "test_api_payments.py", "test_api_promotions.py", "test_api_transfers.py",
-               "test_api_flows.py"]
+MONEY_TESTS = [
+    "test_bets.py",
+    "test_payments.py",
+    "test_promotions.py",
+    "test_transfers.py",
+    "test_flows.py",
+]
 
 
 def test_the_money_tests_reach_every_code_at_its_documented_status():
@@ -265,7 +319,7 @@ def test_the_money_tests_reach_every_code_at_its_documented_status():
         status = {r["code"]: int(r["http_status"]) for r in csv.DictReader(f, delimiter="\t")}
     asserted = set()
     for name in MONEY_TESTS:
-        for http, code in re.findall(r'(\d{3}),\s*"([A-Z_]+)"\)', (ROOT / "tests" / name).read_text()):
+        for http, code in re.findall(r'(\d{3}),\s*"([A-Z_]+)",?\s*\)', (ROOT / "tests" / "api" / name).read_text()):
             if code not in status:
                 continue  # e.g. deposit(api, "d1", 10000, "CASINO_NORMAL")
             assert status[code] == int(http), f"{name} expects {code} as {http}, the table says {status[code]}"
@@ -279,8 +333,10 @@ def test_progress_fills_the_oldest_obligation_and_carries_on(api):
     second = deposit(api, "d2", 3000)["rolling_id"]
     bet(api, "b1", 1500)
     lost = settle(api, "b1", "LOSS")
-    assert lost["rolling"] == [{"rolling_id": first, "progress": 1000, "status": "COMPLETED"},
-                               {"rolling_id": second, "progress": 500, "status": "ACTIVE"}]
+    assert lost["rolling"] == [
+        {"rolling_id": first, "progress": 1000, "status": "COMPLETED"},
+        {"rolling_id": second, "progress": 500, "status": "ACTIVE"},
+    ]
     # Another obligation stays: only the completed one's base is released; the rest stays locked.
     snap = assert_balances(api, SPORTS_NORMAL=1500, WITHDRAWABLE=1000, withdrawable=1000)
     assert rolling(snap) == [("SPORTS", "DEPOSIT", 3000, 3000, 500)]
@@ -316,8 +372,9 @@ def test_coupon_reversal_cancels_its_obligation_without_forfeit(api):
     grant_coupon(api, "c1", 1000, rolling_multiplier=5)
     bet(api, "b1", 1000, odds="3")
     settle(api, "b1", "WIN", 3000)
-    reversed_ = ok(api.post("/v1/coupons/c1/reverse", {"reversal_id": "rv1", "reason": "campaign ended"},
-                            scope="promotion"), 200)
+    reversed_ = ok(
+        api.post("/v1/coupons/c1/reverse", {"reversal_id": "rv1", "reason": "campaign ended"}, scope="promotion"), 200
+    )
     assert (reversed_["reversed"], reversed_["consumed"]) == (0, 1000)
     snap = assert_balances(api, SPORTS_BONUS=2000)
     assert rolling(snap) == []
@@ -332,12 +389,23 @@ def test_rolling_contribution_is_floored(api):
     assert rolling(snap) == [("CASINO", "DEPOSIT", 10000, 10000, 100)]
 
 
-@pytest.mark.parametrize(("scope", "path", "body"), [
-    ("payments", "/v1/deposits", {"deposit_id": "d1", "player_id": "p1", "amount": 5, "bucket_type": "SPORTS\u0000"}),
-    ("payments", "/v1/deposits/d%00/approve", {}),
-    ("game", "/v1/bets/b1/rollback", {"rollback_id": "r1", "player_id": "p1", "reason": "late\u0000"}),
-    ("player", "/v1/transfers", {"transfer_id": "t1", "player_id": "p1", "from": "POINTS", "to": "\u0000", "amount": 5}),
-])
+@pytest.mark.parametrize(
+    ("scope", "path", "body"),
+    [
+        (
+            "payments",
+            "/v1/deposits",
+            {"deposit_id": "d1", "player_id": "p1", "amount": 5, "bucket_type": "SPORTS\u0000"},
+        ),
+        ("payments", "/v1/deposits/d%00/approve", {}),
+        ("game", "/v1/bets/b1/rollback", {"rollback_id": "r1", "player_id": "p1", "reason": "late\u0000"}),
+        (
+            "player",
+            "/v1/transfers",
+            {"transfer_id": "t1", "player_id": "p1", "from": "POINTS", "to": "\u0000", "amount": 5},
+        ),
+    ],
+)
 def test_a_nul_character_is_bad_input_not_a_fault(api, scope, path, body):
     open_account(api)
     assert_problem(api.post(path, body, scope=scope), 422, "VALIDATION_FAILED")

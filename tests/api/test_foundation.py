@@ -3,15 +3,7 @@ commands (open account, admin adjustment, balances, ledger)."""
 
 import pytest
 
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status, code):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body = response.json()
-    assert body["status"] == status and body["code"] == code and body["title"] and body["detail"]
-    return body
+from tests.support.http import assert_problem
 
 
 def test_probes_and_openapi(api):
@@ -31,8 +23,12 @@ def test_openapi_documents_the_problem_responses_the_api_gives(api):
     problem = schema["components"]["schemas"]["Problem"]
     assert set(problem["required"]) == {"type", "title", "status", "detail", "code"}
     assert set(problem["properties"]["code"]["enum"]) == set(error_codes())
-    operations = [(path, method, op) for path, item in schema["paths"].items() for method, op in item.items()
-                  if path.startswith("/v1/")]
+    operations = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if path.startswith("/v1/")
+    ]
     assert len(operations) > 30
     for path, method, op in operations:
         responses = op["responses"]
@@ -49,10 +45,13 @@ def test_openapi_documents_the_problem_responses_the_api_gives(api):
 
 def test_missing_malformed_or_unknown_key_is_401(api):
     assert_problem(api.client.post("/v1/accounts", json={"player_id": "p", "currency": "EUR"}), 401, "UNAUTHORIZED")
-    assert_problem(api.client.post("/v1/accounts", json={}, headers={"Authorization": "Basic abc"}), 401, "UNAUTHORIZED")
+    assert_problem(
+        api.client.post("/v1/accounts", json={}, headers={"Authorization": "Basic abc"}), 401, "UNAUTHORIZED"
+    )
     bogus = "rw_000000000000_" + "0" * 64
-    assert_problem(api.client.post("/v1/accounts", json={}, headers={"Authorization": f"Bearer {bogus}"}),
-                   401, "UNAUTHORIZED")
+    assert_problem(
+        api.client.post("/v1/accounts", json={}, headers={"Authorization": f"Bearer {bogus}"}), 401, "UNAUTHORIZED"
+    )
 
 
 def test_key_without_the_route_scope_is_403(api):
@@ -72,39 +71,64 @@ def test_open_account_201_then_200_then_conflict(api):
     assert first.json() == {"player_id": "p1", "currency": "KRW", "status": "active"}
     again = api.post("/v1/accounts", {"player_id": "p1", "currency": "KRW"}, scope="payments")
     assert again.status_code == 200 and again.json() == first.json()
-    assert_problem(api.post("/v1/accounts", {"player_id": "p1", "currency": "EUR"}, scope="payments"),
-                   409, "IDEMPOTENCY_CONFLICT")
+    assert_problem(
+        api.post("/v1/accounts", {"player_id": "p1", "currency": "EUR"}, scope="payments"), 409, "IDEMPOTENCY_CONFLICT"
+    )
 
 
 def test_validation_lists_every_problem(api):
-    body = assert_problem(api.post("/v1/admin/adjustments",
-                                   {"adjustment_id": "", "player_id": 5, "amount": "x", "extra": 1}),
-                          422, "VALIDATION_FAILED")
+    body = assert_problem(
+        api.post("/v1/admin/adjustments", {"adjustment_id": "", "player_id": 5, "amount": "x", "extra": 1}),
+        422,
+        "VALIDATION_FAILED",
+    )
     paths = sorted(e["path"] for e in body["errors"])
     assert paths == ["adjustment_id", "amount", "bucket_type", "extra", "player_id", "reason"]
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'"text"', b"", b"0\x01", b"{\"a\": 1} trailing"])
+@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'"text"', b"", b"0\x01", b'{"a": 1} trailing'])
 def test_malformed_bodies_are_422_not_500(api, raw):
-    r = api.client.post("/v1/accounts", content=raw,
-                        headers={"Authorization": f"Bearer {api.keys['payments']}", "Content-Type": "application/json"})
+    r = api.client.post(
+        "/v1/accounts",
+        content=raw,
+        headers={"Authorization": f"Bearer {api.keys['payments']}", "Content-Type": "application/json"},
+    )
     assert_problem(r, 422, "VALIDATION_FAILED")
 
 
 def test_unknown_route_and_method(api):
     assert_problem(api.get("/v1/nothing-here"), 404, "NOT_FOUND")
-    assert_problem(api.client.delete("/v1/accounts", headers={"Authorization": f"Bearer {api.keys['admin']}"}),
-                   405, "METHOD_NOT_ALLOWED")
+    assert_problem(
+        api.client.delete("/v1/accounts", headers={"Authorization": f"Bearer {api.keys['admin']}"}),
+        405,
+        "METHOD_NOT_ALLOWED",
+    )
 
 
 def test_adjust_and_read_back(api):
     api.post("/v1/accounts", {"player_id": "p1", "currency": "KRW"}, scope="payments")
-    r = api.post("/v1/admin/adjustments", {"adjustment_id": "adj-1", "player_id": "p1",
-                                           "bucket_type": "SPORTS_NORMAL", "amount": 5000, "reason": "welcome"})
+    r = api.post(
+        "/v1/admin/adjustments",
+        {
+            "adjustment_id": "adj-1",
+            "player_id": "p1",
+            "bucket_type": "SPORTS_NORMAL",
+            "amount": 5000,
+            "reason": "welcome",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["balance_after"] == 5000
-    replay = api.post("/v1/admin/adjustments", {"adjustment_id": "adj-1", "player_id": "p1",
-                                                "bucket_type": "SPORTS_NORMAL", "amount": 5000, "reason": "welcome"})
+    replay = api.post(
+        "/v1/admin/adjustments",
+        {
+            "adjustment_id": "adj-1",
+            "player_id": "p1",
+            "bucket_type": "SPORTS_NORMAL",
+            "amount": 5000,
+            "reason": "welcome",
+        },
+    )
     assert replay.status_code == 201 and replay.content == r.content
     balances = api.get("/v1/players/p1/balances", scope="player").json()
     sports = next(g for g in balances["groups"] if g["code"] == "SPORTS")
@@ -117,16 +141,31 @@ def test_adjust_and_read_back(api):
 
 def test_business_refusals_map_to_their_codes(api):
     api.post("/v1/accounts", {"player_id": "p1", "currency": "KRW"}, scope="payments")
-    body = assert_problem(api.post("/v1/admin/adjustments", {"adjustment_id": "a", "player_id": "p1",
-                                                             "bucket_type": "SPORTS_NORMAL", "amount": -1, "reason": "x"}),
-                          409, "INSUFFICIENT_FUNDS")
+    body = assert_problem(
+        api.post(
+            "/v1/admin/adjustments",
+            {"adjustment_id": "a", "player_id": "p1", "bucket_type": "SPORTS_NORMAL", "amount": -1, "reason": "x"},
+        ),
+        409,
+        "INSUFFICIENT_FUNDS",
+    )
     assert body["available"] == 0
-    assert_problem(api.post("/v1/admin/adjustments", {"adjustment_id": "b", "player_id": "p1",
-                                                      "bucket_type": "NOPE", "amount": 1, "reason": "x"}),
-                   422, "UNKNOWN_BUCKET_TYPE")
-    assert_problem(api.post("/v1/admin/adjustments", {"adjustment_id": "c", "player_id": "ghost",
-                                                      "bucket_type": "SPORTS_NORMAL", "amount": 1, "reason": "x"}),
-                   404, "UNKNOWN_ACCOUNT")
+    assert_problem(
+        api.post(
+            "/v1/admin/adjustments",
+            {"adjustment_id": "b", "player_id": "p1", "bucket_type": "NOPE", "amount": 1, "reason": "x"},
+        ),
+        422,
+        "UNKNOWN_BUCKET_TYPE",
+    )
+    assert_problem(
+        api.post(
+            "/v1/admin/adjustments",
+            {"adjustment_id": "c", "player_id": "ghost", "bucket_type": "SPORTS_NORMAL", "amount": 1, "reason": "x"},
+        ),
+        404,
+        "UNKNOWN_ACCOUNT",
+    )
     assert_problem(api.get("/v1/players/ghost/balances", scope="player"), 404, "UNKNOWN_ACCOUNT")
     assert_problem(api.get("/v1/players/p1/ledger?before=zzz", scope="player"), 422, "INVALID_CURSOR")
     assert_problem(api.get("/v1/players/p1/ledger?limit=0", scope="player"), 422, "VALIDATION_FAILED")
@@ -141,7 +180,11 @@ def test_frozen_account_via_admin_route(api):
 
 def test_admin_audit_entries_name_the_api_key(api, db):
     api.post("/v1/accounts", {"player_id": "p1", "currency": "KRW"}, scope="payments")
-    api.post("/v1/admin/adjustments", {"adjustment_id": "a", "player_id": "p1", "bucket_type": "SPORTS_NORMAL",
-                                       "amount": 10, "reason": "x"})
-    assert db.execute("SELECT actor FROM wallet.audit_log WHERE action = 'adjustment.apply'").fetchall() == [("test-admin",)]
+    api.post(
+        "/v1/admin/adjustments",
+        {"adjustment_id": "a", "player_id": "p1", "bucket_type": "SPORTS_NORMAL", "amount": 10, "reason": "x"},
+    )
+    assert db.execute("SELECT actor FROM wallet.audit_log WHERE action = 'adjustment.apply'").fetchall() == [
+        ("test-admin",)
+    ]
     assert db.execute("SELECT created_by FROM wallet.account").fetchall() == [("test-payments",)]

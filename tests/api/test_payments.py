@@ -3,8 +3,8 @@
 
 import pytest
 
+from tests.support.http import assert_problem
 from tests.support.money import assert_balances, deposit, ok, open_account, rolling, withdraw
-from tests.test_api_foundation import assert_problem
 
 
 def post(api, path, body=None):
@@ -24,8 +24,14 @@ def test_pending_deposit_is_approved_once(api):
     # The contract's body is {}; no body at all is accepted too.
     approved = api.client.post("/v1/deposits/d1/approve", headers={"Authorization": f"Bearer {api.keys['payments']}"})
     result = ok(approved, 200)
-    assert result == {"deposit_id": "d1", "status": "APPROVED", "amount": 5000, "bucket_type": "SPORTS_NORMAL",
-                      "balance_after": 5000, "rolling_id": result["rolling_id"]}
+    assert result == {
+        "deposit_id": "d1",
+        "status": "APPROVED",
+        "amount": 5000,
+        "bucket_type": "SPORTS_NORMAL",
+        "balance_after": 5000,
+        "rolling_id": result["rolling_id"],
+    }
     assert isinstance(result["rolling_id"], int)
     snap = assert_balances(api, SPORTS_NORMAL=5000)
     assert rolling(snap) == [("SPORTS", "DEPOSIT", 5000, 5000, 0)]
@@ -68,23 +74,46 @@ def test_auto_approved_deposit_replays_and_conflicts(api):
 @pytest.mark.parametrize("bucket_type", ["SPORTS_BONUS", "CASINO_BONUS", "POINTS", "WITHDRAWABLE"])
 def test_deposit_to_a_bucket_that_takes_no_deposits_is_422(api, bucket_type):
     open_account(api)
-    body = assert_problem(post(api, "/v1/deposits", {"deposit_id": "d1", "player_id": "p1", "amount": 100,
-                                                     "bucket_type": bucket_type, "auto_approve": True}),
-                          422, "DEPOSIT_NOT_ALLOWED")
+    body = assert_problem(
+        post(
+            api,
+            "/v1/deposits",
+            {"deposit_id": "d1", "player_id": "p1", "amount": 100, "bucket_type": bucket_type, "auto_approve": True},
+        ),
+        422,
+        "DEPOSIT_NOT_ALLOWED",
+    )
     assert [e["path"] for e in body["errors"]] == ["bucket_type"]
     assert_balances(api)
 
 
 def test_deposit_refusals(api):
     open_account(api)
-    body = assert_problem(post(api, "/v1/deposits", {"deposit_id": "d1", "player_id": "p1", "amount": 100,
-                                                     "bucket_type": "GOLD"}), 422, "UNKNOWN_BUCKET_TYPE")
+    body = assert_problem(
+        post(api, "/v1/deposits", {"deposit_id": "d1", "player_id": "p1", "amount": 100, "bucket_type": "GOLD"}),
+        422,
+        "UNKNOWN_BUCKET_TYPE",
+    )
     assert [e["path"] for e in body["errors"]] == ["bucket_type"]
-    assert_problem(post(api, "/v1/deposits", {"deposit_id": "d1", "player_id": "ghost", "amount": 100,
-                                              "bucket_type": "SPORTS_NORMAL"}), 404, "UNKNOWN_ACCOUNT")
-    body = assert_problem(post(api, "/v1/deposits", {"deposit_id": 1, "amount": 10**16, "auto_approve": "yes"}),
-                          422, "VALIDATION_FAILED")
-    assert sorted(e["path"] for e in body["errors"]) == ["amount", "auto_approve", "bucket_type", "deposit_id", "player_id"]
+    assert_problem(
+        post(
+            api,
+            "/v1/deposits",
+            {"deposit_id": "d1", "player_id": "ghost", "amount": 100, "bucket_type": "SPORTS_NORMAL"},
+        ),
+        404,
+        "UNKNOWN_ACCOUNT",
+    )
+    body = assert_problem(
+        post(api, "/v1/deposits", {"deposit_id": 1, "amount": 10**16, "auto_approve": "yes"}), 422, "VALIDATION_FAILED"
+    )
+    assert sorted(e["path"] for e in body["errors"]) == [
+        "amount",
+        "auto_approve",
+        "bucket_type",
+        "deposit_id",
+        "player_id",
+    ]
     assert_problem(post(api, "/v1/deposits/nope/approve", {}), 404, "DEPOSIT_NOT_FOUND")
     assert_problem(post(api, "/v1/deposits/nope/reject", {"reason": "x"}), 404, "DEPOSIT_NOT_FOUND")
     deposit(api, "d2", 100, auto_approve=False)
@@ -100,8 +129,13 @@ def test_frozen_account_takes_deposits_and_closed_one_does_not(api):
     assert_balances(api, SPORTS_NORMAL=100)
     open_account(api, "p2")
     ok(api.post("/v1/admin/accounts/p2/status", {"status": "closed", "reason": "player request"}), 200)
-    assert_problem(post(api, "/v1/deposits", {"deposit_id": "d2", "player_id": "p2", "amount": 100,
-                                              "bucket_type": "SPORTS_NORMAL"}), 409, "ACCOUNT_CLOSED")
+    assert_problem(
+        post(
+            api, "/v1/deposits", {"deposit_id": "d2", "player_id": "p2", "amount": 100, "bucket_type": "SPORTS_NORMAL"}
+        ),
+        409,
+        "ACCOUNT_CLOSED",
+    )
     assert_balances(api, "p2")
 
 
@@ -110,21 +144,29 @@ def withdrawable_10000(api):
     """p1 with 10000 deposited and its obligation waived: all of it in WITHDRAWABLE."""
     open_account(api)
     approved = deposit(api, "d1", 10000)
-    body = assert_problem(post(api, "/v1/withdrawals", {"withdrawal_id": "w0", "player_id": "p1", "amount": 1}),
-                          409, "INSUFFICIENT_FUNDS")
+    body = assert_problem(
+        post(api, "/v1/withdrawals", {"withdrawal_id": "w0", "player_id": "p1", "amount": 1}), 409, "INSUFFICIENT_FUNDS"
+    )
     assert body["available"] == 0  # deposited money is locked until its rolling completes
     ok(api.post(f"/v1/admin/rolling/{approved['rolling_id']}/waive", {"reason": "vip"}), 200)
     assert_balances(api, WITHDRAWABLE=10000, withdrawable=10000)
 
 
 def test_withdrawal_paid_and_its_repeats(api, withdrawable_10000):
-    body = assert_problem(post(api, "/v1/withdrawals", {"withdrawal_id": "w1", "player_id": "p1", "amount": 12000}),
-                          409, "INSUFFICIENT_FUNDS")
+    body = assert_problem(
+        post(api, "/v1/withdrawals", {"withdrawal_id": "w1", "player_id": "p1", "amount": 12000}),
+        409,
+        "INSUFFICIENT_FUNDS",
+    )
     assert body["available"] == 10000
     request = {"withdrawal_id": "w1", "player_id": "p1", "amount": 4000}
     created = post(api, "/v1/withdrawals", request)
-    assert ok(created, 201) == {"withdrawal_id": "w1", "status": "PENDING", "amount": 4000,
-                                "sources": [{"bucket_type": "WITHDRAWABLE", "amount": 4000}]}
+    assert ok(created, 201) == {
+        "withdrawal_id": "w1",
+        "status": "PENDING",
+        "amount": 4000,
+        "sources": [{"bucket_type": "WITHDRAWABLE", "amount": 4000}],
+    }
     assert_balances(api, WITHDRAWABLE=6000, withdrawable=6000, pending_withdrawals=4000)
     replay = post(api, "/v1/withdrawals", request)
     assert replay.status_code == 201 and replay.content == created.content
@@ -142,9 +184,13 @@ def test_withdrawal_paid_and_its_repeats(api, withdrawable_10000):
 def test_withdrawal_rejected_and_its_repeats(api, withdrawable_10000):
     withdraw(api, "w1", 1000)
     rejected = post(api, "/v1/withdrawals/w1/reject", {"reason": "bank details wrong"})
-    assert ok(rejected, 200) == {"withdrawal_id": "w1", "status": "REJECTED", "amount": 1000,
-                                 "refunded": [{"bucket_type": "WITHDRAWABLE", "amount": 1000}],
-                                 "reason": "bank details wrong"}
+    assert ok(rejected, 200) == {
+        "withdrawal_id": "w1",
+        "status": "REJECTED",
+        "amount": 1000,
+        "refunded": [{"bucket_type": "WITHDRAWABLE", "amount": 1000}],
+        "reason": "bank details wrong",
+    }
     assert_balances(api, WITHDRAWABLE=10000, withdrawable=10000)
     again = post(api, "/v1/withdrawals/w1/reject", {"reason": "bank details wrong"})
     assert again.status_code == 200 and again.content == rejected.content
@@ -155,23 +201,27 @@ def test_withdrawal_rejected_and_its_repeats(api, withdrawable_10000):
 def test_withdrawal_refusals(api, withdrawable_10000):
     assert_problem(post(api, "/v1/withdrawals/nope/complete", {}), 404, "WITHDRAWAL_NOT_FOUND")
     assert_problem(post(api, "/v1/withdrawals/nope/reject", {"reason": "x"}), 404, "WITHDRAWAL_NOT_FOUND")
-    assert_problem(post(api, "/v1/withdrawals", {"withdrawal_id": "w1", "player_id": "ghost", "amount": 1}),
-                   404, "UNKNOWN_ACCOUNT")
+    assert_problem(
+        post(api, "/v1/withdrawals", {"withdrawal_id": "w1", "player_id": "ghost", "amount": 1}), 404, "UNKNOWN_ACCOUNT"
+    )
     body = assert_problem(post(api, "/v1/withdrawals", {"amount": 0}), 422, "VALIDATION_FAILED")
     assert sorted(e["path"] for e in body["errors"]) == ["amount", "player_id", "withdrawal_id"]
     withdraw(api, "w1", 1000)
     assert_problem(post(api, "/v1/withdrawals/w1/reject", {"reason": ""}), 422, "VALIDATION_FAILED")
     # Frozen: no new withdrawal, but the pending one can still be paid.
     ok(api.post("/v1/admin/accounts/p1/status", {"status": "frozen", "reason": "kyc"}), 200)
-    assert_problem(post(api, "/v1/withdrawals", {"withdrawal_id": "w2", "player_id": "p1", "amount": 1}),
-                   409, "ACCOUNT_FROZEN")
+    assert_problem(
+        post(api, "/v1/withdrawals", {"withdrawal_id": "w2", "player_id": "p1", "amount": 1}), 409, "ACCOUNT_FROZEN"
+    )
     ok(post(api, "/v1/withdrawals/w1/complete", {}), 200)
     assert_balances(api, WITHDRAWABLE=9000, withdrawable=9000)
 
 
 def test_deposit_obligation_follows_the_group_money_policy(api):
-    created = ok(api.post("/v1/admin/group-policies", {"wallet_group": "CASINO",
-                                                       "document": {"deposit_rolling_bps": 15000}}), 201)
+    created = ok(
+        api.post("/v1/admin/group-policies", {"wallet_group": "CASINO", "document": {"deposit_rolling_bps": 15000}}),
+        201,
+    )
     ok(api.post(f"/v1/admin/group-policies/CASINO/{created['version']}/activate", {"reason": "1.5x rolling"}), 200)
     open_account(api)
     deposit(api, "d1", 1001, "CASINO_NORMAL")

@@ -1,15 +1,16 @@
 """Transfers over HTTP (scope player): only along the active topology's edges and limits, and
 rolling moves with the money (SPEC §3, §5, §5a)."""
 
-import pytest
-
+from tests.support.http import assert_problem
 from tests.support.money import assert_balances, bet, credit, deposit, ok, open_account, rolling, settle, transfer
-from tests.test_api_foundation import assert_problem
 
 
 def move(api, transfer_id, source, target, amount, player_id="p1"):
-    return api.post("/v1/transfers", {"transfer_id": transfer_id, "player_id": player_id, "from": source, "to": target,
-                                      "amount": amount}, scope="player")
+    return api.post(
+        "/v1/transfers",
+        {"transfer_id": transfer_id, "player_id": player_id, "from": source, "to": target, "amount": amount},
+        scope="player",
+    )
 
 
 def test_cashback_points_become_sports_money(api):
@@ -26,9 +27,17 @@ def test_cashback_points_become_sports_money(api):
     assert_balances(api, POINTS=1500)
 
     first = move(api, "t1", "POINTS", "SPORTS_NORMAL", 1200)
-    assert ok(first, 201) == {"transfer_id": "t1", "from": "POINTS", "to": "SPORTS_NORMAL", "debited": 1200,
-                              "credited": 1200, "rolling_moved": 0, "rolling": [], "inherited_rolling_id": None,
-                              "arrival_rolling_id": None}
+    assert ok(first, 201) == {
+        "transfer_id": "t1",
+        "from": "POINTS",
+        "to": "SPORTS_NORMAL",
+        "debited": 1200,
+        "credited": 1200,
+        "rolling_moved": 0,
+        "rolling": [],
+        "inherited_rolling_id": None,
+        "arrival_rolling_id": None,
+    }
     # No DEPOSIT obligation locks SPORTS, and money arriving by transfer carries none by default.
     assert_balances(api, POINTS=300, SPORTS_NORMAL=1200, withdrawable=1200)
 
@@ -74,8 +83,11 @@ def test_transfer_refusals(api):
     body = assert_problem(move(api, "t1", "SPORTS_NORMAL", "GOLD", 100), 422, "UNKNOWN_BUCKET_TYPE")
     assert [e["path"] for e in body["errors"]] == ["to"]
     assert_problem(move(api, "t1", "SPORTS_NORMAL", "CASINO_NORMAL", 100, player_id="ghost"), 404, "UNKNOWN_ACCOUNT")
-    body = assert_problem(api.post("/v1/transfers", {"transfer_id": "t1", "from_": "SPORTS_NORMAL", "amount": 0},
-                                   scope="player"), 422, "VALIDATION_FAILED")
+    body = assert_problem(
+        api.post("/v1/transfers", {"transfer_id": "t1", "from_": "SPORTS_NORMAL", "amount": 0}, scope="player"),
+        422,
+        "VALIDATION_FAILED",
+    )
     assert sorted(e["path"] for e in body["errors"]) == ["amount", "from", "from_", "player_id", "to"]
     body = assert_problem(move(api, "t1", "SPORTS_NORMAL", "CASINO_NORMAL", 6000), 409, "INSUFFICIENT_FUNDS")
     assert body["available"] == 5000

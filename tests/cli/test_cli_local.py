@@ -21,8 +21,14 @@ def _free_port() -> int:
 
 
 def _cli(env, *args, check=True):
-    return subprocess.run([sys.executable, "-m", "ruby_wallet.cli", *args], env=env, capture_output=True, text=True,
-                          check=check, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ruby_wallet.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
+    )
 
 
 def test_serve_on_local_postgres_then_stop_cleanly(tmp_path):
@@ -30,8 +36,13 @@ def test_serve_on_local_postgres_then_stop_cleanly(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "RUBY_WALLET_API_DATABASE_URL")}
     env["RUBY_WALLET_HOME"] = str(home)
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "ruby_wallet.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ruby_wallet.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -49,9 +60,17 @@ def test_serve_on_local_postgres_then_stop_cleanly(tmp_path):
         auth = {"Authorization": f"Bearer {key}"}
         r = httpx.post(f"{base}/v1/accounts", json={"player_id": "p1", "currency": "KRW"}, headers=auth)
         assert r.status_code == 201, r.text
-        r = httpx.post(f"{base}/v1/admin/adjustments", headers=auth,
-                       json={"adjustment_id": "a1", "player_id": "p1", "bucket_type": "SPORTS_NORMAL",
-                             "amount": 2500, "reason": "e2e"})
+        r = httpx.post(
+            f"{base}/v1/admin/adjustments",
+            headers=auth,
+            json={
+                "adjustment_id": "a1",
+                "player_id": "p1",
+                "bucket_type": "SPORTS_NORMAL",
+                "amount": 2500,
+                "reason": "e2e",
+            },
+        )
         assert r.status_code == 201 and r.json()["balance_after"] == 2500
         balances = httpx.get(f"{base}/v1/players/p1/balances", headers=auth).json()
         assert balances["groups"][0]["buckets"][0] == {"bucket_type": "SPORTS_NORMAL", "kind": "CASH", "balance": 2500}

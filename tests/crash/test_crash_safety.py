@@ -43,6 +43,7 @@ STREAM_DEADLINE = 90.0
 SN, CN, W = "SPORTS_NORMAL", "CASINO_NORMAL", "WITHDRAWABLE"
 SCOPES = ("game", "payments", "promotion", "player")
 
+
 class _Any:
     def __repr__(self) -> str:
         return "ANY"
@@ -59,12 +60,16 @@ def matches(expected: Any, actual: Any) -> bool:
     if isinstance(expected, dict):
         return isinstance(actual, dict) and all(k in actual and matches(v, actual[k]) for k, v in expected.items())
     if isinstance(expected, list):
-        return isinstance(actual, list) and len(actual) == len(expected) and all(
-            matches(e, a) for e, a in zip(expected, actual))
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(matches(e, a) for e, a in zip(expected, actual, strict=True))
+        )
     return expected == actual
 
 
 # -- the stream ----------------------------------------------------------------------------------
+
 
 @dataclass(eq=False)
 class Command:
@@ -73,13 +78,13 @@ class Command:
     path: str
     body: dict
     scope: str
-    status: int                          # the answer a crash-free run gives
-    expect: dict                         # fields of that answer
-    idem: tuple[str, str] | None         # (command, key) of its wallet.idempotency row; None for state transitions
-    ledger: list[tuple[str, str]]        # (kind, ref) of the ledger transactions it writes
-    events: list[str]                    # outbox event types it writes
-    unanswered: list[str] = field(default_factory=list)   # what each unanswered attempt got
-    sent_at: list[float] = field(default_factory=list)    # wall clock of every attempt
+    status: int  # the answer a crash-free run gives
+    expect: dict  # fields of that answer
+    idem: tuple[str, str] | None  # (command, key) of its wallet.idempotency row; None for state transitions
+    ledger: list[tuple[str, str]]  # (kind, ref) of the ledger transactions it writes
+    events: list[str]  # outbox event types it writes
+    unanswered: list[str] = field(default_factory=list)  # what each unanswered attempt got
+    sent_at: list[float] = field(default_factory=list)  # wall clock of every attempt
     answer_status: int | None = None
     answer_text: str | None = None
 
@@ -110,111 +115,261 @@ def player_plan(player: str, rounds: int) -> tuple[list[Command], dict[str, int]
     for i in range(rounds):
         k = f"{player}-{i}"
         deposit = f"d-{k}"
-        body = {"deposit_id": deposit, "player_id": player, "amount": 5000, "bucket_type": SN,
-                "auto_approve": i % 2 == 0}
-        approved = {"deposit_id": deposit, "status": "APPROVED", "amount": 5000, "bucket_type": SN,
-                    "rolling_id": ANY}
+        body = {
+            "deposit_id": deposit,
+            "player_id": player,
+            "amount": 5000,
+            "bucket_type": SN,
+            "auto_approve": i % 2 == 0,
+        }
+        approved = {"deposit_id": deposit, "status": "APPROVED", "amount": 5000, "bucket_type": SN, "rolling_id": ANY}
         if i % 2 == 0:
             bal[SN] += 5000
-            add("deposit", "/v1/deposits", body, "payments", 201, approved | {"balance_after": bal[SN]},
-                ("deposit_create", deposit), [("DEPOSIT", f"deposit:{deposit}")], ["rolling.created", "deposit.approved"])
+            add(
+                "deposit",
+                "/v1/deposits",
+                body,
+                "payments",
+                201,
+                approved | {"balance_after": bal[SN]},
+                ("deposit_create", deposit),
+                [("DEPOSIT", f"deposit:{deposit}")],
+                ["rolling.created", "deposit.approved"],
+            )
         else:
-            add("deposit", "/v1/deposits", body, "payments", 201, {"deposit_id": deposit, "status": "PENDING", "amount": 5000},
-                ("deposit_create", deposit), [], ["deposit.created"])
+            add(
+                "deposit",
+                "/v1/deposits",
+                body,
+                "payments",
+                201,
+                {"deposit_id": deposit, "status": "PENDING", "amount": 5000},
+                ("deposit_create", deposit),
+                [],
+                ["deposit.created"],
+            )
             bal[SN] += 5000
-            add("approve", f"/v1/deposits/{deposit}/approve", {}, "payments", 200, approved | {"balance_after": bal[SN]},
-                None, [("DEPOSIT", f"deposit:{deposit}")], ["rolling.created", "deposit.approved"])
+            add(
+                "approve",
+                f"/v1/deposits/{deposit}/approve",
+                {},
+                "payments",
+                200,
+                approved | {"balance_after": bal[SN]},
+                None,
+                [("DEPOSIT", f"deposit:{deposit}")],
+                ["rolling.created", "deposit.approved"],
+            )
 
         bet = f"b-{k}"
         bal[SN] -= 300
-        add("bet", "/v1/bets", {"bet_id": bet, "player_id": player, "provider_type": "SPORTS", "provider_id": "sportsbook",
-                                "stake": 300, "odds": "2.0"}, "game", 201,
+        add(
+            "bet",
+            "/v1/bets",
+            {
+                "bet_id": bet,
+                "player_id": player,
+                "provider_type": "SPORTS",
+                "provider_id": "sportsbook",
+                "stake": 300,
+                "odds": "2.0",
+            },
+            "game",
+            201,
             {"bet_id": bet, "status": "AUTHORIZED", "stake": 300, "funding": [{"source": SN, "amount": 300}]},
-            ("bet_authorize", bet), [("BET_STAKE", f"bet:{bet}")], ["bet.authorized"])
+            ("bet_authorize", bet),
+            [("BET_STAKE", f"bet:{bet}")],
+            ["bet.authorized"],
+        )
         win = i % 2 == 0
         progress += 300
         if win:
             bal[SN] += 600
-        add("settle", f"/v1/bets/{bet}/settle",
-            {"settlement_id": f"s-{bet}", "player_id": player, "result": "WIN" if win else "LOSS"} | (
-                {"payout": 600} if win else {}), "game", 200,
-            {"bet_id": bet, "status": "SETTLED", "credits": [{"bucket_type": SN, "amount": 600}] if win else [],
-             "rolling": [{"rolling_id": ANY, "progress": progress, "status": "ACTIVE"}]},
-            ("bet_settle", f"s-{bet}"), [("BET_SETTLE", f"bet:{bet}")], ["bet.settled"])
+        add(
+            "settle",
+            f"/v1/bets/{bet}/settle",
+            {"settlement_id": f"s-{bet}", "player_id": player, "result": "WIN" if win else "LOSS"}
+            | ({"payout": 600} if win else {}),
+            "game",
+            200,
+            {
+                "bet_id": bet,
+                "status": "SETTLED",
+                "credits": [{"bucket_type": SN, "amount": 600}] if win else [],
+                "rolling": [{"rolling_id": ANY, "progress": progress, "status": "ACTIVE"}],
+            },
+            ("bet_settle", f"s-{bet}"),
+            [("BET_SETTLE", f"bet:{bet}")],
+            ["bet.settled"],
+        )
         if i % 3 == 2:
             bal[SN] += 300 - (600 if win else 0)
             progress -= 300
-            add("rollback", f"/v1/bets/{bet}/rollback",
-                {"rollback_id": f"r-{bet}", "player_id": player, "reason": "provider resettled"}, "game", 200,
-                {"bet_id": bet, "status": "ROLLED_BACK", "restored": [{"source": SN, "amount": 300}],
-                 "payout_reversed": [{"bucket_type": SN, "amount": 600}] if win else [],
-                 "rolling": [{"rolling_id": ANY, "progress_removed": 300}]},
-                ("bet_rollback", f"r-{bet}"), [("BET_ROLLBACK", f"bet:{bet}")], ["bet.rolled_back"])
+            add(
+                "rollback",
+                f"/v1/bets/{bet}/rollback",
+                {"rollback_id": f"r-{bet}", "player_id": player, "reason": "provider resettled"},
+                "game",
+                200,
+                {
+                    "bet_id": bet,
+                    "status": "ROLLED_BACK",
+                    "restored": [{"source": SN, "amount": 300}],
+                    "payout_reversed": [{"bucket_type": SN, "amount": 600}] if win else [],
+                    "rolling": [{"rolling_id": ANY, "progress_removed": 300}],
+                },
+                ("bet_rollback", f"r-{bet}"),
+                [("BET_ROLLBACK", f"bet:{bet}")],
+                ["bet.rolled_back"],
+            )
 
         open_bet = f"x-{k}"
         bal[SN] -= 200
-        add("bet", "/v1/bets", {"bet_id": open_bet, "player_id": player, "provider_type": "SPORTS",
-                                "provider_id": "sportsbook", "stake": 200, "odds": "1.5"}, "game", 201,
+        add(
+            "bet",
+            "/v1/bets",
+            {
+                "bet_id": open_bet,
+                "player_id": player,
+                "provider_type": "SPORTS",
+                "provider_id": "sportsbook",
+                "stake": 200,
+                "odds": "1.5",
+            },
+            "game",
+            201,
             {"bet_id": open_bet, "status": "AUTHORIZED", "funding": [{"source": SN, "amount": 200}]},
-            ("bet_authorize", open_bet), [("BET_STAKE", f"bet:{open_bet}")], ["bet.authorized"])
+            ("bet_authorize", open_bet),
+            [("BET_STAKE", f"bet:{open_bet}")],
+            ["bet.authorized"],
+        )
         bal[SN] += 200
-        add("rollback", f"/v1/bets/{open_bet}/rollback",
-            {"rollback_id": f"r-{open_bet}", "player_id": player, "reason": "provider timeout"}, "game", 200,
+        add(
+            "rollback",
+            f"/v1/bets/{open_bet}/rollback",
+            {"rollback_id": f"r-{open_bet}", "player_id": player, "reason": "provider timeout"},
+            "game",
+            200,
             {"bet_id": open_bet, "status": "ROLLED_BACK", "restored": [{"source": SN, "amount": 200}]},
-            ("bet_rollback", f"r-{open_bet}"), [("BET_ROLLBACK", f"bet:{open_bet}")], ["bet.rolled_back"])
+            ("bet_rollback", f"r-{open_bet}"),
+            [("BET_ROLLBACK", f"bet:{open_bet}")],
+            ["bet.rolled_back"],
+        )
 
         credit = f"cr-{k}"
         bal[W] += 500
-        add("credit", "/v1/promotions/credits",
-            {"credit_id": credit, "player_id": player, "kind": "CASHBACK", "amount": 500, "bucket_type": W}, "promotion", 201,
+        add(
+            "credit",
+            "/v1/promotions/credits",
+            {"credit_id": credit, "player_id": player, "kind": "CASHBACK", "amount": 500, "bucket_type": W},
+            "promotion",
+            201,
             {"credit_id": credit, "amount": 500, "bucket_type": W, "balance_after": bal[W], "rolling_id": None},
-            ("promotion_credit", credit), [("PROMOTION_CREDIT", f"credit:{credit}")], ["promotion.credited"])
+            ("promotion_credit", credit),
+            [("PROMOTION_CREDIT", f"credit:{credit}")],
+            ["promotion.credited"],
+        )
 
         transfer = f"t-{k}"
         bal[W] -= 100
         bal[CN] += 100
-        add("transfer", "/v1/transfers",
-            {"transfer_id": transfer, "player_id": player, "from": W, "to": CN, "amount": 100}, "player", 201,
+        add(
+            "transfer",
+            "/v1/transfers",
+            {"transfer_id": transfer, "player_id": player, "from": W, "to": CN, "amount": 100},
+            "player",
+            201,
             {"transfer_id": transfer, "from": W, "to": CN, "debited": 100, "credited": 100, "rolling_moved": 0},
-            ("transfer", transfer), [("TRANSFER", f"transfer:{transfer}")], ["transfer.completed"])
+            ("transfer", transfer),
+            [("TRANSFER", f"transfer:{transfer}")],
+            ["transfer.completed"],
+        )
 
         slots = f"c-{k}"
         bal[CN] -= 100
-        add("bet", "/v1/bets", {"bet_id": slots, "player_id": player, "provider_type": "SLOTS", "provider_id": "slots",
-                                "stake": 100}, "game", 201,
+        add(
+            "bet",
+            "/v1/bets",
+            {"bet_id": slots, "player_id": player, "provider_type": "SLOTS", "provider_id": "slots", "stake": 100},
+            "game",
+            201,
             {"bet_id": slots, "status": "AUTHORIZED", "funding": [{"source": CN, "amount": 100}]},
-            ("bet_authorize", slots), [("BET_STAKE", f"bet:{slots}")], ["bet.authorized"])
+            ("bet_authorize", slots),
+            [("BET_STAKE", f"bet:{slots}")],
+            ["bet.authorized"],
+        )
         slots_win = i % 2 == 1
         if slots_win:
             bal[CN] += 250
-        add("settle", f"/v1/bets/{slots}/settle",
-            {"settlement_id": f"s-{slots}", "player_id": player, "result": "WIN" if slots_win else "LOSS"} | (
-                {"payout": 250} if slots_win else {}), "game", 200,
-            {"bet_id": slots, "status": "SETTLED", "credits": [{"bucket_type": CN, "amount": 250}] if slots_win else [],
-             "rolling": []},
-            ("bet_settle", f"s-{slots}"), [("BET_SETTLE", f"bet:{slots}")], ["bet.settled"])
+        add(
+            "settle",
+            f"/v1/bets/{slots}/settle",
+            {"settlement_id": f"s-{slots}", "player_id": player, "result": "WIN" if slots_win else "LOSS"}
+            | ({"payout": 250} if slots_win else {}),
+            "game",
+            200,
+            {
+                "bet_id": slots,
+                "status": "SETTLED",
+                "credits": [{"bucket_type": CN, "amount": 250}] if slots_win else [],
+                "rolling": [],
+            },
+            ("bet_settle", f"s-{slots}"),
+            [("BET_SETTLE", f"bet:{slots}")],
+            ["bet.settled"],
+        )
 
         withdrawal = f"w-{k}"
         bal[W] -= 300
-        add("withdraw", "/v1/withdrawals", {"withdrawal_id": withdrawal, "player_id": player, "amount": 300},
-            "payments", 201,
+        add(
+            "withdraw",
+            "/v1/withdrawals",
+            {"withdrawal_id": withdrawal, "player_id": player, "amount": 300},
+            "payments",
+            201,
             {"withdrawal_id": withdrawal, "status": "PENDING", "sources": [{"bucket_type": W, "amount": 300}]},
-            ("withdrawal_create", withdrawal), [("WITHDRAWAL", f"withdrawal:{withdrawal}")], ["withdrawal.requested"])
+            ("withdrawal_create", withdrawal),
+            [("WITHDRAWAL", f"withdrawal:{withdrawal}")],
+            ["withdrawal.requested"],
+        )
         if i % 2 == 0:
-            add("complete", f"/v1/withdrawals/{withdrawal}/complete", {}, "payments", 200,
+            add(
+                "complete",
+                f"/v1/withdrawals/{withdrawal}/complete",
+                {},
+                "payments",
+                200,
                 {"withdrawal_id": withdrawal, "status": "PAID", "amount": 300},
-                None, [("WITHDRAWAL_PAID", f"withdrawal:{withdrawal}")], ["withdrawal.paid"])
+                None,
+                [("WITHDRAWAL_PAID", f"withdrawal:{withdrawal}")],
+                ["withdrawal.paid"],
+            )
         else:
             bal[W] += 300
-            add("reject", f"/v1/withdrawals/{withdrawal}/reject", {"reason": "name mismatch"}, "payments", 200,
+            add(
+                "reject",
+                f"/v1/withdrawals/{withdrawal}/reject",
+                {"reason": "name mismatch"},
+                "payments",
+                200,
                 {"withdrawal_id": withdrawal, "status": "REJECTED", "refunded": [{"bucket_type": W, "amount": 300}]},
-                None, [("WITHDRAWAL_REFUND", f"withdrawal:{withdrawal}")], ["withdrawal.rejected"])
+                None,
+                [("WITHDRAWAL_REFUND", f"withdrawal:{withdrawal}")],
+                ["withdrawal.rejected"],
+            )
 
         ghost = f"g-{k}"
-        add("rollback", f"/v1/bets/{ghost}/rollback",
-            {"rollback_id": f"r-{ghost}", "player_id": player, "reason": "bet never arrived"}, "game", 200,
+        add(
+            "rollback",
+            f"/v1/bets/{ghost}/rollback",
+            {"rollback_id": f"r-{ghost}", "player_id": player, "reason": "bet never arrived"},
+            "game",
+            200,
             {"bet_id": ghost, "status": "ROLLED_BACK", "restored": []},
-            ("bet_rollback", f"r-{ghost}"), [], ["bet.rolled_back"])
+            ("bet_rollback", f"r-{ghost}"),
+            [],
+            ["bet.rolled_back"],
+        )
 
     assert progress < 5000 and min(bal.values()) >= 0
     return commands, dict(bal)
@@ -266,8 +421,10 @@ class Stream:
         self.in_flight = 0
         self.failures: list[str] = []
         self.stop = threading.Event()
-        self.threads = [threading.Thread(target=self._run, args=(cmds,), name=f"client-{p}", daemon=True)
-                        for p, cmds in plans.items()]
+        self.threads = [
+            threading.Thread(target=self._run, args=(cmds,), name=f"client-{p}", daemon=True)
+            for p, cmds in plans.items()
+        ]
 
     def start(self) -> None:
         for t in self.threads:
@@ -317,7 +474,8 @@ class Stream:
                     if response.status_code != cmd.status or not matches(cmd.expect, _json(response)):
                         self.failures.append(
                             f"{cmd.label}\n  expected {cmd.status} with {cmd.expect}\n  got {response.status_code} "
-                            f"{response.text}\n  after unanswered attempts: {cmd.unanswered}")
+                            f"{response.text}\n  after unanswered attempts: {cmd.unanswered}"
+                        )
                         return False
                     return True
             finally:
@@ -325,8 +483,10 @@ class Stream:
                     self.in_flight -= 1
             cmd.unanswered.append(outcome)
             if time.monotonic() > deadline:
-                self.failures.append(f"{cmd.label}: no answer within {COMMAND_DEADLINE}s; last attempts: "
-                                     f"{cmd.unanswered[-3:]} ({len(cmd.unanswered)} attempts)")
+                self.failures.append(
+                    f"{cmd.label}: no answer within {COMMAND_DEADLINE}s; last attempts: "
+                    f"{cmd.unanswered[-3:]} ({len(cmd.unanswered)} attempts)"
+                )
                 return False
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
@@ -346,6 +506,7 @@ def _code(response: httpx.Response) -> str | None:
 
 
 # -- fixtures ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def cluster(tmp_path) -> Iterator[CrashableCluster]:
@@ -374,8 +535,11 @@ def stream(cluster, server) -> Iterator[tuple[Stream, dict[str, dict[str, int]]]
     for n in range(PLAYERS):
         player = f"p{n}"
         plans[player], models[player] = player_plan(player, ROUNDS)
-        response = httpx.post(f"{server.base}/v1/accounts", json={"player_id": player, "currency": "KRW"},
-                              headers={"Authorization": f"Bearer {keys['payments']}"})
+        response = httpx.post(
+            f"{server.base}/v1/accounts",
+            json={"player_id": player, "currency": "KRW"},
+            headers={"Authorization": f"Bearer {keys['payments']}"},
+        )
         assert response.status_code == 201, response.text
     s = Stream(server.base, keys, plans)
     try:
@@ -389,6 +553,7 @@ def stream(cluster, server) -> Iterator[tuple[Stream, dict[str, dict[str, int]]]
 
 # -- the checks ----------------------------------------------------------------------------------
 
+
 def check_exactly_once(s: Stream, models: dict[str, dict[str, int]], owner_url: str) -> dict[str, int]:
     """Every check of the module docstring; returns counts for the report."""
     assert not s.failures, "\n".join(s.failures)
@@ -398,47 +563,72 @@ def check_exactly_once(s: Stream, models: dict[str, dict[str, int]], owner_url: 
     with psycopg.connect(owner_url, autocommit=True) as conn:
         for player, cmds in s.plans.items():
             # Ledger: exactly the transactions the commands write, each once.
-            ledger = Counter(conn.execute("SELECT kind, ref FROM wallet.ledger_txn WHERE account_id = %s",
-                                          (player,)).fetchall())
+            ledger = Counter(
+                conn.execute("SELECT kind, ref FROM wallet.ledger_txn WHERE account_id = %s", (player,)).fetchall()
+            )
             expected_ledger = Counter(t for c in cmds for t in c.ledger)
             assert ledger == expected_ledger, (
                 f"{player}: ledger transactions differ from one per command: missing "
-                f"{dict(expected_ledger - ledger)}, extra {dict(ledger - expected_ledger)}")
+                f"{dict(expected_ledger - ledger)}, extra {dict(ledger - expected_ledger)}"
+            )
 
             # Outbox: one event per change (the account.opened of the setup aside).
-            events = Counter(r[0] for r in conn.execute(
-                "SELECT event_type FROM wallet.outbox WHERE account_id = %s", (player,)).fetchall())
+            events = Counter(
+                r[0]
+                for r in conn.execute(
+                    "SELECT event_type FROM wallet.outbox WHERE account_id = %s", (player,)
+                ).fetchall()
+            )
             expected_events = Counter(e for c in cmds for e in c.events) + Counter(["account.opened"])
             assert events == expected_events, (
-                f"{player}: outbox differs: missing {dict(expected_events - events)}, extra {dict(events - expected_events)}")
+                f"{player}: outbox differs: missing {dict(expected_events - events)}, extra {dict(events - expected_events)}"
+            )
 
             # Idempotency: one record per keyed command (the primary key makes it at most one).
-            records = Counter(conn.execute("SELECT command, key FROM wallet.idempotency WHERE account_id = %s",
-                                           (player,)).fetchall())
+            records = Counter(
+                conn.execute("SELECT command, key FROM wallet.idempotency WHERE account_id = %s", (player,)).fetchall()
+            )
             expected_records = Counter(c.idem for c in cmds if c.idem)
             assert records == expected_records, (
                 f"{player}: idempotency records differ: missing {dict(expected_records - records)}, "
-                f"extra {dict(records - expected_records)}")
+                f"extra {dict(records - expected_records)}"
+            )
 
             # The money records, one row each in its final state.
-            deposits = dict(conn.execute("SELECT deposit_id, status FROM wallet.deposit WHERE account_id = %s",
-                                         (player,)).fetchall())
+            deposits = dict(
+                conn.execute(
+                    "SELECT deposit_id, status FROM wallet.deposit WHERE account_id = %s", (player,)
+                ).fetchall()
+            )
             assert deposits == {c.body["deposit_id"]: "APPROVED" for c in cmds if c.kind == "deposit"}
-            withdrawals = dict(conn.execute(
-                "SELECT withdrawal_id, status FROM wallet.withdrawal WHERE account_id = %s", (player,)).fetchall())
-            assert withdrawals == {c.path.split("/")[3]: "PAID" if c.kind == "complete" else "REJECTED"
-                                   for c in cmds if c.kind in ("complete", "reject")}
-            bets = dict(conn.execute("SELECT bet_id, status FROM wallet.bet WHERE account_id = %s", (player,)).fetchall())
+            withdrawals = dict(
+                conn.execute(
+                    "SELECT withdrawal_id, status FROM wallet.withdrawal WHERE account_id = %s", (player,)
+                ).fetchall()
+            )
+            assert withdrawals == {
+                c.path.split("/")[3]: "PAID" if c.kind == "complete" else "REJECTED"
+                for c in cmds
+                if c.kind in ("complete", "reject")
+            }
+            bets = dict(
+                conn.execute("SELECT bet_id, status FROM wallet.bet WHERE account_id = %s", (player,)).fetchall()
+            )
             final_bet_status: dict[str, str] = {}
             for c in cmds:
                 bet_id = c.body.get("bet_id") or (c.path.split("/")[3] if c.path.startswith("/v1/bets/") else None)
                 if c.kind in ("bet", "settle", "rollback"):
-                    final_bet_status[bet_id] = {"bet": "AUTHORIZED", "settle": "SETTLED", "rollback": "ROLLED_BACK"}[c.kind]
+                    final_bet_status[bet_id] = {"bet": "AUTHORIZED", "settle": "SETTLED", "rollback": "ROLLED_BACK"}[
+                        c.kind
+                    ]
             assert bets == final_bet_status
 
             # Balances: the model of the stream, and the sum of what the answers say moved.
-            stored = dict(conn.execute("SELECT bucket_type, balance FROM wallet.bucket WHERE account_id = %s",
-                                       (player,)).fetchall())
+            stored = dict(
+                conn.execute(
+                    "SELECT bucket_type, balance FROM wallet.bucket WHERE account_id = %s", (player,)
+                ).fetchall()
+            )
             stored = {b: v for b, v in stored.items() if v}
             assert stored == {b: v for b, v in models[player].items() if v}, f"{player}: balances {stored}"
             from_answers = {b: v for b, v in balances_from_answers(cmds).items() if v}
@@ -456,17 +646,26 @@ def check_exactly_once(s: Stream, models: dict[str, dict[str, int]], owner_url: 
             if not c.unanswered:
                 continue
             if c.idem:
-                row = conn.execute("SELECT extract(epoch FROM created_at) FROM wallet.idempotency "
-                                   "WHERE account_id = %s AND command = %s AND key = %s", (c.player, *c.idem)).fetchone()
+                row = conn.execute(
+                    "SELECT extract(epoch FROM created_at) FROM wallet.idempotency "
+                    "WHERE account_id = %s AND command = %s AND key = %s",
+                    (c.player, *c.idem),
+                ).fetchone()
             else:
                 table = "deposit" if c.kind == "approve" else "withdrawal"
-                row = conn.execute(f"SELECT extract(epoch FROM decided_at) FROM wallet.{table} "
-                                   f"WHERE account_id = %s AND {table}_id = %s", (c.player, c.path.split("/")[3])).fetchone()
+                row = conn.execute(
+                    f"SELECT extract(epoch FROM decided_at) FROM wallet.{table} "
+                    f"WHERE account_id = %s AND {table}_id = %s",
+                    (c.player, c.path.split("/")[3]),
+                ).fetchone()
             applied_unanswered += float(row[0]) < c.sent_at[-1]
-    return {"commands": len(commands), "retried": sum(1 for c in commands if c.unanswered),
-            "attempts_unanswered": sum(len(c.unanswered) for c in commands),
-            "longest_retry_span_s": round(max(c.sent_at[-1] - c.sent_at[0] for c in commands), 2),
-            "applied_but_answer_lost": applied_unanswered}
+    return {
+        "commands": len(commands),
+        "retried": sum(1 for c in commands if c.unanswered),
+        "attempts_unanswered": sum(len(c.unanswered) for c in commands),
+        "longest_retry_span_s": round(max(c.sent_at[-1] - c.sent_at[0] for c in commands), 2),
+        "applied_but_answer_lost": applied_unanswered,
+    }
 
 
 def check_replays(s: Stream) -> None:
@@ -478,8 +677,9 @@ def check_replays(s: Stream) -> None:
             for c in commands:
                 r = client.post(c.path, json=c.body, headers={"Authorization": f"Bearer {s.keys[c.scope]}"})
                 if r.status_code != c.answer_status or _json(r) != c.answer():
-                    mismatches.append(f"{c.label}: first answer {c.answer_status} {c.answer_text}, "
-                                      f"replay {r.status_code} {r.text}")
+                    mismatches.append(
+                        f"{c.label}: first answer {c.answer_status} {c.answer_text}, replay {r.status_code} {r.text}"
+                    )
 
     threads = [threading.Thread(target=replay, args=(cmds,)) for cmds in s.plans.values()]
     for t in threads:
@@ -494,6 +694,7 @@ def report(name: str, counts: dict[str, int], **extra: Any) -> None:
 
 
 # -- the tests -----------------------------------------------------------------------------------
+
 
 def test_kill9_server_mid_stream(cluster, server, stream):
     """The server is killed twice while commands are in flight: once after a 0.3 s freeze
@@ -512,8 +713,13 @@ def test_kill9_server_mid_stream(cluster, server, stream):
     counts = check_exactly_once(s, models, cluster.url)
     assert counts["retried"] >= 2, f"the kills hit no command in flight: {counts}"
     check_replays(s)
-    report("kill -9 server", counts, in_flight_at_kills=in_flight, server_starts=server.starts,
-           seconds=round(time.monotonic() - started, 1))
+    report(
+        "kill -9 server",
+        counts,
+        in_flight_at_kills=in_flight,
+        server_starts=server.starts,
+        seconds=round(time.monotonic() - started, 1),
+    )
 
 
 def test_postgres_immediate_restart_mid_stream(cluster, server, stream):
@@ -534,5 +740,9 @@ def test_postgres_immediate_restart_mid_stream(cluster, server, stream):
     counts = check_exactly_once(s, models, cluster.url)
     assert counts["retried"] >= 2, f"the restarts hit no command in flight: {counts}"
     check_replays(s)
-    report("postgres restart -m immediate", counts, in_flight_at_restarts=in_flight,
-           seconds=round(time.monotonic() - started, 1))
+    report(
+        "postgres restart -m immediate",
+        counts,
+        in_flight_at_restarts=in_flight,
+        seconds=round(time.monotonic() - started, 1),
+    )

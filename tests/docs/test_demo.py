@@ -14,8 +14,10 @@ def results(postgresql_proc):
 
 
 def rows(results, flow_index):
-    return [(r.step, r.status, {k: v for k, v in r.balances.items() if v}, r.withdrawable, r.open_bets, r.rolling)
-            for r in results[flow_index].rows]
+    return [
+        (r.step, r.status, {k: v for k, v in r.balances.items() if v}, r.withdrawable, r.open_bets, r.rolling)
+        for r in results[flow_index].rows
+    ]
 
 
 def test_sports_flow(results):
@@ -46,12 +48,19 @@ def test_casino_flow(results):
 
 def test_free_bet_coupon_flow(results):
     assert [(r.balances.get("SPORTS_BONUS"), r.coupons, r.open_bets) for r in results[2].rows] == [
-        (0, 0, 0), (0, 500, 0), (0, 0, 500), (1000, 0, 0)]
+        (0, 0, 0),
+        (0, 500, 0),
+        (0, 0, 500),
+        (1000, 0, 0),
+    ]
 
 
 def test_cashback_to_points_to_normal_flow(results):
     assert [(r.balances.get("POINTS"), r.balances.get("SPORTS_NORMAL"), r.withdrawable) for r in results[3].rows] == [
-        (0, 0, 0), (1500, 0, 0), (300, 1200, 1200)]
+        (0, 0, 0),
+        (1500, 0, 0),
+        (300, 1200, 1200),
+    ]
 
 
 def test_rollback_flow(results):

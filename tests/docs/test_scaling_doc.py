@@ -6,7 +6,7 @@ checked against the catalog of a migrated database.)"""
 import re
 from pathlib import Path
 
-DOC = (Path(__file__).resolve().parents[1] / "docs" / "scaling.md").read_text()
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "scaling.md").read_text()
 DISTRIBUTED = re.findall(r"create_distributed_table\('([\w.]+)', '(\w+)'", DOC)
 REFERENCE = re.findall(r"create_reference_table\('([\w.]+)'\)", DOC)
 FUNCTIONS = re.findall(r"create_distributed_function\('([^']+)', '(\w+)'", DOC)
@@ -14,8 +14,12 @@ DROPPED = re.findall(r"ALTER TABLE ([\w.]+) DROP CONSTRAINT (\w+);", DOC)
 
 
 def test_every_table_is_placed_exactly_once(db):
-    tables = {f"wallet.{t}" for (t,) in db.execute(
-        "SELECT relname FROM pg_class WHERE relnamespace = 'wallet'::regnamespace AND relkind = 'r'").fetchall()}
+    tables = {
+        f"wallet.{t}"
+        for (t,) in db.execute(
+            "SELECT relname FROM pg_class WHERE relnamespace = 'wallet'::regnamespace AND relkind = 'r'"
+        ).fetchall()
+    }
     placed = [t for t, _ in DISTRIBUTED] + REFERENCE
     assert sorted(placed) == sorted(set(placed)), "a table is placed twice"
     assert set(placed) == tables
@@ -23,9 +27,12 @@ def test_every_table_is_placed_exactly_once(db):
 
 def test_distributed_tables_use_an_existing_leading_key(db):
     for table, column in DISTRIBUTED:
-        first_pk_column = db.execute("""
+        first_pk_column = db.execute(
+            """
             SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-             WHERE i.indrelid = %s::regclass AND i.indisprimary""", (table,)).fetchone()[0]
+             WHERE i.indrelid = %s::regclass AND i.indisprimary""",
+            (table,),
+        ).fetchone()[0]
         if table == "wallet.resource_owner":
             assert column == "resource_id"
         else:
@@ -35,19 +42,25 @@ def test_distributed_tables_use_an_existing_leading_key(db):
 def test_dropped_constraints_exist(db):
     assert DROPPED
     for table, constraint in DROPPED:
-        assert db.execute("SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
-                          (table, constraint)).fetchone(), (table, constraint)
+        assert db.execute(
+            "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s", (table, constraint)
+        ).fetchone(), (table, constraint)
 
 
 def test_every_player_command_is_distributed_by_its_player_argument(db):
     documented = {}
     for signature, argument in FUNCTIONS:
-        row = db.execute("SELECT to_regprocedure(%s)::text, (SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure(%s))",
-                         (signature, signature)).fetchone()
+        row = db.execute(
+            "SELECT to_regprocedure(%s)::text, (SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure(%s))",
+            (signature, signature),
+        ).fetchone()
         assert row[0] is not None, f"{signature} does not exist"
         assert argument in row[1], f"{signature} has no argument {argument}"
         documented[row[0]] = argument
-    with_player = {name for (name,) in db.execute("""
+    with_player = {
+        name
+        for (name,) in db.execute("""
         SELECT p.oid::regprocedure::text FROM pg_proc p
-         WHERE p.pronamespace = 'wallet'::regnamespace AND p.proname !~ '^_' AND 'p_player_id' = ANY (p.proargnames)""").fetchall()}
+         WHERE p.pronamespace = 'wallet'::regnamespace AND p.proname !~ '^_' AND 'p_player_id' = ANY (p.proargnames)""").fetchall()
+    }
     assert set(documented) == with_player

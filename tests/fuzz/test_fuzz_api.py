@@ -50,18 +50,28 @@ def _check(case, base: str, key: str) -> None:
     if response.status_code >= 400:
         assert response.headers["content-type"][0].startswith("application/problem+json"), where
         body = response.json()
-        assert body["status"] == response.status_code and body["code"] in CODES and body["title"] and body["detail"], where
+        assert body["status"] == response.status_code and body["code"] in CODES and body["title"] and body["detail"], (
+            where
+        )
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["schema-valid", "schema-breaking"])
+@pytest.mark.parametrize(
+    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["schema-valid", "schema-breaking"]
+)
 def test_no_5xx_and_every_error_is_a_problem(api_schema, served, mode):
     base, key = served.base_url, served.api_key
     failures = []
     operations = [result.ok() for result in api_schema.get_all_operations()]
     assert len(operations) > 30, "the served schema lost its operations"
     for operation in operations:
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=DERANDOMIZE, database=None,
-                  suppress_health_check=list(HealthCheck))
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=DERANDOMIZE,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
         @given(case=operation.as_strategy(generation_mode=mode))
         def fuzz(case):
             _check(case, base, key)

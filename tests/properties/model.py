@@ -2,7 +2,7 @@
 
 It knows only the configuration `ruby-wallet migrate` installs (SPEC §5b): topology version 1
 of SPEC §3 and the default betting and money policies of SPEC §4.  It is written from the rules
-of SPEC §2–§5a, not from the SQL, so that the state machine in tests/test_properties.py compares
+of SPEC §2–§5a, not from the SQL, so that the state machine in tests/properties/test_state_machine.py compares
 two implementations of the same rules.  Every command is a method that either returns the JSON
 result the wallet should answer (only the keys the model can predict) or raises WalletError
 with the documented error code; a failing command changes nothing (Wallet.run restores a copy).
@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -55,11 +55,12 @@ class WalletError(Exception):
 # ---------------------------------------------------------------------------------------------
 # Default configuration (SPEC §3, §4, §5b)
 
+
 @dataclass(frozen=True)
 class BucketType:
     code: str
-    kind: str            # CASH, BONUS, POINTS, WITHDRAWABLE
-    group: str | None    # None: shared
+    kind: str  # CASH, BONUS, POINTS, WITHDRAWABLE
+    group: str | None  # None: shared
     bettable: bool
     accepts_deposit: bool
     accepts_winnings: bool
@@ -111,8 +112,12 @@ def deduction_order(group: str) -> list[str]:
 
 def destination(group: str, source_kind: str) -> str:
     """SPEC §5b settlement destinations: CASH → normal, WITHDRAWABLE → WITHDRAWABLE, BONUS and COUPON → bonus."""
-    return {"CASH": group_bucket(group, "CASH"), "WITHDRAWABLE": WITHDRAWABLE,
-            "BONUS": group_bucket(group, "BONUS"), "COUPON": group_bucket(group, "BONUS")}[source_kind]
+    return {
+        "CASH": group_bucket(group, "CASH"),
+        "WITHDRAWABLE": WITHDRAWABLE,
+        "BONUS": group_bucket(group, "BONUS"),
+        "COUPON": group_bucket(group, "BONUS"),
+    }[source_kind]
 
 
 def conversion_bucket(group: str) -> str:
@@ -140,6 +145,7 @@ def reason_ok(reason: Any) -> bool:
 # ---------------------------------------------------------------------------------------------
 # Pure arithmetic (SPEC §4 settlement, §5a rolling)
 
+
 def split_payout(payout: int, stakes: list[int]) -> list[int]:
     """Pro rata to the stakes, floored; the units left over one each to the largest remainders,
     ties to the source taken first.  The shares always sum to the payout."""
@@ -153,8 +159,9 @@ def split_payout(payout: int, stakes: list[int]) -> list[int]:
     return shares
 
 
-def contribution(result: str, stake: int, bps: int, min_odds: Decimal | None = None,
-                 odds: Decimal | None = None) -> int:
+def contribution(
+    result: str, stake: int, bps: int, min_odds: Decimal | None = None, odds: Decimal | None = None
+) -> int:
     """Rolling progress a settled stake earns: WIN, LOSS and CASHOUT count, VOID nothing, nor a
     bet below the policy's min_odds (or without odds when there is one)."""
     if result == "VOID":
@@ -167,16 +174,17 @@ def contribution(result: str, stake: int, bps: int, min_odds: Decimal | None = N
 # ---------------------------------------------------------------------------------------------
 # State
 
+
 @dataclass
 class Obligation:
     rolling_id: int
     group: str
-    kind: str            # DEPOSIT or BONUS
+    kind: str  # DEPOSIT or BONUS
     base: int
     required: int
     progress: int = 0
     status: str = "ACTIVE"
-    admin_result: dict | None = None     # the answer of the waive or cancel that closed it
+    admin_result: dict | None = None  # the answer of the waive or cancel that closed it
 
 
 @dataclass
@@ -199,8 +207,8 @@ class Coupon:
 
 @dataclass
 class Source:
-    source: str          # bucket type code or "coupon:<id>"
-    kind: str            # CASH, BONUS, WITHDRAWABLE, COUPON
+    source: str  # bucket type code or "coupon:<id>"
+    kind: str  # CASH, BONUS, WITHDRAWABLE, COUPON
     amount: int
     destination: str
     stake_returned: bool
@@ -209,7 +217,7 @@ class Source:
 @dataclass
 class Bet:
     bet_id: str
-    status: str                           # AUTHORIZED, SETTLED, ROLLED_BACK
+    status: str  # AUTHORIZED, SETTLED, ROLLED_BACK
     tombstone: bool = False
     provider_type: str | None = None
     group: str | None = None
@@ -217,10 +225,10 @@ class Bet:
     sources: list[Source] = field(default_factory=list)
     result: str | None = None
     payout: int | None = None
-    settle_postings: dict[str, int] = field(default_factory=dict)   # what the settlement moved (HOLD aside)
+    settle_postings: dict[str, int] = field(default_factory=dict)  # what the settlement moved (HOLD aside)
     settle_credits: list[dict] = field(default_factory=list)
     settle_clock: int = 0
-    progress_given: dict[int, int] = field(default_factory=dict)    # rolling_id -> progress
+    progress_given: dict[int, int] = field(default_factory=dict)  # rolling_id -> progress
     rollback_result: dict | None = None
     # The policy snapshot taken at authorization.
     odds: Decimal | None = None
@@ -264,7 +272,7 @@ class Credit:
 class Player:
     player_id: str
     currency: str
-    status: str = "active"                 # active, frozen, closed
+    status: str = "active"  # active, frozen, closed
     # Money: buckets by type, coupons by id, and the account's contra pockets.
     buckets: dict[str, int] = field(default_factory=dict)
     pockets: dict[str, int] = field(default_factory=dict)
@@ -286,8 +294,11 @@ class Player:
         return sum(self.balance(b.code) for b in BUCKET_TYPES if b.group == group and b.kind == kind)
 
     def active(self, group: str, kind: str) -> list[Obligation]:
-        return [ob for rid, ob in sorted(self.obligations.items())
-                if ob.group == group and ob.kind == kind and ob.status == "ACTIVE"]
+        return [
+            ob
+            for rid, ob in sorted(self.obligations.items())
+            if ob.group == group and ob.kind == kind and ob.status == "ACTIVE"
+        ]
 
     def cash_locked(self, group: str | None) -> bool:
         """Only active DEPOSIT obligations lock a group's CASH."""
@@ -321,7 +332,7 @@ class Player:
             if target.startswith("@"):
                 self.pockets[target[1:]] = self.pockets.get(target[1:], 0) + amount
             elif target.startswith("coupon:"):
-                coupon = self.coupons[target[len("coupon:"):]]
+                coupon = self.coupons[target[len("coupon:") :]]
                 coupon.remaining += amount
                 assert 0 <= coupon.remaining <= coupon.amount, f"model bug: coupon {coupon}"
             else:
@@ -336,13 +347,14 @@ def _add(postings: dict[str, int], target: str, amount: int) -> None:
 # ---------------------------------------------------------------------------------------------
 # The wallet
 
+
 class Wallet:
     def __init__(self, next_rolling_id: int = 1) -> None:
         self.players: dict[str, Player] = {}
-        self.owners: dict[tuple[str, str], str] = {}     # (resource kind, id) -> player id
+        self.owners: dict[tuple[str, str], str] = {}  # (resource kind, id) -> player id
         self.next_rolling_id = next_rolling_id
         self.grants = 0
-        self.sports_policy = 1          # the active SPORTS betting policy version
+        self.sports_policy = 1  # the active SPORTS betting policy version
 
     def policy_activate(self, provider_type: str, version: int) -> None:
         assert provider_type == "SPORTS" and version in SPORTS_POLICIES
@@ -433,7 +445,7 @@ class Wallet:
         moved = amount - left
         _add(postings, to, moved)
         player.move(postings)
-        if not to.startswith("@"):     # a release (not a forfeit to the PROMOTION pocket)
+        if not to.startswith("@"):  # a release (not a forfeit to the PROMOTION pocket)
             player.releases.extend((player.clock, code, to) for code, a in postings.items() if a < 0)
         return moved
 
@@ -452,8 +464,13 @@ class Wallet:
             released = self._sweep(player, ob.group, money_kind, amount, to)
         elif status == "CANCELLED" and forfeit and ob.kind == "BONUS" and amount > 0:
             forfeited = self._sweep(player, ob.group, "BONUS", amount, "@PROMOTION")
-        return {"rolling_id": ob.rolling_id, "status": status, "progress": ob.progress,
-                "released": released, "forfeited": forfeited}
+        return {
+            "rolling_id": ob.rolling_id,
+            "status": status,
+            "progress": ob.progress,
+            "released": released,
+            "forfeited": forfeited,
+        }
 
     def _progress(self, player: Player, bet: Bet, deposit_progress: int, bonus_progress: int) -> list[dict]:
         """Fills the oldest active obligation of the bet's group first, the rest carrying on;
@@ -491,8 +508,12 @@ class Wallet:
         if player_id in self.players:
             if self.players[player_id].currency != currency:
                 raise WalletError("IDEMPOTENCY_CONFLICT", "another currency")
-            return {"player_id": player_id, "currency": currency, "status": self.players[player_id].status,
-                    "created": False}
+            return {
+                "player_id": player_id,
+                "currency": currency,
+                "status": self.players[player_id].status,
+                "created": False,
+            }
         self.players[player_id] = Player(player_id, currency)
         return {"player_id": player_id, "currency": currency, "status": "active", "created": True}
 
@@ -502,9 +523,16 @@ class Wallet:
         if status not in ("active", "frozen", "closed") or not reason_ok(reason):
             raise WalletError("VALIDATION_FAILED")
         p = self._account(player_id)
-        if status == "closed" and p.status != "closed" and (
-                any(v > 0 for v in p.buckets.values()) or p.open_bets()[0] or p.pending_withdrawals()
-                or any(c.status == "ACTIVE" and c.remaining > 0 for c in p.coupons.values())):
+        if (
+            status == "closed"
+            and p.status != "closed"
+            and (
+                any(v > 0 for v in p.buckets.values())
+                or p.open_bets()[0]
+                or p.pending_withdrawals()
+                or any(c.status == "ACTIVE" and c.remaining > 0 for c in p.coupons.values())
+            )
+        ):
             raise WalletError("INVALID_STATE", "the account still has money")
         p.status = status
         return {"player_id": player_id, "status": status}
@@ -519,12 +547,24 @@ class Wallet:
         self._require_open(p, allow_frozen=True)
         bt = self._bucket_type(bucket_type)
         if p.balance(bucket_type) + amount < 0:
-            raise WalletError("INSUFFICIENT_FUNDS", f"{bucket_type} holds {p.balance(bucket_type)}", p.balance(bucket_type))
+            raise WalletError(
+                "INSUFFICIENT_FUNDS", f"{bucket_type} holds {p.balance(bucket_type)}", p.balance(bucket_type)
+            )
         p.move({bucket_type: amount, "@ADJUSTMENT": -amount})
         self._auto_complete(p, [bt.group])
-        return self._remember(p, "admin_adjust", adjustment_id, request, {
-            "adjustment_id": adjustment_id, "player_id": player_id, "bucket_type": bucket_type,
-            "amount": amount, "balance_after": p.balance(bucket_type)})
+        return self._remember(
+            p,
+            "admin_adjust",
+            adjustment_id,
+            request,
+            {
+                "adjustment_id": adjustment_id,
+                "player_id": player_id,
+                "bucket_type": bucket_type,
+                "amount": amount,
+                "balance_after": p.balance(bucket_type),
+            },
+        )
 
     # ---- deposits and withdrawals
 
@@ -540,14 +580,23 @@ class Wallet:
         p.move({d.bucket_type: d.amount, "@EXTERNAL": -d.amount})
         rolling_id = None
         if bt.group is not None:
-            rolling_id = self._open_obligation(p, bt.group, "DEPOSIT", d.amount,
-                                               ceil_div(d.amount * DEPOSIT_ROLLING_BPS, 10_000))
+            rolling_id = self._open_obligation(
+                p, bt.group, "DEPOSIT", d.amount, ceil_div(d.amount * DEPOSIT_ROLLING_BPS, 10_000)
+            )
         d.status = "APPROVED"
-        d.decision = {"deposit_id": d.deposit_id, "status": "APPROVED", "amount": d.amount,
-                      "bucket_type": d.bucket_type, "balance_after": p.balance(d.bucket_type), "rolling_id": rolling_id}
+        d.decision = {
+            "deposit_id": d.deposit_id,
+            "status": "APPROVED",
+            "amount": d.amount,
+            "bucket_type": d.bucket_type,
+            "balance_after": p.balance(d.bucket_type),
+            "rolling_id": rolling_id,
+        }
         return d.decision
 
-    def deposit_create(self, deposit_id: str, player_id: str, amount: int, bucket_type: str, auto_approve: bool) -> dict:
+    def deposit_create(
+        self, deposit_id: str, player_id: str, amount: int, bucket_type: str, auto_approve: bool
+    ) -> dict:
         if not key_ok(deposit_id) or not amount_ok(amount) or bucket_type is None:
             raise WalletError("VALIDATION_FAILED")
         p = self._account(player_id)
@@ -609,8 +658,13 @@ class Wallet:
         p.move(postings)
         p.withdrawals[withdrawal_id] = Withdrawal(withdrawal_id, amount, sources)
         self._auto_complete(p, [BUCKET[s["bucket_type"]].group for s in sources])
-        return self._remember(p, "withdrawal_create", withdrawal_id, request, {
-            "withdrawal_id": withdrawal_id, "status": "PENDING", "amount": amount, "sources": sources})
+        return self._remember(
+            p,
+            "withdrawal_create",
+            withdrawal_id,
+            request,
+            {"withdrawal_id": withdrawal_id, "status": "PENDING", "amount": amount, "sources": sources},
+        )
 
     def _withdrawal_decide(self, withdrawal_id: str, status: str, reason: str | None) -> dict:
         p = self._owner("WITHDRAWAL", withdrawal_id, "WITHDRAWAL_NOT_FOUND")
@@ -628,8 +682,13 @@ class Wallet:
             for s in w.sources:
                 _add(postings, s["bucket_type"], s["amount"])
             p.move(postings)
-            w.decision = {"withdrawal_id": withdrawal_id, "status": "REJECTED", "amount": w.amount,
-                          "refunded": w.sources, "reason": reason}
+            w.decision = {
+                "withdrawal_id": withdrawal_id,
+                "status": "REJECTED",
+                "amount": w.amount,
+                "refunded": w.sources,
+                "reason": reason,
+            }
         w.status = status
         return w.decision
 
@@ -645,15 +704,31 @@ class Wallet:
 
     @staticmethod
     def _coupon_eligible(c: Coupon, provider_type: str, stake: int, odds: Decimal | None) -> bool:
-        return (c.status == "ACTIVE" and provider_type in c.provider_types
-                and (c.min_odds is None or (odds is not None and odds >= c.min_odds))
-                and (c.max_stake is None or stake <= c.max_stake))
+        return (
+            c.status == "ACTIVE"
+            and provider_type in c.provider_types
+            and (c.min_odds is None or (odds is not None and odds >= c.min_odds))
+            and (c.max_stake is None or stake <= c.max_stake)
+        )
 
-    def bet_authorize(self, bet_id: str, player_id: str, provider_type: str, provider_id: str, stake: int,
-                      odds: Decimal | None, selected_source: str | None) -> dict:
-        if (not key_ok(bet_id) or not key_ok(player_id) or not key_ok(provider_id) or not amount_ok(stake)
-                or (odds is not None and odds < 1)
-                or not (isinstance(provider_type, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{0,31}", provider_type))):
+    def bet_authorize(
+        self,
+        bet_id: str,
+        player_id: str,
+        provider_type: str,
+        provider_id: str,
+        stake: int,
+        odds: Decimal | None,
+        selected_source: str | None,
+    ) -> dict:
+        if (
+            not key_ok(bet_id)
+            or not key_ok(player_id)
+            or not key_ok(provider_id)
+            or not amount_ok(stake)
+            or (odds is not None and odds < 1)
+            or not (isinstance(provider_type, str) and re.fullmatch(r"[A-Z][A-Z0-9_]{0,31}", provider_type))
+        ):
             raise WalletError("VALIDATION_FAILED")
         p = self._account(player_id)
         request = (provider_type, provider_id, stake, odds, selected_source)
@@ -677,13 +752,25 @@ class Wallet:
             if left == 0:
                 break
             if entry == "COUPON":
-                eligible = sorted((c for c in p.coupons.values()
-                                   if c.remaining > 0 and self._coupon_eligible(c, provider_type, stake, odds)),
-                                  key=lambda c: (c.expires_at is None, c.expires_at or 0, c.grant_order))
+                eligible = sorted(
+                    (
+                        c
+                        for c in p.coupons.values()
+                        if c.remaining > 0 and self._coupon_eligible(c, provider_type, stake, odds)
+                    ),
+                    key=lambda c: (c.expires_at is None, c.expires_at or 0, c.grant_order),
+                )
                 for c in eligible[:MAX_COUPONS_PER_BET]:
                     take = min(c.remaining, left)
-                    sources.append(Source(f"coupon:{c.coupon_id}", "COUPON", take,
-                                          c.winnings_bucket_type or destination(group, "COUPON"), c.stake_returned))
+                    sources.append(
+                        Source(
+                            f"coupon:{c.coupon_id}",
+                            "COUPON",
+                            take,
+                            c.winnings_bucket_type or destination(group, "COUPON"),
+                            c.stake_returned,
+                        )
+                    )
                     left -= take
             elif p.balance(entry) > 0:
                 take = min(p.balance(entry), left)
@@ -698,27 +785,52 @@ class Wallet:
             _add(postings, s.source, -s.amount)
         p.move(postings)
         version, bps, min_odds = self._policy(provider_type)
-        p.bets[bet_id] = Bet(bet_id, "AUTHORIZED", provider_type=provider_type, group=group, stake=stake, sources=sources,
-                             odds=odds, policy_version=version, contribution_bps=bps, min_odds=min_odds)
-        return self._remember(p, "bet_authorize", bet_id, request, {
-            "bet_id": bet_id, "status": "AUTHORIZED", "stake": stake, "topology_version": 1, "policy_version": version,
-            "funding": [{"source": s.source, "amount": s.amount} for s in sources]})
+        p.bets[bet_id] = Bet(
+            bet_id,
+            "AUTHORIZED",
+            provider_type=provider_type,
+            group=group,
+            stake=stake,
+            sources=sources,
+            odds=odds,
+            policy_version=version,
+            contribution_bps=bps,
+            min_odds=min_odds,
+        )
+        return self._remember(
+            p,
+            "bet_authorize",
+            bet_id,
+            request,
+            {
+                "bet_id": bet_id,
+                "status": "AUTHORIZED",
+                "stake": stake,
+                "topology_version": 1,
+                "policy_version": version,
+                "funding": [{"source": s.source, "amount": s.amount} for s in sources],
+            },
+        )
 
     def _restore_postings(self, p: Player, bet: Bet) -> dict[str, int]:
         """Each funding source gets its amount back; a coupon reversed since: to PROMOTION."""
         postings: dict[str, int] = {}
         for s in bet.sources:
-            if s.kind == "COUPON" and p.coupons[s.source[len("coupon:"):]].status == "REVERSED":
+            if s.kind == "COUPON" and p.coupons[s.source[len("coupon:") :]].status == "REVERSED":
                 _add(postings, "@PROMOTION", s.amount)
             else:
                 _add(postings, s.source, s.amount)
         return postings
 
     def bet_settle(self, bet_id: str, player_id: str, settlement_id: str, result: str, payout: int | None) -> dict:
-        if (not key_ok(bet_id) or not key_ok(player_id) or not key_ok(settlement_id)
-                or result not in ("WIN", "LOSS", "VOID", "CASHOUT")
-                or (result in ("WIN", "CASHOUT") and not (isinstance(payout, int) and 0 <= payout <= MAX_AMOUNT))
-                or (result == "LOSS" and payout not in (None, 0))):
+        if (
+            not key_ok(bet_id)
+            or not key_ok(player_id)
+            or not key_ok(settlement_id)
+            or result not in ("WIN", "LOSS", "VOID", "CASHOUT")
+            or (result in ("WIN", "CASHOUT") and not (isinstance(payout, int) and 0 <= payout <= MAX_AMOUNT))
+            or (result == "LOSS" and payout not in (None, 0))
+        ):
             raise WalletError("VALIDATION_FAILED")
         p = self._account(player_id)
         request = (bet_id, result, payout if result in ("WIN", "CASHOUT") else 0)
@@ -740,13 +852,16 @@ class Wallet:
         else:
             paid = payout if result != "LOSS" else 0
             postings = {}
-            for s, share in zip(bet.sources, split_payout(paid, [s.amount for s in bet.sources])):
+            for s, share in zip(bet.sources, split_payout(paid, [s.amount for s in bet.sources]), strict=True):
                 credit = share if s.stake_returned else max(0, share - s.amount)
                 _add(postings, s.destination, credit)
-                _add(postings, "@PROMOTION", share - credit)     # a free bet's stake is withheld
+                _add(postings, "@PROMOTION", share - credit)  # a free bet's stake is withheld
             _add(postings, "@HOUSE", bet.stake - paid)
-            credits = [{"bucket_type": dest, "amount": postings[dest]}
-                       for dest in sorted(t for t in postings if not t.startswith("@")) if postings[dest] > 0]
+            credits = [
+                {"bucket_type": dest, "amount": postings[dest]}
+                for dest in sorted(t for t in postings if not t.startswith("@"))
+                if postings[dest] > 0
+            ]
         bet.settle_postings = {t: a for t, a in postings.items() if a != 0}
         p.move({**postings, "@HOLD": postings.get("@HOLD", 0) - bet.stake})
         bet.status, bet.result, bet.payout = "SETTLED", result, paid
@@ -755,12 +870,27 @@ class Wallet:
         # From the bet's snapshot, never the policy active now.
         bps, min_odds = bet.contribution_bps, bet.min_odds
         cash_stake = sum(s.amount for s in bet.sources if s.kind in ("CASH", "WITHDRAWABLE"))
-        touched = self._progress(p, bet, contribution(result, cash_stake, bps, min_odds, bet.odds),
-                                 contribution(result, bet.stake, bps, min_odds, bet.odds))
+        touched = self._progress(
+            p,
+            bet,
+            contribution(result, cash_stake, bps, min_odds, bet.odds),
+            contribution(result, bet.stake, bps, min_odds, bet.odds),
+        )
         self._auto_complete(p, [bet.group])
-        return self._remember(p, "bet_settle", settlement_id, request, {
-            "bet_id": bet_id, "status": "SETTLED", "result": result, "payout": paid,
-            "credits": credits, "rolling": touched})
+        return self._remember(
+            p,
+            "bet_settle",
+            settlement_id,
+            request,
+            {
+                "bet_id": bet_id,
+                "status": "SETTLED",
+                "result": result,
+                "payout": paid,
+                "credits": credits,
+                "rolling": touched,
+            },
+        )
 
     def rollback_postings(self, p: Player, bet: Bet) -> dict[str, int]:
         """What rolling back an open or settled bet moves, before any shortfall: its sources
@@ -770,7 +900,7 @@ class Wallet:
         if bet.status == "AUTHORIZED":
             _add(postings, "@HOLD", -bet.stake)
         elif bet.result == "VOID":
-            postings = {}         # the VOID already put every source back
+            postings = {}  # the VOID already put every source back
         else:
             for target, amount in bet.settle_postings.items():
                 _add(postings, target, -amount)
@@ -779,12 +909,19 @@ class Wallet:
     @staticmethod
     def rollback_shortfalls(p: Player, postings: dict[str, int]) -> list[tuple[str, int]]:
         """(bucket, shortfall) for each bucket that cannot give back its part."""
-        return [(target, -amount - p.balance(target)) for target, amount in sorted(postings.items())
-                if amount < 0 and not target.startswith(("@", "coupon:")) and -amount > p.balance(target)]
+        return [
+            (target, -amount - p.balance(target))
+            for target, amount in sorted(postings.items())
+            if amount < 0 and not target.startswith(("@", "coupon:")) and -amount > p.balance(target)
+        ]
 
     def bet_rollback(self, bet_id: str, player_id: str, rollback_id: str, reason: str | None) -> dict:
-        if (not key_ok(bet_id) or not key_ok(player_id) or not key_ok(rollback_id)
-                or (reason is not None and len(reason) > 1000)):
+        if (
+            not key_ok(bet_id)
+            or not key_ok(player_id)
+            or not key_ok(rollback_id)
+            or (reason is not None and len(reason) > 1000)
+        ):
             raise WalletError("VALIDATION_FAILED")
         p = self._account(player_id)
         request = bet_id
@@ -806,8 +943,10 @@ class Wallet:
             # WITHDRAWABLE if a release moved it there; else INSUFFICIENT_FUNDS.
             fallback = 0
             for target, short in self.rollback_shortfalls(p, postings):
-                released_since = any(clock > bet.settle_clock and source == target and to == WITHDRAWABLE
-                                     for clock, source, to in p.releases)
+                released_since = any(
+                    clock > bet.settle_clock and source == target and to == WITHDRAWABLE
+                    for clock, source, to in p.releases
+                )
                 if target == WITHDRAWABLE or not released_since:
                     raise WalletError("INSUFFICIENT_FUNDS", f"{target} holds {p.balance(target)}")
                 fallback += short
@@ -822,32 +961,59 @@ class Wallet:
         if bet.status == "SETTLED":
             for rolling_id, amount in bet.progress_given.items():
                 ob = p.obligations[rolling_id]
-                if ob.status == "ACTIVE":      # a completed obligation stays completed
+                if ob.status == "ACTIVE":  # a completed obligation stays completed
                     ob.progress -= amount
                     removed.append({"rolling_id": rolling_id, "progress_removed": amount})
             bet.progress_given = {}
-        response = {"bet_id": bet_id, "status": "ROLLED_BACK",
-                    "restored": [{"source": s.source, "amount": s.amount} for s in bet.sources],
-                    "payout_reversed": bet.settle_credits if bet.status == "SETTLED" and bet.result != "VOID" else [],
-                    "rolling": removed}
+        response = {
+            "bet_id": bet_id,
+            "status": "ROLLED_BACK",
+            "restored": [{"source": s.source, "amount": s.amount} for s in bet.sources],
+            "payout_reversed": bet.settle_credits if bet.status == "SETTLED" and bet.result != "VOID" else [],
+            "rolling": removed,
+        }
         bet.status, bet.rollback_result = "ROLLED_BACK", response
         self._auto_complete(p, [bet.group])
         return self._remember(p, "bet_rollback", rollback_id, request, response)
 
     # ---- coupons and promotion credits
 
-    def coupon_grant(self, coupon_id: str, player_id: str, amount: int, provider_types: list[str] | None,
-                     min_odds: Decimal | None, max_stake: int | None, expires_at: Any, stake_returned: bool | None,
-                     winnings_bucket_type: str | None, rolling_multiplier: int | None) -> dict:
+    def coupon_grant(
+        self,
+        coupon_id: str,
+        player_id: str,
+        amount: int,
+        provider_types: list[str] | None,
+        min_odds: Decimal | None,
+        max_stake: int | None,
+        expires_at: Any,
+        stake_returned: bool | None,
+        winnings_bucket_type: str | None,
+        rolling_multiplier: int | None,
+    ) -> dict:
         multiplier = rolling_multiplier or 0
-        if (not key_ok(coupon_id) or not amount_ok(amount) or not provider_types
-                or (min_odds is not None and min_odds < 1) or (max_stake is not None and max_stake < 1)
-                or (expires_at is not None and expires_at <= datetime.now(timezone.utc))
-                or not 0 <= multiplier <= 1000):
+        if (
+            not key_ok(coupon_id)
+            or not amount_ok(amount)
+            or not provider_types
+            or (min_odds is not None and min_odds < 1)
+            or (max_stake is not None and max_stake < 1)
+            or (expires_at is not None and expires_at <= datetime.now(UTC))
+            or not 0 <= multiplier <= 1000
+        ):
             raise WalletError("VALIDATION_FAILED")
         p = self._account(player_id)
-        request = (player_id, amount, tuple(provider_types), min_odds, max_stake, expires_at, bool(stake_returned),
-                   winnings_bucket_type, multiplier)
+        request = (
+            player_id,
+            amount,
+            tuple(provider_types),
+            min_odds,
+            max_stake,
+            expires_at,
+            bool(stake_returned),
+            winnings_bucket_type,
+            multiplier,
+        )
         if (replayed := self._replay(p, "coupon_grant", coupon_id, request)) is not None:
             return replayed
         self._require_open(p, allow_frozen=True)
@@ -859,12 +1025,31 @@ class Wallet:
             raise WalletError("VALIDATION_FAILED", f"{winnings_bucket_type} does not accept winnings")
         self._claim("COUPON", coupon_id, p)
         self.grants += 1
-        p.coupons[coupon_id] = Coupon(coupon_id, amount, 0, tuple(provider_types), group, min_odds, max_stake,
-                                      expires_at, bool(stake_returned), winnings_bucket_type, None, self.grants)
+        p.coupons[coupon_id] = Coupon(
+            coupon_id,
+            amount,
+            0,
+            tuple(provider_types),
+            group,
+            min_odds,
+            max_stake,
+            expires_at,
+            bool(stake_returned),
+            winnings_bucket_type,
+            None,
+            self.grants,
+        )
         p.move({f"coupon:{coupon_id}": amount, "@PROMOTION": -amount})
-        rolling_id = p.coupons[coupon_id].rolling_id = self._open_obligation(p, group, "BONUS", amount, amount * multiplier)
-        return self._remember(p, "coupon_grant", coupon_id, request, {
-            "coupon_id": coupon_id, "remaining": amount, "status": "ACTIVE", "rolling_id": rolling_id})
+        rolling_id = p.coupons[coupon_id].rolling_id = self._open_obligation(
+            p, group, "BONUS", amount, amount * multiplier
+        )
+        return self._remember(
+            p,
+            "coupon_grant",
+            coupon_id,
+            request,
+            {"coupon_id": coupon_id, "remaining": amount, "status": "ACTIVE", "rolling_id": rolling_id},
+        )
 
     def coupon_reverse(self, coupon_id: str, reversal_id: str, reason: str | None) -> dict:
         if not key_ok(reversal_id):
@@ -880,16 +1065,31 @@ class Wallet:
         if c.rolling_id is not None and p.obligations[c.rolling_id].status == "ACTIVE":
             self._close(p, p.obligations[c.rolling_id], "CANCELLED")
         c.status = "REVERSED"
-        c.reversal_result = {"coupon_id": coupon_id, "reversed": reversed_, "consumed": c.amount - reversed_,
-                             "status": "REVERSED"}
+        c.reversal_result = {
+            "coupon_id": coupon_id,
+            "reversed": reversed_,
+            "consumed": c.amount - reversed_,
+            "status": "REVERSED",
+        }
         return self._remember(p, "coupon_reverse", reversal_id, coupon_id, c.reversal_result)
 
-    def promotion_credit(self, credit_id: str, player_id: str, kind: str, amount: int, bucket_type: str | None,
-                         rolling_multiplier: int | None) -> dict:
+    def promotion_credit(
+        self,
+        credit_id: str,
+        player_id: str,
+        kind: str,
+        amount: int,
+        bucket_type: str | None,
+        rolling_multiplier: int | None,
+    ) -> dict:
         bucket_type = bucket_type or "POINTS"
         multiplier = rolling_multiplier or 0
-        if (not key_ok(credit_id) or kind not in ("REBATE", "CASHBACK", "LOSSBACK", "EVENT")
-                or not amount_ok(amount) or not 0 <= multiplier <= 1000):
+        if (
+            not key_ok(credit_id)
+            or kind not in ("REBATE", "CASHBACK", "LOSSBACK", "EVENT")
+            or not amount_ok(amount)
+            or not 0 <= multiplier <= 1000
+        ):
             raise WalletError("VALIDATION_FAILED")
         p = self._account(player_id)
         request = (player_id, kind, amount, bucket_type, multiplier)
@@ -905,9 +1105,20 @@ class Wallet:
         if multiplier > 0:
             rolling_id = self._open_obligation(p, bt.group, "BONUS", amount, amount * multiplier)
         p.credits[credit_id] = Credit(credit_id, kind, amount, bucket_type, rolling_id)
-        return self._remember(p, "promotion_credit", credit_id, request, {
-            "credit_id": credit_id, "kind": kind, "amount": amount, "bucket_type": bucket_type,
-            "balance_after": p.balance(bucket_type), "rolling_id": rolling_id})
+        return self._remember(
+            p,
+            "promotion_credit",
+            credit_id,
+            request,
+            {
+                "credit_id": credit_id,
+                "kind": kind,
+                "amount": amount,
+                "bucket_type": bucket_type,
+                "balance_after": p.balance(bucket_type),
+                "rolling_id": rolling_id,
+            },
+        )
 
     def promotion_reverse(self, credit_id: str, reversal_id: str, reason: str | None) -> dict:
         if not key_ok(reversal_id):
@@ -918,13 +1129,18 @@ class Wallet:
         c = p.credits[credit_id]
         if c.status == "REVERSED":
             return self._remember(p, "promotion_reverse", reversal_id, credit_id, c.reversal_result)
-        taken = min(c.amount, p.balance(c.bucket_type))     # from that bucket alone, never below zero
+        taken = min(c.amount, p.balance(c.bucket_type))  # from that bucket alone, never below zero
         p.move({c.bucket_type: -taken, "@PROMOTION": taken})
         if c.rolling_id is not None and p.obligations[c.rolling_id].status == "ACTIVE":
             self._close(p, p.obligations[c.rolling_id], "CANCELLED")
         c.status, c.reversed, c.unrecovered = "REVERSED", taken, c.amount - taken
-        c.reversal_result = {"credit_id": credit_id, "reversed": taken, "unrecovered": c.amount - taken,
-                             "bucket_type": c.bucket_type, "status": "REVERSED"}
+        c.reversal_result = {
+            "credit_id": credit_id,
+            "reversed": taken,
+            "unrecovered": c.amount - taken,
+            "bucket_type": c.bucket_type,
+            "status": "REVERSED",
+        }
         return self._remember(p, "promotion_reverse", reversal_id, credit_id, c.reversal_result)
 
     # ---- transfers
@@ -952,8 +1168,12 @@ class Wallet:
         moved, met, inherited_id = [], [], None
         group_balance = p.group_balance(source.group, source.kind) if source.group else 0
         p.move({from_type: -amount, to_type: amount})
-        if (source.group is not None and target.group is not None and source.group != target.group
-                and source.kind in ("CASH", "BONUS")):
+        if (
+            source.group is not None
+            and target.group is not None
+            and source.group != target.group
+            and source.kind in ("CASH", "BONUS")
+        ):
             kind = "DEPOSIT" if source.kind == "CASH" else "BONUS"
             for ob in p.active(source.group, kind):
                 outstanding = max(ob.required - ob.progress, 0)
@@ -966,19 +1186,38 @@ class Wallet:
                 moved.append({"from_rolling_id": ob.rolling_id, "base_amount": moved_base, "required": moved_required})
                 if ob.required <= ob.progress:
                     met.append(ob)
-            for ob in met:       # what stays behind is met: it completes (after the money moved)
+            for ob in met:  # what stays behind is met: it completes (after the money moved)
                 self._close(p, ob, "COMPLETED")
-            inherited_id = self._open_obligation(p, target.group, kind, sum(m["base_amount"] for m in moved),
-                                                 sum(m["required"] for m in moved))
+            inherited_id = self._open_obligation(
+                p, target.group, kind, sum(m["base_amount"] for m in moved), sum(m["required"] for m in moved)
+            )
         arrival_id = None
         if target.group is not None and target.group != source.group:
-            arrival_id = self._open_obligation(p, target.group, "BONUS" if target.kind == "BONUS" else "DEPOSIT",
-                                               amount, ceil_div(amount * ARRIVAL_ROLLING_BPS, 10_000))
+            arrival_id = self._open_obligation(
+                p,
+                target.group,
+                "BONUS" if target.kind == "BONUS" else "DEPOSIT",
+                amount,
+                ceil_div(amount * ARRIVAL_ROLLING_BPS, 10_000),
+            )
         self._auto_complete(p, [source.group, target.group])
-        return self._remember(p, "transfer", transfer_id, request, {
-            "transfer_id": transfer_id, "from": from_type, "to": to_type, "debited": amount, "credited": amount,
-            "rolling_moved": sum(m["required"] for m in moved), "rolling": moved,
-            "inherited_rolling_id": inherited_id, "arrival_rolling_id": arrival_id})
+        return self._remember(
+            p,
+            "transfer",
+            transfer_id,
+            request,
+            {
+                "transfer_id": transfer_id,
+                "from": from_type,
+                "to": to_type,
+                "debited": amount,
+                "credited": amount,
+                "rolling_moved": sum(m["required"] for m in moved),
+                "rolling": moved,
+                "inherited_rolling_id": inherited_id,
+                "arrival_rolling_id": arrival_id,
+            },
+        )
 
     # ---- rolling admin
 
@@ -989,8 +1228,13 @@ class Wallet:
         ob = p.obligations[rolling_id]
         if ob.status == status:
             # The first answer again; an obligation a reversal cancelled released and forfeited nothing.
-            return ob.admin_result or {"rolling_id": rolling_id, "status": status, "progress": ob.progress,
-                                       "released": 0, "forfeited": 0}
+            return ob.admin_result or {
+                "rolling_id": rolling_id,
+                "status": status,
+                "progress": ob.progress,
+                "released": 0,
+                "forfeited": 0,
+            }
         if ob.status != "ACTIVE":
             raise WalletError("INVALID_STATE", ob.status)
         result = ob.admin_result = self._close(p, ob, status, forfeit=True)

@@ -1,7 +1,7 @@
 """Property-based tests (issue 5, item 3): a hypothesis state machine sends random sequences of
 every money command — with replays, conflicting replays and invalid inputs — straight to the SQL
 functions as the API role, and checks each answer and the whole state of every player it made
-against the independent Python model of tests/model.py.  After every step: the database equals
+against the independent Python model of tests/properties/model.py.  After every step: the database equals
 the model (account status, buckets, contra pockets, coupons, rolling obligations and their
 progress, bets, deposits, withdrawals, promotion credits, the player snapshot) and the
 reconciliation of its players is clean; after each example, that of the whole database.
@@ -18,7 +18,7 @@ import csv
 import itertools
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,12 +26,19 @@ from typing import Any
 import psycopg
 from hypothesis import HealthCheck, event, note, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ruby_wallet.dsn import with_role
-from tests import model as M
+from tests.properties import model as M
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 with (ROOT / "sql" / "error_codes.tsv").open() as f:
     SQLSTATE = {row["code"]: row["sqlstate"] for row in csv.DictReader(f, delimiter="\t") if row["sqlstate"]}
 
@@ -57,22 +64,33 @@ SQL = {
     "withdrawal_complete": f"SELECT wallet.withdrawal_complete(%s::text, {ACTOR})",
     "withdrawal_reject": f"SELECT wallet.withdrawal_reject(%s::text, %s::text, {ACTOR})",
     "bet_authorize": "SELECT wallet.bet_authorize(%s::text, %s::text, %s::text, %s::text, %s::bigint, %s::numeric, "
-                     f"%s::text, {ACTOR})",
+    f"%s::text, {ACTOR})",
     "bet_settle": f"SELECT wallet.bet_settle(%s::text, %s::text, %s::text, %s::text, %s::bigint, {ACTOR})",
     "bet_rollback": f"SELECT wallet.bet_rollback(%s::text, %s::text, %s::text, %s::text, {ACTOR})",
     "coupon_grant": "SELECT wallet.coupon_grant(%s::text, %s::text, %s::bigint, %s::text[], %s::numeric, %s::bigint, "
-                    f"%s::timestamptz, %s::boolean, %s::text, %s::integer, {ACTOR})",
+    f"%s::timestamptz, %s::boolean, %s::text, %s::integer, {ACTOR})",
     "coupon_reverse": f"SELECT wallet.coupon_reverse(%s::text, %s::text, %s::text, {ACTOR})",
     "promotion_credit": "SELECT wallet.promotion_credit(%s::text, %s::text, %s::text, %s::bigint, %s::text, %s::integer, "
-                        f"{ACTOR})",
+    f"{ACTOR})",
     "promotion_reverse": f"SELECT wallet.promotion_reverse(%s::text, %s::text, %s::text, {ACTOR})",
     "transfer_create": f"SELECT wallet.transfer_create(%s::text, %s::text, %s::text, %s::text, %s::bigint, {ACTOR})",
     "rolling_waive": f"SELECT wallet.rolling_waive(%s::bigint, %s::text, {ACTOR})",
     "rolling_cancel": f"SELECT wallet.rolling_cancel(%s::bigint, %s::text, {ACTOR})",
 }
 # Commands idempotent on a caller key: re-sending one returns the first result unchanged.
-KEYED = {"admin_adjust", "deposit_create", "withdrawal_create", "bet_authorize", "bet_settle", "bet_rollback",
-         "coupon_grant", "coupon_reverse", "promotion_credit", "promotion_reverse", "transfer_create"}
+KEYED = {
+    "admin_adjust",
+    "deposit_create",
+    "withdrawal_create",
+    "bet_authorize",
+    "bet_settle",
+    "bet_rollback",
+    "coupon_grant",
+    "coupon_reverse",
+    "promotion_credit",
+    "promotion_reverse",
+    "transfer_create",
+}
 
 # Everything the database holds about one player, in the model's shape (see expected_state).
 STATE_SQL = """
@@ -104,12 +122,18 @@ SELECT a.account_id, jsonb_build_object(
   FROM wallet.account a WHERE a.account_id = ANY(%s)
 """
 
-EXPIRIES = [None, datetime(2098, 1, 1, tzinfo=timezone.utc), datetime(2099, 6, 1, tzinfo=timezone.utc)]
+EXPIRIES = [None, datetime(2098, 1, 1, tzinfo=UTC), datetime(2099, 6, 1, tzinfo=UTC)]
 ODDS = [None, Decimal("1.5"), Decimal("2"), Decimal("3.25")]
 MIN_ODDS = [None, None, Decimal("1.5"), Decimal("2.5")]
 VALID_EDGES = sorted(M.EDGES)
-BAD_EDGES = [("SPORTS_BONUS", "SPORTS_NORMAL"), ("SPORTS_NORMAL", "POINTS"), ("CASINO_NORMAL", "WITHDRAWABLE"),
-             ("SPORTS_NORMAL", "SPORTS_NORMAL"), ("NOPE", "SPORTS_NORMAL"), ("SPORTS_NORMAL", "NOPE")]
+BAD_EDGES = [
+    ("SPORTS_BONUS", "SPORTS_NORMAL"),
+    ("SPORTS_NORMAL", "POINTS"),
+    ("CASINO_NORMAL", "WITHDRAWABLE"),
+    ("SPORTS_NORMAL", "SPORTS_NORMAL"),
+    ("NOPE", "SPORTS_NORMAL"),
+    ("SPORTS_NORMAL", "NOPE"),
+]
 
 
 def expected_state(p: M.Player) -> dict:
@@ -119,8 +143,10 @@ def expected_state(p: M.Player) -> dict:
         "buckets": {k: v for k, v in p.buckets.items() if v != 0},
         "pockets": {k: v for k, v in p.pockets.items() if v != 0},
         "coupons": {c.coupon_id: [c.remaining, c.status] for c in p.coupons.values()},
-        "rolling": {str(ob.rolling_id): [ob.group, ob.kind, ob.base, ob.required, ob.progress, ob.status]
-                    for ob in p.obligations.values()},
+        "rolling": {
+            str(ob.rolling_id): [ob.group, ob.kind, ob.base, ob.required, ob.progress, ob.status]
+            for ob in p.obligations.values()
+        },
         "progress": {f"{rid}:{b.bet_id}": amount for b in p.bets.values() for rid, amount in b.progress_given.items()},
         "bets": {b.bet_id: [b.status, b.tombstone, b.stake, b.result, b.payout] for b in p.bets.values()},
         "deposits": {d.deposit_id: d.status for d in p.deposits.values()},
@@ -145,8 +171,8 @@ def normalized(name: str, result: Any) -> Any:
 
 SPORTS_POLICY_SQL = {
     "create": "SELECT wallet.policy_create('SPORTS', jsonb_set(jsonb_set(wallet._default_betting_policy('SPORTS', 1), "
-              "'{rolling,contribution_bps}', to_jsonb(%s::integer)), '{rolling,min_odds}', to_jsonb(%s::numeric)), "
-              f"'property tests', NULL, {ACTOR})",
+    "'{rolling,contribution_bps}', to_jsonb(%s::integer)), '{rolling,min_odds}', to_jsonb(%s::numeric)), "
+    f"'property tests', NULL, {ACTOR})",
     "activate": f"SELECT wallet.policy_activate('SPORTS', %s, 'property tests', {ACTOR})",
 }
 
@@ -159,7 +185,7 @@ def test_random_command_sequences_match_the_model(db_url):
         created = admin.execute(SPORTS_POLICY_SQL["create"], (bps, min_odds)).fetchone()[0]
         assert created.get("version") == version, created
     examples = itertools.count()
-    stats: collections.Counter = collections.Counter()   # printed at the end (pytest -s)
+    stats: collections.Counter = collections.Counter()  # printed at the end (pytest -s)
 
     class WalletMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -167,12 +193,12 @@ def test_random_command_sequences_match_the_model(db_url):
             self.prefix = f"x{next(examples)}"
             last, called = admin.execute("SELECT last_value, is_called FROM wallet.rolling_id_seq").fetchone()
             self.model = M.Wallet(next_rolling_id=last + 1 if called else last)
-            admin.execute(SPORTS_POLICY_SQL["activate"], (self.model.sports_policy,))   # every example starts on v1
+            admin.execute(SPORTS_POLICY_SQL["activate"], (self.model.sports_policy,))  # every example starts on v1
             self.players: list[str] = []
             self.ids = itertools.count()
             self.history: list[tuple[str, tuple, Any]] = []
             self.writes: dict[str, int] = {}
-            self.step_ran = self.step_changed = False     # did this step run a command, change the model?
+            self.step_ran = self.step_changed = False  # did this step run a command, change the model?
 
         # ---- plumbing
 
@@ -181,7 +207,7 @@ def test_random_command_sequences_match_the_model(db_url):
 
         def player(self, data, ghost: bool = True) -> str:
             if ghost and data.draw(st.integers(0, 19), label="ghost?") == 19:
-                return f"{self.prefix}-ghost"          # no such account: UNKNOWN_ACCOUNT
+                return f"{self.prefix}-ghost"  # no such account: UNKNOWN_ACCOUNT
             return data.draw(st.sampled_from(self.players), label="player")
 
         def bad(self, data, label: str) -> bool:
@@ -202,7 +228,9 @@ def test_random_command_sequences_match_the_model(db_url):
         @staticmethod
         def amount(held: int, limit: int = 3000):
             """An amount around what there is: within it, all of it, one more, or any."""
-            return st.one_of(st.integers(1, max(held, 1)), st.just(max(held, 1)), st.integers(1, limit), st.just(held + 1))
+            return st.one_of(
+                st.integers(1, max(held, 1)), st.just(max(held, 1)), st.integers(1, limit), st.just(held + 1)
+            )
 
         def execute(self, name: str, *args: Any) -> tuple[Any, Any, str | None]:
             """Runs one command on the model and on the database; they must agree on success or the
@@ -223,17 +251,25 @@ def test_random_command_sequences_match_the_model(db_url):
             if expected_error is not None:
                 event(f"refused {name} {expected_error}")
                 assert actual_error is not None, (
-                    f"{name}{args!r}: model refuses with {expected_error}, SQL answered {actual}")
+                    f"{name}{args!r}: model refuses with {expected_error}, SQL answered {actual}"
+                )
                 assert actual_error[0] == SQLSTATE[expected_error], (
                     f"{name}{args!r}: model refuses with {expected_error} ({SQLSTATE[expected_error]}), "
-                    f"SQL refused with {actual_error}")
+                    f"SQL refused with {actual_error}"
+                )
                 if available is not None:
                     assert detail.get("available") == available, (
-                        f"{name}{args!r}: model says {available} was available, SQL says {detail}")
+                        f"{name}{args!r}: model says {available} was available, SQL says {detail}"
+                    )
             else:
-                assert actual_error is None, f"{name}{args!r}: model answers {expected}, SQL refused with {actual_error}"
-                mismatched = {k: (v, actual.get(k, "<missing>")) for k, v in normalized(name, expected).items()
-                              if normalized(name, actual).get(k, "<missing>") != v}
+                assert actual_error is None, (
+                    f"{name}{args!r}: model answers {expected}, SQL refused with {actual_error}"
+                )
+                mismatched = {
+                    k: (v, actual.get(k, "<missing>"))
+                    for k, v in normalized(name, expected).items()
+                    if normalized(name, actual).get(k, "<missing>") != v
+                }
                 assert not mismatched, f"{name}{args!r}: (model, SQL) differ: {mismatched}\nSQL answered {actual}"
                 if name in KEYED:
                     self.history.append((name, args, actual))
@@ -249,8 +285,15 @@ def test_random_command_sequences_match_the_model(db_url):
             """A first player with some money, so bets and transfers have something to move."""
             self.players.append(f"{self.prefix}-p0")
             self.execute("open_account", self.players[-1], "KRW")
-            for bucket in data.draw(st.lists(st.sampled_from(["SPORTS_NORMAL", "CASINO_NORMAL", "WITHDRAWABLE"]),
-                                             min_size=1, max_size=2, unique=True), label="funded"):
+            for bucket in data.draw(
+                st.lists(
+                    st.sampled_from(["SPORTS_NORMAL", "CASINO_NORMAL", "WITHDRAWABLE"]),
+                    min_size=1,
+                    max_size=2,
+                    unique=True,
+                ),
+                label="funded",
+            ):
                 amount = data.draw(st.integers(100, 5000), label="amount")
                 if bucket == "WITHDRAWABLE" or data.draw(st.booleans(), label="by adjustment"):
                     self.execute("admin_adjust", self.new_id("a"), self.players[-1], bucket, amount, "welcome")
@@ -266,7 +309,9 @@ def test_random_command_sequences_match_the_model(db_url):
             elif choice == "bad currency":
                 self.execute("open_account", f"{self.prefix}-p9", "krw")
             else:
-                self.execute("open_account", self.player(data, ghost=False), "EUR" if choice == "other currency" else "KRW")
+                self.execute(
+                    "open_account", self.player(data, ghost=False), "EUR" if choice == "other currency" else "KRW"
+                )
 
         @rule(data=st.data())
         def account_status(self, data) -> None:
@@ -284,8 +329,15 @@ def test_random_command_sequences_match_the_model(db_url):
             player = self.player(data)
             bucket = data.draw(st.sampled_from([b.code for b in M.BUCKET_TYPES] + ["NOPE"]))
             held = self.model.players[player].balance(bucket) if player in self.model.players else 0
-            amount = data.draw(st.one_of(st.integers(1, 3000), st.integers(-max(held, 1), -1), st.just(-held),
-                                         st.just(-held - 1), st.integers(-3000, 3000)))
+            amount = data.draw(
+                st.one_of(
+                    st.integers(1, 3000),
+                    st.integers(-max(held, 1), -1),
+                    st.just(-held),
+                    st.just(-held - 1),
+                    st.integers(-3000, 3000),
+                )
+            )
             reason = " " if self.bad(data, "blank reason?") else "ops correction"
             self.execute("admin_adjust", self.new_id("a"), player, bucket, amount, reason)
 
@@ -294,20 +346,40 @@ def test_random_command_sequences_match_the_model(db_url):
         @rule(data=st.data())
         def deposit_create(self, data) -> None:
             player = self.player(data)
-            bucket = data.draw(st.sampled_from(["SPORTS_NORMAL", "CASINO_NORMAL", "SPORTS_NORMAL", "CASINO_NORMAL",
-                                                "SPORTS_BONUS", "WITHDRAWABLE", "NOPE"]))
-            amount = data.draw(st.sampled_from([0, -100])) if self.bad(data, "bad amount?") else data.draw(st.integers(1, 5000))
+            bucket = data.draw(
+                st.sampled_from(
+                    [
+                        "SPORTS_NORMAL",
+                        "CASINO_NORMAL",
+                        "SPORTS_NORMAL",
+                        "CASINO_NORMAL",
+                        "SPORTS_BONUS",
+                        "WITHDRAWABLE",
+                        "NOPE",
+                    ]
+                )
+            )
+            amount = (
+                data.draw(st.sampled_from([0, -100]))
+                if self.bad(data, "bad amount?")
+                else data.draw(st.integers(1, 5000))
+            )
             deposit_id = self.new_id("d")
             others = [d for pid, p in self.model.players.items() if pid != player for d in p.deposits]
             if others and self.bad(data, "another player's deposit id?"):
-                deposit_id = data.draw(st.sampled_from(others))          # IDEMPOTENCY_CONFLICT
+                deposit_id = data.draw(st.sampled_from(others))  # IDEMPOTENCY_CONFLICT
             self.execute("deposit_create", deposit_id, player, amount, bucket, data.draw(st.booleans(), label="auto"))
 
         @rule(data=st.data())
         def deposit_decide(self, data) -> None:
             deposits = [d for p in self.model.players.values() for d in p.deposits.values()]
-            deposit_id = self.pick(data, "deposit", [d.deposit_id for d in deposits if d.status == "PENDING"],
-                                   [d.deposit_id for d in deposits if d.status != "PENDING"], "d")
+            deposit_id = self.pick(
+                data,
+                "deposit",
+                [d.deposit_id for d in deposits if d.status == "PENDING"],
+                [d.deposit_id for d in deposits if d.status != "PENDING"],
+                "d",
+            )
             if data.draw(st.booleans(), label="approve"):
                 self.execute("deposit_approve", deposit_id)
             else:
@@ -326,8 +398,13 @@ def test_random_command_sequences_match_the_model(db_url):
         @rule(data=st.data())
         def withdrawal_decide(self, data) -> None:
             withdrawals = [w for p in self.model.players.values() for w in p.withdrawals.values()]
-            withdrawal_id = self.pick(data, "withdrawal", [w.withdrawal_id for w in withdrawals if w.status == "PENDING"],
-                                      [w.withdrawal_id for w in withdrawals if w.status != "PENDING"], "w")
+            withdrawal_id = self.pick(
+                data,
+                "withdrawal",
+                [w.withdrawal_id for w in withdrawals if w.status == "PENDING"],
+                [w.withdrawal_id for w in withdrawals if w.status != "PENDING"],
+                "w",
+            )
             if data.draw(st.booleans(), label="complete"):
                 self.execute("withdrawal_complete", withdrawal_id)
             else:
@@ -340,13 +417,18 @@ def test_random_command_sequences_match_the_model(db_url):
             player = self.player(data)
             provider = data.draw(st.sampled_from(["SPORTS", "LIVE", "SLOTS"]))
             if self.bad(data, "bad provider?"):
-                provider = data.draw(st.sampled_from(["POKER", "sports"]))       # UNKNOWN_PROVIDER_TYPE, VALIDATION_FAILED
+                provider = data.draw(st.sampled_from(["POKER", "sports"]))  # UNKNOWN_PROVIDER_TYPE, VALIDATION_FAILED
             p = self.model.players.get(player)
             group = M.PROVIDER_GROUP.get(provider, "SPORTS")
             in_group = sum(p.balance(code) for code in M.deduction_order(group)[1:]) if p else 0
             coupons = [c.remaining for c in p.coupons.values() if c.status == "ACTIVE"] if p else []
-            stake = data.draw(st.one_of(self.amount(in_group + max(coupons, default=0)),
-                                        st.sampled_from([max(coupons, default=1), 500]), st.integers(1, 100)))
+            stake = data.draw(
+                st.one_of(
+                    self.amount(in_group + max(coupons, default=0)),
+                    st.sampled_from([max(coupons, default=1), 500]),
+                    st.integers(1, 100),
+                )
+            )
             if self.bad(data, "bad stake?"):
                 stake = data.draw(st.sampled_from([0, -5]))
             selected = None
@@ -355,9 +437,17 @@ def test_random_command_sequences_match_the_model(db_url):
             bet_id = self.new_id("b")
             tombstones = [b.bet_id for b in p.bets.values() if b.tombstone] if p else []
             if tombstones and self.bad(data, "tombstoned id?"):
-                bet_id = data.draw(st.sampled_from(tombstones))                  # BET_ALREADY_ROLLED_BACK
-            self.execute("bet_authorize", bet_id, player, provider, "prov-1", stake,
-                         data.draw(st.sampled_from(ODDS), label="odds"), selected)
+                bet_id = data.draw(st.sampled_from(tombstones))  # BET_ALREADY_ROLLED_BACK
+            self.execute(
+                "bet_authorize",
+                bet_id,
+                player,
+                provider,
+                "prov-1",
+                stake,
+                data.draw(st.sampled_from(ODDS), label="odds"),
+                selected,
+            )
 
         def some_bet(self, data, usual: tuple[str, ...]) -> tuple[str, str]:
             """(player, bet id): mostly a bet in one of the `usual` states, of any player, often
@@ -366,7 +456,9 @@ def test_random_command_sequences_match_the_model(db_url):
             usual_bets = [(pid, b.bet_id) for pid, b in bets if b.status in usual]
             if data.draw(st.booleans(), label="latest?"):
                 usual_bets = usual_bets[-2:]
-            choice = self.pick(data, "bet", usual_bets, [(pid, b.bet_id) for pid, b in bets if b.status not in usual], "b")
+            choice = self.pick(
+                data, "bet", usual_bets, [(pid, b.bet_id) for pid, b in bets if b.status not in usual], "b"
+            )
             return (self.player(data), choice) if isinstance(choice, str) else choice
 
         def has_bets(self, *statuses: str) -> bool:
@@ -412,15 +504,25 @@ def test_random_command_sequences_match_the_model(db_url):
             p = self.model.players[player]
             provider = provider or data.draw(st.sampled_from(["SPORTS", "LIVE", "SLOTS"]))
             group = M.PROVIDER_GROUP[provider]
-            coupon = max((c.remaining for c in p.coupons.values() if c.status == "ACTIVE" and provider in c.provider_types),
-                         default=0)
+            coupon = max(
+                (c.remaining for c in p.coupons.values() if c.status == "ACTIVE" and provider in c.provider_types),
+                default=0,
+            )
             available = sum(p.balance(code) for code in M.deduction_order(group)[1:]) + coupon
             if available == 0:
                 return None
             stake = data.draw(st.one_of(st.integers(1, available), st.just(max(coupon, 1))), label="stake")
             bet_id = self.new_id("b")
-            _, _, error = self.execute("bet_authorize", bet_id, player, provider, "prov-1", stake,
-                                       data.draw(st.sampled_from(ODDS), label="odds"), None)
+            _, _, error = self.execute(
+                "bet_authorize",
+                bet_id,
+                player,
+                provider,
+                "prov-1",
+                stake,
+                data.draw(st.sampled_from(ODDS), label="odds"),
+                None,
+            )
             return (player, bet_id, stake) if error is None else None
 
         # The money flow's main commands get a second entry point each: hypothesis picks rules
@@ -449,8 +551,12 @@ def test_random_command_sequences_match_the_model(db_url):
         def bet_rollback(self, data) -> None:
             # Settled bets whose payout a rolling release may have moved since are the hard case
             # of SPEC §5a; they get picked first now and then.
-            released_since = [(pid, b.bet_id) for pid, p in self.model.players.items() for b in p.bets.values()
-                              if b.status == "SETTLED" and any(clock > b.settle_clock for clock, _, _ in p.releases)]
+            released_since = [
+                (pid, b.bet_id)
+                for pid, p in self.model.players.items()
+                for b in p.bets.values()
+                if b.status == "SETTLED" and any(clock > b.settle_clock for clock, _, _ in p.releases)
+            ]
             if released_since and data.draw(st.integers(0, 2), label="released since?") == 0:
                 player, bet_id = data.draw(st.sampled_from(released_since), label="bet")
             else:
@@ -463,12 +569,26 @@ def test_random_command_sequences_match_the_model(db_url):
         @rule(data=st.data())
         def coupon_grant(self, data) -> None:
             player = self.player(data)
-            providers = data.draw(st.lists(st.sampled_from(["SPORTS", "LIVE", "SLOTS"]), min_size=1, max_size=3, unique=True))
+            providers = data.draw(
+                st.lists(st.sampled_from(["SPORTS", "LIVE", "SLOTS"]), min_size=1, max_size=3, unique=True)
+            )
             amount = data.draw(st.integers(1, 2000))
             winnings = data.draw(st.sampled_from([None, None, None, "SPORTS_BONUS", "CASINO_NORMAL", "WITHDRAWABLE"]))
             if self.bad(data, "bad grant?"):
-                bad = data.draw(st.sampled_from(["amount", "providers", "provider", "winnings", "unknown winnings",
-                                                 "odds", "multiplier", "past"]))
+                bad = data.draw(
+                    st.sampled_from(
+                        [
+                            "amount",
+                            "providers",
+                            "provider",
+                            "winnings",
+                            "unknown winnings",
+                            "odds",
+                            "multiplier",
+                            "past",
+                        ]
+                    )
+                )
                 amount = 0 if bad == "amount" else amount
                 providers = [] if bad == "providers" else ["POKER"] if bad == "provider" else providers
                 winnings = "POINTS" if bad == "winnings" else "NOPE" if bad == "unknown winnings" else winnings
@@ -476,25 +596,44 @@ def test_random_command_sequences_match_the_model(db_url):
                 bad = None
             expires = data.draw(st.sampled_from(EXPIRIES))
             if bad == "past":
-                expires = datetime(2001, 1, 1, tzinfo=timezone.utc)
-            self.execute("coupon_grant", self.new_id("c"), player, amount, providers,
-                         Decimal("0.5") if bad == "odds" else data.draw(st.sampled_from(MIN_ODDS)),
-                         data.draw(st.sampled_from([None, 500, 2000])), expires, data.draw(st.booleans(), label="stake_returned"),
-                         winnings, 1001 if bad == "multiplier" else data.draw(st.sampled_from([0, 1, 1, 1, 2, 5])))
+                expires = datetime(2001, 1, 1, tzinfo=UTC)
+            self.execute(
+                "coupon_grant",
+                self.new_id("c"),
+                player,
+                amount,
+                providers,
+                Decimal("0.5") if bad == "odds" else data.draw(st.sampled_from(MIN_ODDS)),
+                data.draw(st.sampled_from([None, 500, 2000])),
+                expires,
+                data.draw(st.booleans(), label="stake_returned"),
+                winnings,
+                1001 if bad == "multiplier" else data.draw(st.sampled_from([0, 1, 1, 1, 2, 5])),
+            )
 
         @rule(data=st.data())
         def coupon_reverse(self, data) -> None:
             coupons = [c for p in self.model.players.values() for c in p.coupons.values()]
-            coupon_id = self.pick(data, "coupon", [c.coupon_id for c in coupons if c.status == "ACTIVE"],
-                                  [c.coupon_id for c in coupons if c.status != "ACTIVE"], "c")
-            self.execute("coupon_reverse", coupon_id, "" if self.bad(data, "blank key?") else self.new_id("cr"), "reversal")
+            coupon_id = self.pick(
+                data,
+                "coupon",
+                [c.coupon_id for c in coupons if c.status == "ACTIVE"],
+                [c.coupon_id for c in coupons if c.status != "ACTIVE"],
+                "c",
+            )
+            self.execute(
+                "coupon_reverse", coupon_id, "" if self.bad(data, "blank key?") else self.new_id("cr"), "reversal"
+            )
 
         @rule(data=st.data())
         def promotion_credit(self, data) -> None:
             player = self.player(data)
             kind = data.draw(st.sampled_from(["REBATE", "CASHBACK", "LOSSBACK", "EVENT"]))
-            bucket = data.draw(st.sampled_from([None, "POINTS", "POINTS", "SPORTS_BONUS", "CASINO_BONUS", "SPORTS_NORMAL",
-                                                "WITHDRAWABLE"]))
+            bucket = data.draw(
+                st.sampled_from(
+                    [None, "POINTS", "POINTS", "SPORTS_BONUS", "CASINO_BONUS", "SPORTS_NORMAL", "WITHDRAWABLE"]
+                )
+            )
             amount = data.draw(st.one_of(st.integers(1, 3000), st.integers(1000, 1500)))
             multiplier = data.draw(st.sampled_from([0, 0, 1, 3]))
             if self.bad(data, "bad credit?"):
@@ -508,9 +647,16 @@ def test_random_command_sequences_match_the_model(db_url):
         @rule(data=st.data())
         def promotion_reverse(self, data) -> None:
             credits = [c for p in self.model.players.values() for c in p.credits.values()]
-            credit_id = self.pick(data, "credit", [c.credit_id for c in credits if c.status == "CREDITED"],
-                                  [c.credit_id for c in credits if c.status != "CREDITED"], "pc")
-            self.execute("promotion_reverse", credit_id, "" if self.bad(data, "blank key?") else self.new_id("pr"), "reversal")
+            credit_id = self.pick(
+                data,
+                "credit",
+                [c.credit_id for c in credits if c.status == "CREDITED"],
+                [c.credit_id for c in credits if c.status != "CREDITED"],
+                "pc",
+            )
+            self.execute(
+                "promotion_reverse", credit_id, "" if self.bad(data, "blank key?") else self.new_id("pr"), "reversal"
+            )
 
         # ---- transfers and rolling
 
@@ -519,7 +665,13 @@ def test_random_command_sequences_match_the_model(db_url):
             player = self.player(data)
             p = self.model.players.get(player)
             funded = [edge for edge in VALID_EDGES if p and p.balance(edge[0]) > 0]
-            edges = BAD_EDGES if self.bad(data, "bad edge?") else funded if funded and data.draw(st.booleans()) else VALID_EDGES
+            edges = (
+                BAD_EDGES
+                if self.bad(data, "bad edge?")
+                else funded
+                if funded and data.draw(st.booleans())
+                else VALID_EDGES
+            )
             source, target = data.draw(st.sampled_from(edges), label="edge")
             held = p.balance(source) if p else 0
             amount = data.draw(st.one_of(self.amount(held), st.just(max(held // 2, 1)), st.sampled_from([999, 1000])))
@@ -529,13 +681,21 @@ def test_random_command_sequences_match_the_model(db_url):
 
         @rule(data=st.data())
         def rolling_admin(self, data) -> None:
-            obligations = sorted((ob for p in self.model.players.values() for ob in p.obligations.values()),
-                                 key=lambda ob: ob.rolling_id)
-            rolling_id = self.pick(data, "obligation", [ob.rolling_id for ob in obligations if ob.status == "ACTIVE"],
-                                   [ob.rolling_id for ob in obligations if ob.status != "ACTIVE"], "unknown")
+            obligations = sorted(
+                (ob for p in self.model.players.values() for ob in p.obligations.values()), key=lambda ob: ob.rolling_id
+            )
+            rolling_id = self.pick(
+                data,
+                "obligation",
+                [ob.rolling_id for ob in obligations if ob.status == "ACTIVE"],
+                [ob.rolling_id for ob in obligations if ob.status != "ACTIVE"],
+                "unknown",
+            )
             rolling_id = 10**12 if isinstance(rolling_id, str) else rolling_id
             reason = "" if self.bad(data, "blank reason?") else "ops decision"
-            self.execute("rolling_waive" if data.draw(st.booleans(), label="waive") else "rolling_cancel", rolling_id, reason)
+            self.execute(
+                "rolling_waive" if data.draw(st.booleans(), label="waive") else "rolling_cancel", rolling_id, reason
+            )
 
         @rule(version=st.sampled_from(sorted(M.SPORTS_POLICIES)))
         def sports_policy_activate(self, version: int) -> None:
@@ -585,13 +745,19 @@ def test_random_command_sequences_match_the_model(db_url):
                 args[4] += 1
             elif name == "bet_settle":
                 result, payout = args[3], args[4]
-                args[3], args[4] = {"WIN": ("WIN", (payout or 0) + 1), "CASHOUT": ("CASHOUT", (payout or 0) + 1),
-                                    "LOSS": ("VOID", None), "VOID": ("LOSS", None)}[result]
+                args[3], args[4] = {
+                    "WIN": ("WIN", (payout or 0) + 1),
+                    "CASHOUT": ("CASHOUT", (payout or 0) + 1),
+                    "LOSS": ("VOID", None),
+                    "VOID": ("LOSS", None),
+                }[result]
             elif name == "bet_rollback":
                 args[0] = args[0] + "-other"
-            else:   # a reversal key reused for another grant or credit of the same player
+            else:  # a reversal key reused for another grant or credit of the same player
                 owner = self.model.owners[("COUPON" if name == "coupon_reverse" else "CREDIT", args[0])]
-                records = self.model.players[owner].coupons if name == "coupon_reverse" else self.model.players[owner].credits
+                records = (
+                    self.model.players[owner].coupons if name == "coupon_reverse" else self.model.players[owner].credits
+                )
                 others = sorted(set(records) - {args[0]})
                 if not others:
                     return
@@ -616,17 +782,26 @@ def test_random_command_sequences_match_the_model(db_url):
 
                 snapshot = api.execute("SELECT wallet.player_balances(%s)", (player_id,)).fetchone()[0]
                 lines = [b for g in snapshot["groups"] for b in g["buckets"]] + snapshot["shared"]
-                assert {b["bucket_type"]: b["balance"] for b in lines} == {b.code: p.balance(b.code) for b in M.BUCKET_TYPES}
+                assert {b["bucket_type"]: b["balance"] for b in lines} == {
+                    b.code: p.balance(b.code) for b in M.BUCKET_TYPES
+                }
                 assert snapshot["withdrawable"] == p.withdrawable()
                 assert snapshot["pending_withdrawals"] == p.pending_withdrawals()
                 assert (snapshot["open_bets"]["count"], snapshot["open_bets"]["stake"]) == p.open_bets()
                 assert [(c["coupon_id"], c["remaining"]) for c in snapshot["coupons"]] == [
-                    (c.coupon_id, c.remaining) for c in sorted(
+                    (c.coupon_id, c.remaining)
+                    for c in sorted(
                         (c for c in p.coupons.values() if c.status == "ACTIVE"),
-                        key=lambda c: (c.expires_at is None, c.expires_at or 0, c.grant_order))]
-                assert [(r["rolling_id"], r["base_amount"], r["required"], r["progress"]) for r in snapshot["rolling"]] == [
+                        key=lambda c: (c.expires_at is None, c.expires_at or 0, c.grant_order),
+                    )
+                ]
+                assert [
+                    (r["rolling_id"], r["base_amount"], r["required"], r["progress"]) for r in snapshot["rolling"]
+                ] == [
                     (ob.rolling_id, ob.base, ob.required, ob.progress)
-                    for ob in sorted(p.obligations.values(), key=lambda o: o.rolling_id) if ob.status == "ACTIVE"]
+                    for ob in sorted(p.obligations.values(), key=lambda o: o.rolling_id)
+                    if ob.status == "ACTIVE"
+                ]
             self.step_ran = self.step_changed = False
 
             # This example's players after every step (one account each: cheap); everyone at the end.
@@ -648,13 +823,14 @@ def test_random_command_sequences_match_the_model(db_url):
         admin.close()
 
 
-
 def test_a_bet_settles_under_the_policy_it_was_authorized_under(db_url):
     """The machine's policy switch, pinned: a SPORTS bet authorized under version 1 (100%
     contribution) and settled after version 2 (50%, min odds 2) became active progresses
     rolling by version 1 — in the model and in the database."""
-    with psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as api, \
-         psycopg.connect(db_url, autocommit=True) as admin:
+    with (
+        psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as api,
+        psycopg.connect(db_url, autocommit=True) as admin,
+    ):
         admin.execute(SPORTS_POLICY_SQL["create"], M.SPORTS_POLICIES[2])
         model = M.Wallet(next_rolling_id=admin.execute("SELECT nextval('wallet.rolling_id_seq')").fetchone()[0] + 1)
 
@@ -670,7 +846,9 @@ def test_a_bet_settles_under_the_policy_it_was_authorized_under(db_url):
         admin.execute(SPORTS_POLICY_SQL["activate"], (2,))
         model.policy_activate("SPORTS", 2)
         settled = both("bet_settle", "snap-b1", "snap-p1", "snap-s1", "LOSS", None)
-        assert [r["progress"] for r in settled["rolling"]] == [1000]          # version 1's 100%, odds 1.5 count
+        assert [r["progress"] for r in settled["rolling"]] == [1000]  # version 1's 100%, odds 1.5 count
         later = both("bet_authorize", "snap-b2", "snap-p1", "SPORTS", "prov-1", 1000, Decimal("2"), None)
         assert later["policy_version"] == 2
-        assert [r["progress"] for r in both("bet_settle", "snap-b2", "snap-p1", "snap-s2", "LOSS", None)["rolling"]] == [1500]
+        assert [
+            r["progress"] for r in both("bet_settle", "snap-b2", "snap-p1", "snap-s2", "LOSS", None)["rolling"]
+        ] == [1500]

@@ -49,20 +49,28 @@ def run_all(db_url, jobs, workers=WORKERS):
 
 
 def balance(db, player, bucket):
-    row = db.execute("SELECT balance FROM wallet.bucket WHERE account_id = %s AND bucket_type = %s", (player, bucket)).fetchone()
+    row = db.execute(
+        "SELECT balance FROM wallet.bucket WHERE account_id = %s AND bucket_type = %s", (player, bucket)
+    ).fetchone()
     return row[0] if row else 0
 
 
 def test_hot_player_exactly_the_affordable_bets_succeed(db_url, db):
     db.execute("SELECT wallet.open_account('hot', 'KRW', 't')")
     db.execute("SELECT wallet.admin_adjust('seed', 'hot', 'SPORTS_NORMAL', 10000, 'seed', 't')")
-    jobs = [("SELECT wallet.bet_authorize(%s, 'hot', 'SPORTS', 'p', 500, NULL, NULL, 't')", (f"hb{i}",)) for i in range(60)]
+    jobs = [
+        ("SELECT wallet.bet_authorize(%s, 'hot', 'SPORTS', 'p', 500, NULL, NULL, 't')", (f"hb{i}",)) for i in range(60)
+    ]
     outcomes = Counter(run_all(db_url, jobs))
     assert outcomes == {None: 20, "RW006": 40}  # 10000 / 500 affordable, the rest INSUFFICIENT_FUNDS
     assert balance(db, "hot", "SPORTS_NORMAL") == 0
-    assert db.execute("SELECT min(balance_after) FROM wallet.ledger_entry WHERE account_id = 'hot' AND bucket_type IS NOT NULL").fetchone()[0] >= 0
-    settles = [("SELECT wallet.bet_settle(%s, 'hot', %s, 'WIN', 1000, 't')", (f"hb{i}", f"hs{i}"))
-               for i in range(60)]
+    assert (
+        db.execute(
+            "SELECT min(balance_after) FROM wallet.ledger_entry WHERE account_id = 'hot' AND bucket_type IS NOT NULL"
+        ).fetchone()[0]
+        >= 0
+    )
+    settles = [("SELECT wallet.bet_settle(%s, 'hot', %s, 'WIN', 1000, 't')", (f"hb{i}", f"hs{i}")) for i in range(60)]
     outcomes = Counter(run_all(db_url, settles))
     assert outcomes == {None: 20, "RW013": 40}  # the refused bets never existed: BET_NOT_FOUND
     assert balance(db, "hot", "SPORTS_NORMAL") == 20000
@@ -74,9 +82,11 @@ def test_many_players_in_parallel(db_url, db):
     jobs = []
     for round_ in range(5):
         for p in players:
-            jobs += [("SELECT wallet.deposit_create(%s, %s, 1000, 'SPORTS_NORMAL', true, 't')", (f"{p}-d{round_}", p)),
-                     ("SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'p', 700, NULL, NULL, 't')", (f"{p}-b{round_}", p)),
-                     ("SELECT wallet.bet_settle(%s, %s, %s, 'WIN', 1400, 't')", (f"{p}-b{round_}", p, f"{p}-s{round_}"))]
+            jobs += [
+                ("SELECT wallet.deposit_create(%s, %s, 1000, 'SPORTS_NORMAL', true, 't')", (f"{p}-d{round_}", p)),
+                ("SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'p', 700, NULL, NULL, 't')", (f"{p}-b{round_}", p)),
+                ("SELECT wallet.bet_settle(%s, %s, %s, 'WIN', 1400, 't')", (f"{p}-b{round_}", p, f"{p}-s{round_}")),
+            ]
     # Commands of one player arrive in order per worker, but players are interleaved freely.
     by_player = {p: [j for j in jobs if j[1][1] == p] for p in players}
 
@@ -123,9 +133,15 @@ def test_settle_racing_rollback_applies_exactly_one_outcome(db_url, db, round_):
             except psycopg.Error as exc:
                 results[name] = exc.sqlstate
 
-    racers = [threading.Thread(target=attempt, args=("settle", "SELECT wallet.bet_settle('rb', 'race', 'rs', 'WIN', 1000, 't')")),
-              threading.Thread(target=attempt, args=("rollback", "SELECT wallet.bet_rollback('rb', 'race', 'rr', NULL, 't')"))]
-    for t in (racers if round_ % 2 else reversed(racers)):
+    racers = [
+        threading.Thread(
+            target=attempt, args=("settle", "SELECT wallet.bet_settle('rb', 'race', 'rs', 'WIN', 1000, 't')")
+        ),
+        threading.Thread(
+            target=attempt, args=("rollback", "SELECT wallet.bet_rollback('rb', 'race', 'rr', NULL, 't')")
+        ),
+    ]
+    for t in racers if round_ % 2 else reversed(racers):
         t.start()
     for t in racers:
         t.join()

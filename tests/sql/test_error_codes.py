@@ -8,9 +8,12 @@ from ruby_wallet import paths
 from ruby_wallet.errors import by_sqlstate, error_codes
 from ruby_wallet.errors_doc import render
 
-ROOT = Path(__file__).resolve().parents[1]
-SQL_SOURCES = [*sorted((ROOT / "procedures").glob("*.sql")), *sorted((ROOT / "migrations").glob("*.sql")),
-               *sorted((ROOT / "sql").glob("*.sql"))]
+ROOT = Path(__file__).resolve().parents[2]
+SQL_SOURCES = [
+    *sorted((ROOT / "procedures").glob("*.sql")),
+    *sorted((ROOT / "migrations").glob("*.sql")),
+    *sorted((ROOT / "sql").glob("*.sql")),
+]
 
 
 def _sql_text() -> str:
@@ -36,10 +39,24 @@ def test_every_sql_code_maps_to_an_http_status():
 
 
 def test_codes_named_by_the_contract_exist():
-    contract = ["INSUFFICIENT_FUNDS", "UNKNOWN_ACCOUNT", "ACCOUNT_FROZEN", "UNKNOWN_BUCKET_TYPE", "NOT_BETTABLE",
-                "SOURCE_REQUIRED", "SOURCE_NOT_ALLOWED", "COUPON_NOT_ELIGIBLE", "IDEMPOTENCY_CONFLICT",
-                "BET_NOT_FOUND", "BET_ALREADY_SETTLED", "BET_ALREADY_ROLLED_BACK", "TRANSFER_NOT_ALLOWED",
-                "TOPOLOGY_INVALID", "ACTIVATION_BLOCKED", "POLICY_INVALID"]
+    contract = [
+        "INSUFFICIENT_FUNDS",
+        "UNKNOWN_ACCOUNT",
+        "ACCOUNT_FROZEN",
+        "UNKNOWN_BUCKET_TYPE",
+        "NOT_BETTABLE",
+        "SOURCE_REQUIRED",
+        "SOURCE_NOT_ALLOWED",
+        "COUPON_NOT_ELIGIBLE",
+        "IDEMPOTENCY_CONFLICT",
+        "BET_NOT_FOUND",
+        "BET_ALREADY_SETTLED",
+        "BET_ALREADY_ROLLED_BACK",
+        "TRANSFER_NOT_ALLOWED",
+        "TOPOLOGY_INVALID",
+        "ACTIVATION_BLOCKED",
+        "POLICY_INVALID",
+    ]
     assert set(contract) - set(error_codes()) == set()
 
 
@@ -49,8 +66,7 @@ def test_database_table_equals_the_file(db):
 
 
 def test_docs_errors_md_is_generated_from_the_table():
-    assert (ROOT / "docs" / "errors.md").read_text() == render(), \
-        "docs/errors.md is stale: run scripts/gen-docs"
+    assert (ROOT / "docs" / "errors.md").read_text() == render(), "docs/errors.md is stale: run scripts/gen-docs"
 
 
 def test_error_codes_file_ships_with_the_package():

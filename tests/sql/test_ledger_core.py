@@ -54,18 +54,27 @@ def test_adjustment_credit_then_debit_moves_bucket_and_pocket(api_db, db, player
     assert balance(api_db, player, "SPORTS_NORMAL") == 7500
     entries = db.execute("""SELECT coalesce(bucket_type, pocket), amount, balance_after FROM wallet.ledger_entry
                              ORDER BY txn_id, entry_no""").fetchall()
-    assert entries == [("SPORTS_NORMAL", 10000, 10000), ("ADJUSTMENT", -10000, None),
-                       ("SPORTS_NORMAL", -2500, 7500), ("ADJUSTMENT", 2500, None)]
+    assert entries == [
+        ("SPORTS_NORMAL", 10000, 10000),
+        ("ADJUSTMENT", -10000, None),
+        ("SPORTS_NORMAL", -2500, 7500),
+        ("ADJUSTMENT", 2500, None),
+    ]
     actors = db.execute("SELECT actor FROM wallet.ledger_txn ORDER BY txn_id").fetchall()
     assert actors == [("ops",), ("ops",)]
 
 
 def test_adjustment_replay_returns_first_result_and_writes_nothing(api_db, db, player):
     first = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
-    counts = db.execute("SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)").fetchone()
+    counts = db.execute(
+        "SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)"
+    ).fetchone()
     again = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
     assert again == first
-    assert db.execute("SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)").fetchone() == counts
+    assert (
+        db.execute("SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)").fetchone()
+        == counts
+    )
     assert balance(api_db, player, "SPORTS_NORMAL") == 700
 
 
@@ -93,11 +102,14 @@ def test_debit_of_a_bucket_never_credited_is_refused(api_db, player):
     assert sqlstate_of(exc) == "RW006"
 
 
-@pytest.mark.parametrize("bucket_type, amount, reason, code", [
-    ("NOPE", 5, "r", "RW005"),             # UNKNOWN_BUCKET_TYPE
-    ("SPORTS_NORMAL", 0, "r", "RW001"),    # zero amount
-    ("SPORTS_NORMAL", 5, " ", "RW001"),    # blank reason
-])
+@pytest.mark.parametrize(
+    "bucket_type, amount, reason, code",
+    [
+        ("NOPE", 5, "r", "RW005"),  # UNKNOWN_BUCKET_TYPE
+        ("SPORTS_NORMAL", 0, "r", "RW001"),  # zero amount
+        ("SPORTS_NORMAL", 5, " ", "RW001"),  # blank reason
+    ],
+)
 def test_adjustment_bad_input_changes_nothing(api_db, db, player, bucket_type, amount, reason, code):
     with pytest.raises(psycopg.Error) as exc:
         call(api_db, "SELECT wallet.admin_adjust('a1', %s, %s, %s, %s, 'ops')", player, bucket_type, amount, reason)
@@ -113,16 +125,30 @@ def test_unknown_account(api_db):
 
 def test_adjustment_writes_audit_and_outbox_in_the_same_transaction(api_db, db, player):
     call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 900, 'promo fix', 'ops')", player)
-    audit = db.execute("SELECT actor, action, before, after, reason FROM wallet.audit_log WHERE action = 'adjustment.apply'").fetchall()
-    assert audit == [("ops", "adjustment.apply", {"bucket_type": "SPORTS_NORMAL", "balance": 0},
-                      {"bucket_type": "SPORTS_NORMAL", "balance": 900}, "promo fix")]
-    events = db.execute("SELECT event_type, payload->>'amount' FROM wallet.outbox WHERE account_id <> '' ORDER BY event_id").fetchall()
+    audit = db.execute(
+        "SELECT actor, action, before, after, reason FROM wallet.audit_log WHERE action = 'adjustment.apply'"
+    ).fetchall()
+    assert audit == [
+        (
+            "ops",
+            "adjustment.apply",
+            {"bucket_type": "SPORTS_NORMAL", "balance": 0},
+            {"bucket_type": "SPORTS_NORMAL", "balance": 900},
+            "promo fix",
+        )
+    ]
+    events = db.execute(
+        "SELECT event_type, payload->>'amount' FROM wallet.outbox WHERE account_id <> '' ORDER BY event_id"
+    ).fetchall()
     assert events == [("account.opened", None), ("adjustment.applied", "900")]
 
 
 def test_frozen_account_still_takes_adjustments_closed_needs_zero(api_db, player):
     call(api_db, "SELECT wallet.account_set_status(%s, 'frozen', 'kyc', 'ops')", player)
-    assert call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'r', 'ops')", player)["balance_after"] == 5
+    assert (
+        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'r', 'ops')", player)["balance_after"]
+        == 5
+    )
     with pytest.raises(psycopg.Error) as exc:
         call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
     assert sqlstate_of(exc) == "RW027"  # INVALID_STATE
@@ -145,8 +171,14 @@ def test_closing_refuses_while_money_waits_outside_the_buckets(api_db, player, h
         call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
     assert sqlstate_of(exc) == "RW027"  # INVALID_STATE
     detail = json.loads(exc.value.diag.message_detail)
-    assert detail[{"open bet": "open_bets", "pending withdrawal": "pending_withdrawals",
-                   "active coupon": "active_coupons"}[holding]] == 1
+    assert (
+        detail[
+            {"open bet": "open_bets", "pending withdrawal": "pending_withdrawals", "active coupon": "active_coupons"}[
+                holding
+            ]
+        ]
+        == 1
+    )
     assert call(api_db, "SELECT wallet.player_balances(%s)", player)["status"] == "active"
 
     # once it is settled, paid or reversed, the account closes
@@ -161,14 +193,21 @@ def test_closing_refuses_while_money_waits_outside_the_buckets(api_db, player, h
 
 def test_a_closed_account_moves_no_money_until_reopened(api_db, player):
     call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
-    for sql in ("SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')",
-                "SELECT wallet.deposit_create('d1', %s, 500, 'SPORTS_NORMAL', true, 'pay')",
-                "SELECT wallet.promotion_credit('c1', %s, 'CASHBACK', 100, NULL, 0, 'promo')"):
+    for sql in (
+        "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')",
+        "SELECT wallet.deposit_create('d1', %s, 500, 'SPORTS_NORMAL', true, 'pay')",
+        "SELECT wallet.promotion_credit('c1', %s, 'CASHBACK', 100, NULL, 0, 'promo')",
+    ):
         with pytest.raises(psycopg.Error) as exc:
             call(api_db, sql, player)
         assert sqlstate_of(exc) == "RW004", sql  # ACCOUNT_CLOSED
     call(api_db, "SELECT wallet.account_set_status(%s, 'active', 'reopened for a correction', 'ops')", player)
-    assert call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')", player)["balance_after"] == 5
+    assert (
+        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')", player)[
+            "balance_after"
+        ]
+        == 5
+    )
 
 
 def test_ledger_history_pages_newest_first(api_db, player):
@@ -201,20 +240,24 @@ TAMPERING = {
     "bucket_matches_ledger": (
         "UPDATE wallet.bucket SET balance = balance - 1 WHERE account_id = 'p1' AND bucket_type = 'SPORTS_NORMAL'",
         "UPDATE wallet.bucket SET balance = balance + 1 WHERE account_id = 'p1' AND bucket_type = 'SPORTS_NORMAL'",
-        ("bucket_matches_ledger", "p1", "bucket:SPORTS_NORMAL", 450, 449)),
+        ("bucket_matches_ledger", "p1", "bucket:SPORTS_NORMAL", 450, 449),
+    ),
     "coupon_matches_ledger": (
         "UPDATE wallet.coupon SET remaining = remaining + 7 WHERE coupon_id = 'c1'",
         "UPDATE wallet.coupon SET remaining = remaining - 7 WHERE coupon_id = 'c1'",
-        ("coupon_matches_ledger", "p1", "coupon:c1", 0, 7)),
+        ("coupon_matches_ledger", "p1", "coupon:c1", 0, 7),
+    ),
     "hold_matches_open_records": (
         "UPDATE wallet.bet SET stake = stake + 5 WHERE bet_id = 'b1'",
         "UPDATE wallet.bet SET stake = stake - 5 WHERE bet_id = 'b1'",
-        ("hold_matches_open_records", "p1", "pocket:HOLD", 105, 100)),
+        ("hold_matches_open_records", "p1", "pocket:HOLD", 105, 100),
+    ),
     "transaction_sums_to_zero": (
         "INSERT INTO wallet.ledger_entry (account_id, txn_id, entry_no, pocket, amount) "
         "SELECT account_id, max(txn_id), 99, 'HOUSE', 3 FROM wallet.ledger_txn WHERE account_id = 'p1' GROUP BY account_id",
         "DELETE FROM wallet.ledger_entry WHERE account_id = 'p1' AND entry_no = 99",
-        ("transaction_sums_to_zero", "p1", None, 0, 3)),
+        ("transaction_sums_to_zero", "p1", None, 0, 3),
+    ),
 }
 
 
@@ -229,13 +272,17 @@ def test_each_reconciliation_check_reports_its_corruption_for_that_player_only(d
     db.execute("SET session_replication_role = replica")
     db.execute(tamper)
     try:
-        everyone = db.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile()").fetchall()
-        one = db.execute("SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile_player('p1')").fetchall()
+        everyone = db.execute(
+            "SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile()"
+        ).fetchall()
+        one = db.execute(
+            "SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile_player('p1')"
+        ).fetchall()
         other = db.execute("SELECT count(*) FROM wallet.reconcile_player('p2')").fetchone()[0]
     finally:
         db.execute(restore)
         db.execute("SET session_replication_role = DEFAULT")
-    if expected[2] is None:     # the transaction's id is not known in advance
+    if expected[2] is None:  # the transaction's id is not known in advance
         everyone = [(c, p, None, e, a) for c, p, _, e, a in everyone]
         one = [(c, p, None, e, a) for c, p, _, e, a in one]
     assert everyone == [expected]

@@ -12,7 +12,10 @@ COMMANDS = [
     ("deposit", "SELECT wallet.deposit_create('yd1', 'y', 10000, 'SPORTS_NORMAL', true, 't')"),
     ("deposit pending", "SELECT wallet.deposit_create('yd2', 'y', 500, 'CASINO_NORMAL', false, 't')"),
     ("deposit approve", "SELECT wallet.deposit_approve('yd2', 't')"),
-    ("deposit reject", "SELECT wallet.deposit_create('yd3', 'y', 5, 'CASINO_NORMAL', false, 't'), wallet.deposit_reject('yd3', 'no', 't')"),
+    (
+        "deposit reject",
+        "SELECT wallet.deposit_create('yd3', 'y', 5, 'CASINO_NORMAL', false, 't'), wallet.deposit_reject('yd3', 'no', 't')",
+    ),
     ("adjust", "SELECT wallet.admin_adjust('ya1', 'y', 'WITHDRAWABLE', 3000, 'seed', 't')"),
     ("coupon", "SELECT wallet.coupon_grant('yc1', 'y', 300, ARRAY['SPORTS'], NULL, NULL, NULL, false, NULL, 2, 't')"),
     ("bet", "SELECT wallet.bet_authorize('yb1', 'y', 'SPORTS', 'p', 1000, 2, NULL, 't')"),
@@ -26,8 +29,14 @@ COMMANDS = [
     ("credit reverse", "SELECT wallet.promotion_reverse('ycr1', 'ycrr', 'x', 't')"),
     ("withdrawal", "SELECT wallet.withdrawal_create('yw1', 'y', 1000, 't')"),
     ("withdrawal complete", "SELECT wallet.withdrawal_complete('yw1', 't')"),
-    ("withdrawal reject", "SELECT wallet.withdrawal_create('yw2', 'y', 100, 't'), wallet.withdrawal_reject('yw2', 'no', 't')"),
-    ("rolling waive", "SELECT wallet.rolling_waive((SELECT (wallet.player_balances('y')->'rolling'->0->>'rolling_id')::bigint), 'x', 't')"),
+    (
+        "withdrawal reject",
+        "SELECT wallet.withdrawal_create('yw2', 'y', 100, 't'), wallet.withdrawal_reject('yw2', 'no', 't')",
+    ),
+    (
+        "rolling waive",
+        "SELECT wallet.rolling_waive((SELECT (wallet.player_balances('y')->'rolling'->0->>'rolling_id')::bigint), 'x', 't')",
+    ),
     ("balances", "SELECT wallet.player_balances('y')"),
     ("history", "SELECT wallet.ledger_history('y', 10, NULL)"),
     ("status", "SELECT wallet.account_set_status('y', 'frozen', 'x', 't')"),

@@ -1,4 +1,4 @@
-"""Every pgTAP file of tests_sql/ as one test (see tests/support/pgtap.py)."""
+"""Every pgTAP file of tests/sql/pgtap/ as one test (see tests/support/pgtap.py)."""
 
 import pytest
 

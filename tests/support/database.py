@@ -28,7 +28,7 @@ from ruby_wallet.localdb import find_bindir
 from ruby_wallet.migrate import migrate
 
 BINDIR = find_bindir()
-PGTAP_HELPERS = Path(__file__).resolve().parents[2] / "tests_sql" / "support" / "helpers.sql"
+PGTAP_HELPERS = Path(__file__).resolve().parents[1] / "sql" / "pgtap" / "support" / "helpers.sql"
 
 
 def _pg_ctl_wrapper() -> str:
@@ -65,9 +65,14 @@ def _url(proc, dbname: str) -> str:
 def db_url(postgresql_proc) -> Iterator[str]:
     """Superuser URL of a fresh, migrated database; reconciliation must be clean at the end."""
     name = f"wallet_t{os.getpid()}_{next(_names)}"
-    janitor = DatabaseJanitor(user=postgresql_proc.user, host=postgresql_proc.host, port=postgresql_proc.port,
-                              dbname=name, template_dbname=postgresql_proc.template_dbname,
-                              password=postgresql_proc.password)
+    janitor = DatabaseJanitor(
+        user=postgresql_proc.user,
+        host=postgresql_proc.host,
+        port=postgresql_proc.port,
+        dbname=name,
+        template_dbname=postgresql_proc.template_dbname,
+        password=postgresql_proc.password,
+    )
     janitor.init()
     url = _url(postgresql_proc, name)
     try:
@@ -97,9 +102,14 @@ def api_db(db_url) -> Iterator[psycopg.Connection]:
 def session_db_url(postgresql_proc) -> Iterator[str]:
     """One clone for the whole run, for tests that leave nothing behind (pgTAP files roll back)."""
     name = f"wallet_s{os.getpid()}"
-    janitor = DatabaseJanitor(user=postgresql_proc.user, host=postgresql_proc.host, port=postgresql_proc.port,
-                              dbname=name, template_dbname=postgresql_proc.template_dbname,
-                              password=postgresql_proc.password)
+    janitor = DatabaseJanitor(
+        user=postgresql_proc.user,
+        host=postgresql_proc.host,
+        port=postgresql_proc.port,
+        dbname=name,
+        template_dbname=postgresql_proc.template_dbname,
+        password=postgresql_proc.password,
+    )
     janitor.init()
     try:
         yield _url(postgresql_proc, name)

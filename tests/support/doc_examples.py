@@ -10,7 +10,7 @@ Volatile values (timestamps, API keys) are normalised.  Each example file runs i
 its own, so ids are the same on every run.
 
     python -m tests.support.doc_examples     regenerate every .out file and every included block
-    (tests/test_docs_examples.py compares what is committed with what the code produces)
+    (tests/docs/test_docs_examples.py compares what is committed with what the code produces)
 """
 
 from __future__ import annotations
@@ -58,15 +58,22 @@ def output_of(example: Path) -> Path:
 
 # -- SQL ---------------------------------------------------------------------------------------
 
+
 def run_sql(example: Path, db_url: str) -> str:
     from ruby_wallet.localdb import find_bindir
 
-    proc = subprocess.run([str(find_bindir() / "psql"), "-X", "-a", "-v", "ON_ERROR_STOP=0", "-f", str(example), db_url],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(find_bindir() / "psql"), "-X", "-a", "-v", "ON_ERROR_STOP=0", "-f", str(example), db_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
     return normalise(proc.stdout)
 
 
 # -- HTTP --------------------------------------------------------------------------------------
+
 
 @dataclass
 class Request:
@@ -91,8 +98,9 @@ def parse_http(text: str) -> tuple[str, list[Request]]:
             scope = body_lines[0].split(":", 1)[1].strip()
             body_lines = body_lines[1:]
         body_text = "\n".join(body_lines).strip()
-        requests.append(Request(title.strip(), method.upper(), path.strip(), scope,
-                                json.loads(body_text) if body_text else None))
+        requests.append(
+            Request(title.strip(), method.upper(), path.strip(), scope, json.loads(body_text) if body_text else None)
+        )
     return intro, requests
 
 
@@ -102,14 +110,19 @@ def run_http(example: Path, db_url: str) -> str:
     from ruby_wallet.app import create_app
 
     with psycopg.connect(db_url, autocommit=True) as conn:
-        keys = {s: conn.execute("SELECT wallet.api_key_create(%s, %s)", (f"{s}-service", [s])).fetchone()[0] for s in SCOPES}
+        keys = {
+            s: conn.execute("SELECT wallet.api_key_create(%s, %s)", (f"{s}-service", [s])).fetchone()[0] for s in SCOPES
+        }
     intro, requests = parse_http(example.read_text())
     out = [intro.rstrip() + "\n"] if intro.strip() else []
     with TestClient(app=create_app(db_url, pool_min=1, pool_max=2)) as client:
         for r in requests:
             headers = {"Authorization": f"Bearer {keys[r.scope]}"} if r.scope else {}
-            response = client.request(r.method, r.path, json=r.body, headers=headers) if r.body is not None \
+            response = (
+                client.request(r.method, r.path, json=r.body, headers=headers)
+                if r.body is not None
                 else client.request(r.method, r.path, headers=headers)
+            )
             shown = [f"### {r.title}", f"{r.method} {r.path}"]
             if r.scope:
                 shown.append(f"Authorization: Bearer <{r.scope} key>")
@@ -131,20 +144,25 @@ def run_example(example: Path, db_url: str) -> str:
 
 # -- Markdown includes ---------------------------------------------------------------------------
 
+
 def woven(page: Path, outputs: dict[str, str]) -> str:
     """The page with every included example block replaced by the example's output."""
+
     def fill(m: re.Match) -> str:
         name = m.group(2)
         if name not in outputs:
             raise KeyError(f"{page.name} includes {name}, which no example produces")
         fence = "sql" if name.startswith("sql/") else "http"
         return f"{m.group(1)}```{fence}\n{outputs[name].rstrip()}\n```\n{m.group(4)}"
+
     text = _INCLUDE.sub(fill, page.read_text())
     return _REFERENCE.sub(lambda m: f"{m.group(1)}{function_reference()}{m.group(3)}", text)
 
 
 def pages() -> list[Path]:
-    return sorted(p for p in DOCS.rglob("*.md") if "<!-- example:" in p.read_text() or "<!-- reference:" in p.read_text())
+    return sorted(
+        p for p in DOCS.rglob("*.md") if "<!-- example:" in p.read_text() or "<!-- reference:" in p.read_text()
+    )
 
 
 def function_reference() -> str:
@@ -154,14 +172,18 @@ def function_reference() -> str:
     for path in sorted((ROOT / "procedures").glob("*.sql")):
         for comment, name, args in _FUNCTION.findall(path.read_text()):
             lines = (line.lstrip("-").strip() for line in comment.strip().splitlines())
-            text = " ".join(line for line in lines if line.strip("-"))    # not the ---- separators
-            arguments = ", ".join(a.strip().split(" DEFAULT ")[0] + (" = …" if " DEFAULT " in a else "")
-                                  for a in args.replace("\n", " ").split(",") if a.strip())
+            text = " ".join(line for line in lines if line.strip("-"))  # not the ---- separators
+            arguments = ", ".join(
+                a.strip().split(" DEFAULT ")[0] + (" = …" if " DEFAULT " in a else "")
+                for a in args.replace("\n", " ").split(",")
+                if a.strip()
+            )
             rows.append(f"| `wallet.{name}({arguments})` | {text} | `{path.name}` |")
     return "| function | contract | file |\n|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
 # -- regenerate -------------------------------------------------------------------------------
+
 
 def _regenerate() -> None:
     from ruby_wallet.localdb import LocalCluster
@@ -177,7 +199,9 @@ def _regenerate() -> None:
             with psycopg.connect(cluster.url("postgres"), autocommit=True) as admin:
                 for i, example in enumerate(example_files()):
                     name = f"example_{i}"
-                    admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+                    admin.execute(
+                        sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
+                    )
                     text = run_example(example, make_conninfo(url, dbname=name))
                     output_of(example).write_text(text)
                     outputs[str(output_of(example).relative_to(EXAMPLES))] = text

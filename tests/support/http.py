@@ -13,6 +13,16 @@ from litestar.testing import TestClient
 from ruby_wallet.app import create_app
 
 ALL_SCOPES = ("game", "payments", "promotion", "player", "admin", "events")
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response, status, code):
+    """The response is an RFC 9457 problem with this status and code (and a title and detail)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM)
+    body = response.json()
+    assert body["status"] == status and body["code"] == code and body["title"] and body["detail"]
+    return body
 
 
 def create_key(db_url: str, name: str, scopes: list[str]) -> str:

@@ -38,8 +38,15 @@ def coupons(snap: dict) -> dict[str, int]:
     return {c["coupon_id"]: c["remaining"] for c in snap["coupons"]}
 
 
-def assert_balances(api, player_id: str = "p1", *, withdrawable: int = 0, pending_withdrawals: int = 0,
-                    open_bets: tuple[int, int] = (0, 0), **buckets: int) -> dict:
+def assert_balances(
+    api,
+    player_id: str = "p1",
+    *,
+    withdrawable: int = 0,
+    pending_withdrawals: int = 0,
+    open_bets: tuple[int, int] = (0, 0),
+    **buckets: int,
+) -> dict:
     """Every bucket: the named ones hold exactly that, all others 0; and the derived figures."""
     snap = snapshot(api, player_id)
     assert bucket_balances(snap) == {b: 0 for b in BUCKETS} | buckets
@@ -49,20 +56,45 @@ def assert_balances(api, player_id: str = "p1", *, withdrawable: int = 0, pendin
     return snap
 
 
-def deposit(api, deposit_id: str, amount: int, bucket_type: str = "SPORTS_NORMAL", player_id: str = "p1",
-            auto_approve: bool = True) -> dict:
-    return ok(api.post("/v1/deposits", {"deposit_id": deposit_id, "player_id": player_id, "amount": amount,
-                                        "bucket_type": bucket_type, "auto_approve": auto_approve}, scope="payments"), 201)
+def deposit(
+    api,
+    deposit_id: str,
+    amount: int,
+    bucket_type: str = "SPORTS_NORMAL",
+    player_id: str = "p1",
+    auto_approve: bool = True,
+) -> dict:
+    return ok(
+        api.post(
+            "/v1/deposits",
+            {
+                "deposit_id": deposit_id,
+                "player_id": player_id,
+                "amount": amount,
+                "bucket_type": bucket_type,
+                "auto_approve": auto_approve,
+            },
+            scope="payments",
+        ),
+        201,
+    )
 
 
 def bet(api, bet_id: str, stake: int, provider_type: str = "SPORTS", player_id: str = "p1", **extra) -> dict:
-    body = {"bet_id": bet_id, "player_id": player_id, "provider_type": provider_type, "provider_id": "prov-1",
-            "stake": stake, **extra}
+    body = {
+        "bet_id": bet_id,
+        "player_id": player_id,
+        "provider_type": provider_type,
+        "provider_id": "prov-1",
+        "stake": stake,
+        **extra,
+    }
     return ok(api.post("/v1/bets", body, scope="game"), 201)
 
 
-def settle(api, bet_id: str, result: str, payout: int | None = None, player_id: str = "p1",
-           settlement_id: str | None = None) -> dict:
+def settle(
+    api, bet_id: str, result: str, payout: int | None = None, player_id: str = "p1", settlement_id: str | None = None
+) -> dict:
     body = {"settlement_id": settlement_id or f"s-{bet_id}", "player_id": player_id, "result": result}
     if payout is not None:
         body["payout"] = payout
@@ -79,10 +111,16 @@ def credit(api, credit_id: str, amount: int, player_id: str = "p1", kind: str = 
     return ok(api.post("/v1/promotions/credits", body, scope="promotion"), 201)
 
 
-def grant_coupon(api, coupon_id: str, amount: int, player_id: str = "p1", provider_types: list[str] | None = None,
-                 **extra) -> dict:
-    body = {"coupon_id": coupon_id, "player_id": player_id, "amount": amount,
-            "provider_types": provider_types or ["SPORTS"], **extra}
+def grant_coupon(
+    api, coupon_id: str, amount: int, player_id: str = "p1", provider_types: list[str] | None = None, **extra
+) -> dict:
+    body = {
+        "coupon_id": coupon_id,
+        "player_id": player_id,
+        "amount": amount,
+        "provider_types": provider_types or ["SPORTS"],
+        **extra,
+    }
     return ok(api.post("/v1/coupons", body, scope="promotion"), 201)
 
 
@@ -98,11 +136,20 @@ def withdraw(api, withdrawal_id: str, amount: int, player_id: str = "p1") -> dic
 
 def activate_player_selected_live(api) -> None:
     """LIVE bets must name their one source (coupons allowed), via the admin API."""
-    document = {"funding_mode": "PLAYER_SELECTED",
-                "deduction_order": ["COUPON", "CASINO_NORMAL", "WITHDRAWABLE", "CASINO_BONUS"],
-                "coupon": {"enabled": True, "max_per_bet": 1},
-                "settlement_destinations": {"CASH": "CASINO_NORMAL", "WITHDRAWABLE": "WITHDRAWABLE",
-                                            "BONUS": "CASINO_BONUS", "COUPON": "CASINO_BONUS"},
-                "rolling": {"contribution_bps": 1000}}
+    document = {
+        "funding_mode": "PLAYER_SELECTED",
+        "deduction_order": ["COUPON", "CASINO_NORMAL", "WITHDRAWABLE", "CASINO_BONUS"],
+        "coupon": {"enabled": True, "max_per_bet": 1},
+        "settlement_destinations": {
+            "CASH": "CASINO_NORMAL",
+            "WITHDRAWABLE": "WITHDRAWABLE",
+            "BONUS": "CASINO_BONUS",
+            "COUPON": "CASINO_BONUS",
+        },
+        "rolling": {"contribution_bps": 1000},
+    }
     created = ok(api.post("/v1/admin/policies", {"provider_type": "LIVE", "document": document}), 201)
-    ok(api.post(f"/v1/admin/policies/LIVE/{created['version']}/activate", {"reason": "live: player picks the source"}), 200)
+    ok(
+        api.post(f"/v1/admin/policies/LIVE/{created['version']}/activate", {"reason": "live: player picks the source"}),
+        200,
+    )

@@ -1,4 +1,4 @@
-"""Running pgTAP files (tests_sql/*.sql) inside the pytest run; tests/test_pgtap.py makes one
+"""Running pgTAP files (tests/sql/pgtap/*.sql) inside the pytest run; tests/sql/test_pgtap.py makes one
 test per file.
 
 Each file is `BEGIN; SELECT plan(n); … SELECT * FROM finish(); ROLLBACK;` and runs through psql
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ruby_wallet.localdb import find_bindir
 
-SQL_TESTS = Path(__file__).resolve().parents[2] / "tests_sql"
+SQL_TESTS = Path(__file__).resolve().parents[1] / "sql" / "pgtap"
 
 _ASSERTION = re.compile(r"^(not ok|ok) (\d+)")
 _PLAN = re.compile(r"^1\.\.(\d+)$")
@@ -59,8 +59,12 @@ def run_file(path: Path, url: str) -> PgTapRun:
         run.problems.append("a pgTAP file must start with BEGIN; and end with ROLLBACK;")
         return run
     psql = str(find_bindir() / "psql")
-    proc = subprocess.run([psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", str(path), url],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [psql, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-f", str(path), url],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     run.output = proc.stdout + proc.stderr
     if proc.returncode != 0:
         run.problems.append(f"psql exited {proc.returncode}: {proc.stderr.strip()}")
@@ -82,4 +86,5 @@ def run_file(path: Path, url: str) -> PgTapRun:
 def pytest_terminal_summary(terminalreporter):
     if _totals["files"]:
         terminalreporter.write_line(
-            f"pgTAP: {_totals['files']} files, {_totals['assertions']} assertions run, {_totals['failed']} failed")
+            f"pgTAP: {_totals['files']} files, {_totals['assertions']} assertions run, {_totals['failed']} failed"
+        )

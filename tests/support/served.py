@@ -30,12 +30,22 @@ class Served:
 def served_api(postgresql_proc, name: str) -> Iterator[Served]:
     """Serve a fresh database; on the way out, stop the server, check reconciliation, drop it."""
     dbname = f"wallet_{name}{os.getpid()}"
-    janitor = DatabaseJanitor(user=postgresql_proc.user, host=postgresql_proc.host, port=postgresql_proc.port,
-                              dbname=dbname, template_dbname=postgresql_proc.template_dbname,
-                              password=postgresql_proc.password)
+    janitor = DatabaseJanitor(
+        user=postgresql_proc.user,
+        host=postgresql_proc.host,
+        port=postgresql_proc.port,
+        dbname=dbname,
+        template_dbname=postgresql_proc.template_dbname,
+        password=postgresql_proc.password,
+    )
     janitor.init()
-    url = make_conninfo(host=postgresql_proc.host, port=postgresql_proc.port, user=postgresql_proc.user, dbname=dbname,
-                        password=postgresql_proc.password or "")
+    url = make_conninfo(
+        host=postgresql_proc.host,
+        port=postgresql_proc.port,
+        user=postgresql_proc.user,
+        dbname=dbname,
+        password=postgresql_proc.password or "",
+    )
     with tempfile.TemporaryDirectory(prefix=f"ruby-wallet-{name}-") as logs:
         server = ApiServer(url, url, Path(logs) / "server.log", pool_max=4)
         try:

@@ -43,9 +43,11 @@ class CrashableCluster:
         """Initialize, start and migrate; let wallet_api log in; return the superuser URL."""
         self.url = self.local.ensure_running()
         with psycopg.connect(self.url, autocommit=True) as conn:
-            settings = dict(conn.execute(
-                "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')"
-            ).fetchall())
+            settings = dict(
+                conn.execute(
+                    "SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')"
+                ).fetchall()
+            )
         assert settings == {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}, settings
         migrate(self.url)
         self.local.grant_api_login()
@@ -65,7 +67,9 @@ class CrashableCluster:
         start runs crash recovery from the WAL.  The postmaster keeps its options (port, socket
         folder) from postmaster.opts.  Returns once the server accepts connections again."""
         result = self._pg_ctl("restart", "-m", "immediate", "-w", "-t", "60", "-l", str(self.local.log))
-        assert result.returncode == 0, f"pg_ctl restart -m immediate failed:\n{result.stdout}{result.stderr}\n{self.log_tail()}"
+        assert result.returncode == 0, (
+            f"pg_ctl restart -m immediate failed:\n{result.stdout}{result.stderr}\n{self.log_tail()}"
+        )
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -90,8 +94,7 @@ class ApiServer:
     """`python -m ruby_wallet.cli serve` against a migrated database (DATABASE_URL set, so serve
     neither starts a cluster nor migrates), acting as wallet_api through its own login."""
 
-    def __init__(self, owner_url: str, api_url: str, log_path: Path, *, port: int | None = None,
-                 pool_max: int = 8):
+    def __init__(self, owner_url: str, api_url: str, log_path: Path, *, port: int | None = None, pool_max: int = 8):
         self.owner_url = owner_url
         self.api_url = api_url
         self.port = port or free_port()
@@ -109,9 +112,25 @@ class ApiServer:
         log.write(f"\n===== start #{self.starts + 1} at {time.time():.3f} =====\n")
         log.flush()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "ruby_wallet.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--pool-max", str(self.pool_max), "--log-level", "warning"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "ruby_wallet.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--pool-max",
+                str(self.pool_max),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         log.close()
         self.starts += 1
         self.wait_ready(ready_timeout)

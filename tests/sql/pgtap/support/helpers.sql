@@ -1,4 +1,4 @@
--- Helpers shared by the pgTAP files of tests_sql/, installed in schema `tap_helpers` of the test
+-- Helpers shared by the pgTAP files of tests/sql/pgtap/, installed in schema `tap_helpers` of the test
 -- template database (tests/support/database.py) next to the pgTAP extension.
 CREATE SCHEMA IF NOT EXISTS tap_helpers;
 
