@@ -4,4 +4,4 @@
 \set pid random(1, :players)
 \set stake random(1, 1000)
 \set n :n + 1
-SELECT wallet.bet_authorize('a' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'SPORTS', 'bench', :stake, 1.85);
+SELECT game.bet_authorize('a' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'SPORTS', 'bench', :stake, 1.85);

@@ -6,5 +6,5 @@
 \set win random(0, 1)
 \set payout :win * 2 * :stake
 \set n :n + 1
-SELECT wallet.bet_authorize('s' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'SPORTS', 'bench', :stake, 2.0);
-SELECT wallet.bet_settle('s' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'st' || :tag::text || '-' || :client_id::text || '-' || :n::text, CASE WHEN :win::int = 1 THEN 'WIN' ELSE 'LOSS' END, :payout);
+SELECT game.bet_authorize('s' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'SPORTS', 'bench', :stake, 2.0);
+SELECT game.bet_settle('s' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'st' || :tag::text || '-' || :client_id::text || '-' || :n::text, CASE WHEN :win::int = 1 THEN 'WIN' ELSE 'LOSS' END, :payout);

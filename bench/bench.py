@@ -244,22 +244,22 @@ class Bench:
         t0 = time.monotonic()
         with self.su(db) as conn:
             conn.execute(
-                "SELECT count(wallet.open_account('p' || i, 'KRW', 'bench')) FROM generate_series(1, %s) i", (n,)
+                "SELECT count(payments.open_account('p' || i, 'KRW', 'bench')) FROM generate_series(1, %s) i", (n,)
             )
             for bucket, short in (("SPORTS_NORMAL", "s"), ("CASINO_NORMAL", "c")):
                 conn.execute(
-                    f"""SELECT count(wallet.deposit_create('seed-{short}-' || i, 'p' || i, %s, '{bucket}', true, 'bench'))
+                    f"""SELECT count(payments.deposit_create('seed-{short}-' || i, 'p' || i, %s, '{bucket}', true, 'bench'))
                           FROM generate_series(1, %s) i""",
                     (PLAYERS_SEED_BALANCE, n),
                 )
-            conn.execute("SELECT wallet.open_account('hot', 'KRW', 'bench')")
+            conn.execute("SELECT payments.open_account('hot', 'KRW', 'bench')")
             conn.execute(
-                "SELECT wallet.deposit_create('seed-hot', 'hot', %s, 'SPORTS_NORMAL', true, 'bench')",
+                "SELECT payments.deposit_create('seed-hot', 'hot', %s, 'SPORTS_NORMAL', true, 'bench')",
                 (HOT_SEED_BALANCE,),
             )
-            conn.execute("SELECT wallet.open_account('whale', 'KRW', 'bench')")
+            conn.execute("SELECT payments.open_account('whale', 'KRW', 'bench')")
             conn.execute(
-                "SELECT wallet.deposit_create('seed-whale', 'whale', %s, 'SPORTS_NORMAL', true, 'bench')",
+                "SELECT payments.deposit_create('seed-whale', 'whale', %s, 'SPORTS_NORMAL', true, 'bench')",
                 (HOT_SEED_BALANCE,),
             )
             # whale's own history: about 10k ledger rows to start with
@@ -506,7 +506,7 @@ class Bench:
     def create_api_key(self) -> str:
         with self.su() as conn:
             conn.execute("SET ROLE wallet_admin")
-            return conn.execute("SELECT wallet.api_key_create('bench', ARRAY['game'])").fetchone()[0]
+            return conn.execute("SELECT ops.api_key_create('bench', ARRAY['game'])").fetchone()[0]
 
     def start_server(self, kind: str) -> tuple[subprocess.Popen, int]:
         port = _free_port()
@@ -740,8 +740,8 @@ BEGIN
         v_b := '{prefix}-' || i;
         v_stake := 1 + floor(random() * 1000)::bigint;
         v_win := random() < 0.5;
-        PERFORM wallet.bet_authorize(v_b, v_p, 'SPORTS', 'bench', v_stake, 2.0, NULL, 'bench');
-        PERFORM wallet.bet_settle(v_b, v_p, v_b || '-st', CASE WHEN v_win THEN 'WIN' ELSE 'LOSS' END,
+        PERFORM game.bet_authorize(v_b, v_p, 'SPORTS', 'bench', v_stake, 2.0, NULL, 'bench');
+        PERFORM game.bet_settle(v_b, v_p, v_b || '-st', CASE WHEN v_win THEN 'WIN' ELSE 'LOSS' END,
                                   CASE WHEN v_win THEN 2 * v_stake ELSE 0 END, 'bench');
     END LOOP;
 END
@@ -831,7 +831,7 @@ $g$"""
 DO $p$
 BEGIN
     FOR n IN 1..{k} LOOP
-        PERFORM wallet.bet_authorize('ps{tag}-{c}-' || n, 'p' || (1 + (n * {clients} + {c}) % {a.players}),
+        PERFORM game.bet_authorize('ps{tag}-{c}-' || n, 'p' || (1 + (n * {clients} + {c}) % {a.players}),
                                      'SPORTS', 'bench', 1 + n % 1000, 2.0, NULL, 'bench');
     END LOOP;
 END
@@ -925,10 +925,10 @@ $p$""")
                     conn.execute(f"SET {s}")
                 t0 = time.perf_counter()
                 conn.execute(
-                    "SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'bench', 100, 2.0, NULL, 'bench')", (bet, player)
+                    "SELECT game.bet_authorize(%s, %s, 'SPORTS', 'bench', 100, 2.0, NULL, 'bench')", (bet, player)
                 )
                 t1 = time.perf_counter()
-                conn.execute("SELECT wallet.bet_settle(%s, %s, %s, 'WIN', 200, 'bench')", (bet, player, bet + "-st"))
+                conn.execute("SELECT game.bet_settle(%s, %s, %s, 'WIN', 200, 'bench')", (bet, player, bet + "-st"))
                 t2 = time.perf_counter()
             time.sleep(0.5)
             with open(log, errors="replace") as f:

@@ -3,4 +3,4 @@
 \set pid random(1, :players)
 \set amount random(100, 10000)
 \set n :n + 1
-SELECT wallet.deposit_create('d' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, :amount, 'SPORTS_NORMAL', true);
+SELECT payments.deposit_create('d' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, :amount, 'SPORTS_NORMAL', true);

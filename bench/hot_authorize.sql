@@ -3,4 +3,4 @@
 -- measures the lock hand-off, not parallel work.
 \set stake random(1, 1000)
 \set n :n + 1
-SELECT wallet.bet_authorize('h' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'hot', 'SPORTS', 'bench', :stake, 1.85);
+SELECT game.bet_authorize('h' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'hot', 'SPORTS', 'bench', :stake, 1.85);

@@ -5,4 +5,4 @@
 \set n :n + 1
 \set pid 1 + (:n * :clients + :client_id) % :players
 \set win random(0, 1)
-SELECT wallet.bet_settle('ps' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'pst' || :tag::text || '-' || :client_id::text || '-' || :n::text, CASE WHEN :win::int = 1 THEN 'WIN' ELSE 'LOSS' END, :win * 2 * (1 + :n % 1000));
+SELECT game.bet_settle('ps' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, 'pst' || :tag::text || '-' || :client_id::text || '-' || :n::text, CASE WHEN :win::int = 1 THEN 'WIN' ELSE 'LOSS' END, :win * 2 * (1 + :n % 1000));

@@ -5,4 +5,4 @@
 \set amount random(1, 100)
 \set dir random(0, 1)
 \set n :n + 1
-SELECT wallet.transfer_create('t' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, CASE WHEN :dir::int = 0 THEN 'SPORTS_NORMAL' ELSE 'CASINO_NORMAL' END, CASE WHEN :dir::int = 0 THEN 'CASINO_NORMAL' ELSE 'SPORTS_NORMAL' END, :amount);
+SELECT player.transfer_create('t' || :tag::text || '-' || :client_id::text || '-' || :n::text, 'p' || :pid::text, CASE WHEN :dir::int = 0 THEN 'SPORTS_NORMAL' ELSE 'CASINO_NORMAL' END, CASE WHEN :dir::int = 0 THEN 'CASINO_NORMAL' ELSE 'SPORTS_NORMAL' END, :amount);

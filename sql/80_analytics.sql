@@ -38,7 +38,7 @@ COMMENT ON VIEW analytics.house_result_by_provider IS 'Settled bets per provider
 
 CREATE VIEW analytics.coupon_liability AS
 SELECT c.account_id AS player_id, c.coupon_id, c.amount, c.remaining, c.wallet_group, c.provider_types, c.stake_returned,
-       c.expires_at, c.expires_at IS NOT NULL AND c.expires_at <= now() AS expired,
+       c.expires_at, NOT wallet._coupon_usable(c) AS expired,
        coalesce((SELECT sum(s.amount) FROM wallet.bet_source s JOIN wallet.bet b USING (account_id, bet_id)
                   WHERE s.account_id = c.account_id AND s.coupon_id = c.coupon_id AND b.status = 'AUTHORIZED'), 0) AS in_open_bets
   FROM wallet.coupon c
@@ -63,7 +63,7 @@ COMMENT ON VIEW analytics.open_bet_exposure IS 'Authorized, unsettled bets per p
 -- Every discrepancy between stored balances and the ledger; empty when the books are right.
 CREATE VIEW analytics.reconciliation AS
 -- Each check groups by the account id as a plain column (no FULL JOIN on it), so a filter on
--- player_id reaches every branch's index scan: wallet.reconcile(p_player_id) reads one
+-- player_id reaches every branch's index scan: ops.reconcile(p_player_id) reads one
 -- player's rows, not the whole ledger.
 SELECT 'bucket_matches_ledger'::text AS check_name, account_id AS player_id, 'bucket:' || bucket_type AS subject,
        sum(ledger)::bigint AS expected, sum(stored)::bigint AS actual

@@ -104,7 +104,7 @@ async def _decode_body(request: Request) -> None:
         check_body(field.annotation, await request.body())
 
 
-def create_app(database_url: str, *, pool_min: int = 2, pool_max: int = 8) -> Litestar:
+def create_app(database_url: str, *, pool_min: int = 0, pool_max: int = 8) -> Litestar:
     db = Database(database_url, min_size=pool_min, max_size=pool_max)
 
     @asynccontextmanager

@@ -21,6 +21,6 @@ def _database_url() -> str:
 
 app = create_app(
     _database_url(),
-    pool_min=int(os.environ.get("RUBY_WALLET_POOL_MIN", "2")),
+    pool_min=int(os.environ.get("RUBY_WALLET_POOL_MIN", "0")),
     pool_max=int(os.environ.get("RUBY_WALLET_POOL_MAX", "8")),
 )

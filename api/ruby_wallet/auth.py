@@ -1,4 +1,4 @@
-"""API keys: `Authorization: Bearer rw_<id>_<secret>`, checked by wallet.api_key_authenticate.
+"""API keys: `Authorization: Bearer rw_<id>_<secret>`, checked by api.api_key_authenticate.
 
 A guard on every wallet route: no or unknown key → 401 UNAUTHORIZED, key without one of the
 route's scopes (handler opt "scopes") → 403 FORBIDDEN.  Valid keys are remembered for

@@ -107,13 +107,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_apikey(args: argparse.Namespace) -> int:
     scopes = [s.strip() for s in args.scopes.split(",") if s.strip()] if args.scopes else []
     with database() as (url, _), psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SET ROLE wallet_admin")
+        conn.execute("SET ROLE wallet_dba")
         try:
             if args.action == "create":
-                key = scalar(conn, "SELECT wallet.api_key_create(%s, %s)", (args.name, scopes))
+                key = scalar(conn, "SELECT ops.api_key_create(%s, %s)", (args.name, scopes))
                 print(key)
             else:
-                if not scalar(conn, "SELECT wallet.api_key_revoke(%s)", (args.name,)):
+                if not scalar(conn, "SELECT ops.api_key_revoke(%s)", (args.name,)):
                     print(f"ruby-wallet: no active API key named {args.name}", file=sys.stderr)
                     return 1
                 print(f"revoked {args.name}")
@@ -125,8 +125,8 @@ def cmd_apikey(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     with database() as (url, _), psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SET ROLE wallet_admin")
-        source, params = ("wallet.reconcile_player(%s)", (args.player,)) if args.player else ("wallet.reconcile()", ())
+        conn.execute("SET ROLE wallet_dba")
+        source, params = ("ops.reconcile_player(%s)", (args.player,)) if args.player else ("ops.reconcile()", ())
         rows = conn.execute(f"SELECT check_name, player_id, subject, expected, actual FROM {source}", params).fetchall()
     if not rows:
         scope = f"player {args.player}: " if args.player else ""
@@ -170,8 +170,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="serve the HTTP API (local PostgreSQL when DATABASE_URL is unset)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--pool-min", type=int, default=2)
-    p.add_argument("--pool-max", type=int, default=8)
+    p.add_argument(
+        "--pool-min",
+        type=int,
+        default=0,
+        help="connections each database role's pool keeps open (it opens more on demand)",
+    )
+    p.add_argument("--pool-max", type=int, default=8, help="connections at most per database role's pool")
     p.add_argument("--workers", type=int, default=1, help="worker processes (each with its own pool)")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=cmd_serve)

@@ -1,5 +1,12 @@
 """The API's only door to the database: one pooled call of one wallet function per request.
 
+Each named statement of queries.sql calls a function of one schema, and the schema says which
+database role may run it (sql/bootstrap.sql): `game.bet_settle` runs as wallet_game,
+`admin.topology_activate` as wallet_admin, `api.api_key_authenticate` as the API's own login
+role wallet_api.  The API keeps one connection pool per role, each connection acting as its
+role from the first statement, so a route can only ever run the functions of its own scope:
+the database refuses anything else.
+
 Serialization failures and deadlocks are retried a bounded number of times, then answered
 503; wallet errors (SQLSTATE RWnnn) become WalletError; a lost connection or an exhausted pool
 is 503 (the caller retries with the same idempotency key and gets the same answer).
@@ -11,6 +18,7 @@ import asyncio
 import logging
 import random
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -27,16 +35,43 @@ RETRIES = 4
 _RETRYABLE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)
 
 
+# The role that may execute the functions of each API schema (sql/bootstrap.sql).
+SCHEMA_ROLES = {
+    "game": "wallet_game",
+    "payments": "wallet_payments",
+    "promotion": "wallet_promotion",
+    "player": "wallet_player",
+    "events": "wallet_events",
+    "casino": "wallet_casino",
+    "admin": "wallet_admin",
+    "api": "wallet_api",
+}
+_CALLED_SCHEMA = re.compile(r"\b(" + "|".join(SCHEMA_ROLES) + r")\.[a-z_]+\(")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sql: str
+    role: str
+
+
 @cache
-def queries() -> dict[str, str]:
-    """Named statements of queries.sql."""
+def queries() -> dict[str, Query]:
+    """Named statements of queries.sql, each with the role its function's schema runs as."""
     from importlib.resources import files
 
     text = files("ruby_wallet").joinpath("queries.sql").read_text()
-    found: dict[str, str] = {}
+    found: dict[str, Query] = {}
     for block in re.split(r"^-- name: ", text, flags=re.M)[1:]:
         name, _, body = block.partition("\n")
-        found[name.strip()] = body.strip()
+        sql = body.strip()
+        schemas = set(_CALLED_SCHEMA.findall(sql))
+        if len(schemas) != 1:
+            raise RuntimeError(
+                f"queries.sql: {name.strip()} must call functions of exactly one API schema, not {schemas}"
+            )
+        found[name.strip()] = Query(name.strip(), sql, SCHEMA_ROLES[schemas.pop()])
     return found
 
 
@@ -50,29 +85,42 @@ def translate(exc: psycopg.Error) -> WalletError | None:
 
 
 class Database:
-    def __init__(self, conninfo: str, *, min_size: int = 2, max_size: int = 8):
-        # The API acts as wallet_api whatever login it is given (a role granted wallet_api).
-        self.pool = AsyncConnectionPool(
-            with_role(conninfo, "wallet_api"),
-            min_size=min_size,
-            max_size=max_size,
-            open=False,
-            kwargs={"autocommit": True},
-            timeout=10,
-        )
+    """One pool per database role; a pool opens connections as its routes are called (up to
+    max_size) and keeps min_size of them open."""
+
+    def __init__(self, conninfo: str, *, min_size: int = 0, max_size: int = 8):
+        self.pools = {
+            role: AsyncConnectionPool(
+                with_role(conninfo, role),
+                min_size=min_size,
+                max_size=max_size,
+                open=False,
+                kwargs={"autocommit": True},
+                timeout=10,
+                name=role,
+                # The API's own pool (key lookups, /readyz) is used rarely, so its idle connections
+                # are the ones a database restart leaves broken: check them before handing one out.
+                # The scope pools find a broken connection by using it (the caller retries: 503).
+                check=AsyncConnectionPool.check_connection if role == "wallet_api" else None,
+            )
+            for role in sorted(set(SCHEMA_ROLES.values()))
+        }
 
     async def open(self) -> None:
-        await self.pool.open(wait=False)
+        for pool in self.pools.values():
+            await pool.open(wait=False)
 
     async def close(self) -> None:
-        await self.pool.close()
+        for pool in self.pools.values():
+            await pool.close()
 
     async def fetch(self, name: str, params: dict[str, Any] | None = None) -> list[tuple]:
-        sql = queries()[name]
+        query = queries()[name]
+        pool = self.pools[query.role]
         for attempt in range(RETRIES):
             try:
-                async with self.pool.connection() as conn:
-                    cur = await conn.execute(sql, params or {})
+                async with pool.connection() as conn:
+                    cur = await conn.execute(query.sql, params or {})
                     return await cur.fetchall()
             except _RETRYABLE:
                 await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))

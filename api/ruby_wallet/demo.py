@@ -409,9 +409,7 @@ def run_local() -> str:
 
     with database(prepare_api_login=not os.environ.get("DATABASE_URL")) as (owner_url, api_url):
         with psycopg.connect(owner_url, autocommit=True) as conn:
-            key = scalar(
-                conn, "SELECT wallet.api_key_create(%s, %s)", (f"demo-{uuid.uuid4().hex[:8]}", SCOPES.split(","))
-            )
+            key = scalar(conn, "SELECT ops.api_key_create(%s, %s)", (f"demo-{uuid.uuid4().hex[:8]}", SCOPES.split(",")))
         port = _free_port()
         env = {**os.environ, "RUBY_WALLET_API_DATABASE_URL": api_url}
         server = subprocess.Popen(

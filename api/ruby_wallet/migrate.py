@@ -6,9 +6,10 @@
    bookkeeping in schema wallet_meta.
 3. When the digest of procedures/, sql/error_codes.tsv and sql/NN_*.sql differs from the one
    recorded in wallet_meta.code_state (or with force=True), in one transaction as
-   wallet_owner: drop the analytics views, re-create every function of procedures/, drop
-   functions no file defines any more, load the error codes, run sql/NN_*.sql (seeds, views,
-   grants) and record the digest.  Unchanged code is not touched: a second migrate is a no-op.
+   wallet_owner: drop the analytics views and every function of the code schemas, create the
+   functions of procedures/ layer by layer (procedures/layers.txt) with check_function_bodies
+   on, load the error codes, run sql/NN_*.sql (seeds, views, grants) and record the digest.
+   Unchanged code is not touched: a second migrate is a no-op.
 
 A session-level advisory lock keeps two migrates from interleaving.
 """
@@ -77,26 +78,37 @@ def _load_error_codes(conn: psycopg.Connection) -> None:
         )
 
 
+# Every schema whose functions come from procedures/ (sql/bootstrap.sql creates them).
+CODE_SCHEMAS = ("wallet", "game", "payments", "promotion", "player", "events", "casino", "admin", "api", "ops")
+
+_CODE_FUNCTIONS = """
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace::regnamespace::text = ANY (%s) AND p.prokind = 'f' AND p.prorettype <> 'trigger'::regtype
+     ORDER BY 1"""
+
+
 def _apply_code(conn: psycopg.Connection, report: MigrateReport) -> None:
     for view in conn.execute(
         "SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname = 'analytics'"
     ).fetchall():
         conn.execute(f"DROP VIEW IF EXISTS {view[0]} CASCADE")
-    # As pg_dump does: functions may refer to functions defined later in the files.
-    conn.execute("SET LOCAL check_function_bodies = off")
-    for path in paths.procedure_files():
-        conn.execute(path.read_text())
-    # CREATE OR REPLACE rewrites each defined function's pg_proc row in this transaction; a
-    # function whose row this transaction did not write is defined by no file any more.
-    stale = conn.execute(
-        """SELECT p.oid::regprocedure::text FROM pg_proc p
-            WHERE p.pronamespace = 'wallet'::regnamespace
-              AND p.prorettype <> 'trigger'::regtype
-              AND p.xmin::text::bigint <> (pg_current_xact_id()::text::bigint % 4294967296)"""
-    ).fetchall()
-    for (signature,) in stale:
+    # Every function is dropped and defined again from the files, so a function may change its
+    # return type or move, and nothing a file no longer defines survives.  No CASCADE: an object
+    # that depends on a function (a constraint, an index) makes migrate fail loudly instead of
+    # disappearing with it.  Trigger functions belong to the migrations that create their triggers.
+    before = [row[0] for row in conn.execute(_CODE_FUNCTIONS, (list(CODE_SCHEMAS),)).fetchall()]
+    for signature in before:
         conn.execute(f"DROP FUNCTION {signature}")
-        report.functions_dropped.append(signature)
+    # Layer by layer (procedures/layers.txt), with bodies checked as they are created: a
+    # LANGUAGE sql function naming a function or table that does not exist yet fails here.
+    conn.execute("SET LOCAL check_function_bodies = on")
+    for path in paths.procedure_files():
+        try:
+            conn.execute(path.read_text())
+        except psycopg.Error as exc:
+            raise RuntimeError(f"{path.relative_to(paths.sql_root())}: {exc}") from exc
+    after = {row[0] for row in conn.execute(_CODE_FUNCTIONS, (list(CODE_SCHEMAS),)).fetchall()}
+    report.functions_dropped = [signature for signature in before if signature not in after]
     _load_error_codes(conn)
     for path in paths.sql_files():
         conn.execute(path.read_text())

@@ -25,9 +25,16 @@ def migrations_dir() -> Path:
     return sql_root() / "migrations"
 
 
+def layers() -> list[str]:
+    """The folders of procedures/ in the order they are applied (procedures/layers.txt)."""
+    text = (sql_root() / "procedures" / "layers.txt").read_text()
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
 def procedure_files() -> list[Path]:
-    """Function definitions, applied in name order on every migrate."""
-    return sorted((sql_root() / "procedures").glob("*.sql"))
+    """Function definitions, applied on every migrate: layer by layer, each folder's files in name order."""
+    root = sql_root() / "procedures"
+    return [path for layer in layers() for path in sorted((root / layer).glob("*.sql"))]
 
 
 def sql_files() -> list[Path]:
@@ -48,7 +55,7 @@ def code_digest() -> str:
     """Digest of everything migrate re-applies; /readyz compares it with the database's."""
     h = hashlib.sha256()
     for path in [*procedure_files(), error_codes_file(), *sql_files()]:
-        h.update(path.name.encode())
+        h.update(str(path.relative_to(sql_root())).encode())
         h.update(b"\0")
         h.update(path.read_bytes())
         h.update(b"\0")

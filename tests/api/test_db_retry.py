@@ -27,12 +27,16 @@ GRANT USAGE ON SEQUENCE public.attempts TO wallet_api;
 @pytest.fixture
 def conflicting(db, monkeypatch):
     db.execute(SETUP)
-    monkeypatch.setitem(dbmodule.queries(), "conflicting", "SELECT public.conflicting(%(sqlstate)s, %(fail_times)s)")
+    monkeypatch.setitem(
+        dbmodule.queries(),
+        "conflicting",
+        dbmodule.Query("conflicting", "SELECT public.conflicting(%(sqlstate)s, %(fail_times)s)", "wallet_api"),
+    )
     return db
 
 
 async def _call(db_url, sqlstate, fail_times):
-    database = Database(db_url, min_size=1, max_size=2)
+    database = Database(db_url, min_size=0, max_size=2)
     await database.open()
     try:
         return await database.call("conflicting", sqlstate=sqlstate, fail_times=fail_times)

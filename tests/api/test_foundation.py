@@ -60,7 +60,7 @@ def test_key_without_the_route_scope_is_403(api):
 
 
 def test_revoked_key_stops_working(api, db):
-    db.execute("SELECT wallet.api_key_revoke('test-player')")
+    db.execute("SELECT ops.api_key_revoke('test-player')")
     api.client.app.state.key_cache._known.clear()  # the cache would honour it for up to 10 s
     assert_problem(api.get("/v1/players/p/balances", scope="player"), 401, "UNAUTHORIZED")
 

@@ -21,8 +21,9 @@ def test_wheel_contains_every_sql_file(tmp_path):
     wheel = next(tmp_path.glob("ruby_wallet-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("migrations", "procedures", "sql"):
-        for path in (ROOT / folder).iterdir():
-            assert f"ruby_wallet/_sql/{folder}/{path.name}" in names
+        for path in (ROOT / folder).rglob("*"):
+            if path.is_file():
+                assert f"ruby_wallet/_sql/{path.relative_to(ROOT)}" in names
     assert "ruby_wallet/queries.sql" in names
 
 

@@ -634,9 +634,9 @@ def check_exactly_once(s: Stream, models: dict[str, dict[str, int]], owner_url: 
             from_answers = {b: v for b, v in balances_from_answers(cmds).items() if v}
             assert stored == from_answers, f"{player}: balances {stored}, answers add up to {from_answers}"
 
-        discrepancies = conn.execute("SELECT * FROM wallet.reconcile()").fetchall()
+        discrepancies = conn.execute("SELECT * FROM ops.reconcile()").fetchall()
         assert discrepancies == [], f"reconciliation not clean: {discrepancies}"
-        assert conn.execute("SELECT count(*) FROM wallet.reconcile()").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM ops.reconcile()").fetchone()[0] == 0
 
         # Commands the database applied although their answer was lost: the record they wrote
         # is older than the attempt that was answered (PostgreSQL's now() is the transaction's

@@ -61,6 +61,7 @@ def test_every_player_command_is_distributed_by_its_player_argument(db):
         name
         for (name,) in db.execute("""
         SELECT p.oid::regprocedure::text FROM pg_proc p
-         WHERE p.pronamespace = 'wallet'::regnamespace AND p.proname !~ '^_' AND 'p_player_id' = ANY (p.proargnames)""").fetchall()
+         WHERE p.pronamespace::regnamespace::text IN ('game', 'payments', 'promotion', 'player', 'events', 'casino', 'admin', 'ops')
+           AND 'p_player_id' = ANY (p.proargnames)""").fetchall()
     }
     assert set(documented) == with_player

@@ -23,9 +23,9 @@ def served(postgresql_proc):
     """A real uvicorn process on a fresh database, with a funded player and a few records to find."""
     with served_api(postgresql_proc, "fuzz") as api:
         with psycopg.connect(api.database_url, autocommit=True) as conn:
-            conn.execute("SELECT wallet.open_account('p1', 'KRW', 't')")
-            conn.execute("SELECT wallet.deposit_create('d1', 'p1', 100000, 'SPORTS_NORMAL', true, 't')")
-            conn.execute("SELECT wallet.coupon_grant('c1', 'p1', 500, ARRAY['SPORTS'], p_actor => 't')")
+            conn.execute("SELECT payments.open_account('p1', 'KRW', 't')")
+            conn.execute("SELECT payments.deposit_create('d1', 'p1', 100000, 'SPORTS_NORMAL', true, 't')")
+            conn.execute("SELECT promotion.coupon_grant('c1', 'p1', 500, ARRAY['SPORTS'], p_actor => 't')")
         yield api
 
 

@@ -54,28 +54,28 @@ SETTINGS = settings(
 
 ACTOR = "'property-test'"
 SQL = {
-    "open_account": f"SELECT wallet.open_account(%s::text, %s::text, {ACTOR})",
-    "account_set_status": f"SELECT wallet.account_set_status(%s::text, %s::text, %s::text, {ACTOR})",
-    "admin_adjust": f"SELECT wallet.admin_adjust(%s::text, %s::text, %s::text, %s::bigint, %s::text, {ACTOR})",
-    "deposit_create": f"SELECT wallet.deposit_create(%s::text, %s::text, %s::bigint, %s::text, %s::boolean, {ACTOR})",
-    "deposit_approve": f"SELECT wallet.deposit_approve(%s::text, {ACTOR})",
-    "deposit_reject": f"SELECT wallet.deposit_reject(%s::text, %s::text, {ACTOR})",
-    "withdrawal_create": f"SELECT wallet.withdrawal_create(%s::text, %s::text, %s::bigint, {ACTOR})",
-    "withdrawal_complete": f"SELECT wallet.withdrawal_complete(%s::text, {ACTOR})",
-    "withdrawal_reject": f"SELECT wallet.withdrawal_reject(%s::text, %s::text, {ACTOR})",
-    "bet_authorize": "SELECT wallet.bet_authorize(%s::text, %s::text, %s::text, %s::text, %s::bigint, %s::numeric, "
+    "open_account": f"SELECT payments.open_account(%s::text, %s::text, {ACTOR})",
+    "account_set_status": f"SELECT admin.account_set_status(%s::text, %s::text, %s::text, {ACTOR})",
+    "admin_adjust": f"SELECT admin.admin_adjust(%s::text, %s::text, %s::text, %s::bigint, %s::text, {ACTOR})",
+    "deposit_create": f"SELECT payments.deposit_create(%s::text, %s::text, %s::bigint, %s::text, %s::boolean, {ACTOR})",
+    "deposit_approve": f"SELECT payments.deposit_approve(%s::text, {ACTOR})",
+    "deposit_reject": f"SELECT payments.deposit_reject(%s::text, %s::text, {ACTOR})",
+    "withdrawal_create": f"SELECT payments.withdrawal_create(%s::text, %s::text, %s::bigint, {ACTOR})",
+    "withdrawal_complete": f"SELECT payments.withdrawal_complete(%s::text, {ACTOR})",
+    "withdrawal_reject": f"SELECT payments.withdrawal_reject(%s::text, %s::text, {ACTOR})",
+    "bet_authorize": "SELECT game.bet_authorize(%s::text, %s::text, %s::text, %s::text, %s::bigint, %s::numeric, "
     f"%s::text, {ACTOR})",
-    "bet_settle": f"SELECT wallet.bet_settle(%s::text, %s::text, %s::text, %s::text, %s::bigint, {ACTOR})",
-    "bet_rollback": f"SELECT wallet.bet_rollback(%s::text, %s::text, %s::text, %s::text, {ACTOR})",
-    "coupon_grant": "SELECT wallet.coupon_grant(%s::text, %s::text, %s::bigint, %s::text[], %s::numeric, %s::bigint, "
+    "bet_settle": f"SELECT game.bet_settle(%s::text, %s::text, %s::text, %s::text, %s::bigint, {ACTOR})",
+    "bet_rollback": f"SELECT game.bet_rollback(%s::text, %s::text, %s::text, %s::text, {ACTOR})",
+    "coupon_grant": "SELECT promotion.coupon_grant(%s::text, %s::text, %s::bigint, %s::text[], %s::numeric, %s::bigint, "
     f"%s::timestamptz, %s::boolean, %s::text, %s::integer, {ACTOR})",
-    "coupon_reverse": f"SELECT wallet.coupon_reverse(%s::text, %s::text, %s::text, {ACTOR})",
-    "promotion_credit": "SELECT wallet.promotion_credit(%s::text, %s::text, %s::text, %s::bigint, %s::text, %s::integer, "
+    "coupon_reverse": f"SELECT promotion.coupon_reverse(%s::text, %s::text, %s::text, {ACTOR})",
+    "promotion_credit": "SELECT promotion.promotion_credit(%s::text, %s::text, %s::text, %s::bigint, %s::text, %s::integer, "
     f"{ACTOR})",
-    "promotion_reverse": f"SELECT wallet.promotion_reverse(%s::text, %s::text, %s::text, {ACTOR})",
-    "transfer_create": f"SELECT wallet.transfer_create(%s::text, %s::text, %s::text, %s::text, %s::bigint, {ACTOR})",
-    "rolling_waive": f"SELECT wallet.rolling_waive(%s::bigint, %s::text, {ACTOR})",
-    "rolling_cancel": f"SELECT wallet.rolling_cancel(%s::bigint, %s::text, {ACTOR})",
+    "promotion_reverse": f"SELECT promotion.promotion_reverse(%s::text, %s::text, %s::text, {ACTOR})",
+    "transfer_create": f"SELECT player.transfer_create(%s::text, %s::text, %s::text, %s::text, %s::bigint, {ACTOR})",
+    "rolling_waive": f"SELECT admin.rolling_waive(%s::bigint, %s::text, {ACTOR})",
+    "rolling_cancel": f"SELECT admin.rolling_cancel(%s::bigint, %s::text, {ACTOR})",
 }
 # Commands idempotent on a caller key: re-sending one returns the first result unchanged.
 KEYED = {
@@ -170,15 +170,15 @@ def normalized(name: str, result: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 SPORTS_POLICY_SQL = {
-    "create": "SELECT wallet.policy_create('SPORTS', jsonb_set(jsonb_set(wallet._default_betting_policy('SPORTS', 1), "
+    "create": "SELECT admin.policy_create('SPORTS', jsonb_set(jsonb_set(wallet._default_betting_policy('SPORTS', 1), "
     "'{rolling,contribution_bps}', to_jsonb(%s::integer)), '{rolling,min_odds}', to_jsonb(%s::numeric)), "
     f"'property tests', NULL, {ACTOR})",
-    "activate": f"SELECT wallet.policy_activate('SPORTS', %s, 'property tests', {ACTOR})",
+    "activate": f"SELECT admin.policy_activate('SPORTS', %s, 'property tests', {ACTOR})",
 }
 
 
 def test_random_command_sequences_match_the_model(db_url):
-    api = psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True)
+    api = psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True)
     # Reads state and reconciles; writes only the SPORTS betting policy versions (config, not money).
     admin = psycopg.connect(db_url, autocommit=True)
     for version, (bps, min_odds) in sorted(M.SPORTS_POLICIES.items())[1:]:
@@ -780,7 +780,7 @@ def test_random_command_sequences_match_the_model(db_url):
                     assert writes == self.writes.get(player_id, 0), f"{player_id}: a refused or repeated command wrote"
                 self.writes[player_id] = writes
 
-                snapshot = api.execute("SELECT wallet.player_balances(%s)", (player_id,)).fetchone()[0]
+                snapshot = api.execute("SELECT player.player_balances(%s)", (player_id,)).fetchone()[0]
                 lines = [b for g in snapshot["groups"] for b in g["buckets"]] + snapshot["shared"]
                 assert {b["bucket_type"]: b["balance"] for b in lines} == {
                     b.code: p.balance(b.code) for b in M.BUCKET_TYPES
@@ -806,11 +806,11 @@ def test_random_command_sequences_match_the_model(db_url):
 
             # This example's players after every step (one account each: cheap); everyone at the end.
             for player_id in self.players:
-                discrepancies = admin.execute("SELECT * FROM wallet.reconcile_player(%s)", (player_id,)).fetchall()
+                discrepancies = admin.execute("SELECT * FROM ops.reconcile_player(%s)", (player_id,)).fetchall()
                 assert not discrepancies, discrepancies
 
         def teardown(self) -> None:
-            discrepancies = admin.execute("SELECT * FROM wallet.reconcile()").fetchall()
+            discrepancies = admin.execute("SELECT * FROM ops.reconcile()").fetchall()
             assert not discrepancies, discrepancies
 
     try:
@@ -828,7 +828,7 @@ def test_a_bet_settles_under_the_policy_it_was_authorized_under(db_url):
     contribution) and settled after version 2 (50%, min odds 2) became active progresses
     rolling by version 1 — in the model and in the database."""
     with (
-        psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as api,
+        psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as api,
         psycopg.connect(db_url, autocommit=True) as admin,
     ):
         admin.execute(SPORTS_POLICY_SQL["create"], M.SPORTS_POLICIES[2])

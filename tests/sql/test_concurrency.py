@@ -27,7 +27,7 @@ def run_all(db_url, jobs, workers=WORKERS):
 
     def conn():
         if not hasattr(local, "conn"):
-            local.conn = psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True)
+            local.conn = psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True)
             with lock:
                 connections.append(local.conn)
         return local.conn
@@ -56,10 +56,10 @@ def balance(db, player, bucket):
 
 
 def test_hot_player_exactly_the_affordable_bets_succeed(db_url, db):
-    db.execute("SELECT wallet.open_account('hot', 'KRW', 't')")
-    db.execute("SELECT wallet.admin_adjust('seed', 'hot', 'SPORTS_NORMAL', 10000, 'seed', 't')")
+    db.execute("SELECT payments.open_account('hot', 'KRW', 't')")
+    db.execute("SELECT admin.admin_adjust('seed', 'hot', 'SPORTS_NORMAL', 10000, 'seed', 't')")
     jobs = [
-        ("SELECT wallet.bet_authorize(%s, 'hot', 'SPORTS', 'p', 500, NULL, NULL, 't')", (f"hb{i}",)) for i in range(60)
+        ("SELECT game.bet_authorize(%s, 'hot', 'SPORTS', 'p', 500, NULL, NULL, 't')", (f"hb{i}",)) for i in range(60)
     ]
     outcomes = Counter(run_all(db_url, jobs))
     assert outcomes == {None: 20, "RW006": 40}  # 10000 / 500 affordable, the rest INSUFFICIENT_FUNDS
@@ -70,7 +70,7 @@ def test_hot_player_exactly_the_affordable_bets_succeed(db_url, db):
         ).fetchone()[0]
         >= 0
     )
-    settles = [("SELECT wallet.bet_settle(%s, 'hot', %s, 'WIN', 1000, 't')", (f"hb{i}", f"hs{i}")) for i in range(60)]
+    settles = [("SELECT game.bet_settle(%s, 'hot', %s, 'WIN', 1000, 't')", (f"hb{i}", f"hs{i}")) for i in range(60)]
     outcomes = Counter(run_all(db_url, settles))
     assert outcomes == {None: 20, "RW013": 40}  # the refused bets never existed: BET_NOT_FOUND
     assert balance(db, "hot", "SPORTS_NORMAL") == 20000
@@ -78,20 +78,20 @@ def test_hot_player_exactly_the_affordable_bets_succeed(db_url, db):
 
 def test_many_players_in_parallel(db_url, db):
     players = [f"mp{i}" for i in range(16)]
-    run_all(db_url, [("SELECT wallet.open_account(%s, 'KRW', 't')", (p,)) for p in players])
+    run_all(db_url, [("SELECT payments.open_account(%s, 'KRW', 't')", (p,)) for p in players])
     jobs = []
     for round_ in range(5):
         for p in players:
             jobs += [
-                ("SELECT wallet.deposit_create(%s, %s, 1000, 'SPORTS_NORMAL', true, 't')", (f"{p}-d{round_}", p)),
-                ("SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'p', 700, NULL, NULL, 't')", (f"{p}-b{round_}", p)),
-                ("SELECT wallet.bet_settle(%s, %s, %s, 'WIN', 1400, 't')", (f"{p}-b{round_}", p, f"{p}-s{round_}")),
+                ("SELECT payments.deposit_create(%s, %s, 1000, 'SPORTS_NORMAL', true, 't')", (f"{p}-d{round_}", p)),
+                ("SELECT game.bet_authorize(%s, %s, 'SPORTS', 'p', 700, NULL, NULL, 't')", (f"{p}-b{round_}", p)),
+                ("SELECT game.bet_settle(%s, %s, %s, 'WIN', 1400, 't')", (f"{p}-b{round_}", p, f"{p}-s{round_}")),
             ]
     # Commands of one player arrive in order per worker, but players are interleaved freely.
     by_player = {p: [j for j in jobs if j[1][1] == p] for p in players}
 
     def player_script(p):
-        with psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as conn:
+        with psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as conn:
             for sql, params in by_player[p]:
                 conn.execute(sql, params)
 
@@ -103,13 +103,13 @@ def test_many_players_in_parallel(db_url, db):
 
 
 def test_opposite_transfers_on_one_player_never_deadlock(db_url, db):
-    db.execute("SELECT wallet.open_account('tw', 'KRW', 't')")
-    db.execute("SELECT wallet.admin_adjust('s1', 'tw', 'SPORTS_NORMAL', 5000, 'seed', 't')")
-    db.execute("SELECT wallet.admin_adjust('s2', 'tw', 'CASINO_NORMAL', 5000, 'seed', 't')")
+    db.execute("SELECT payments.open_account('tw', 'KRW', 't')")
+    db.execute("SELECT admin.admin_adjust('s1', 'tw', 'SPORTS_NORMAL', 5000, 'seed', 't')")
+    db.execute("SELECT admin.admin_adjust('s2', 'tw', 'CASINO_NORMAL', 5000, 'seed', 't')")
     jobs = []
     for i in range(100):
-        jobs.append(("SELECT wallet.transfer_create(%s, 'tw', 'SPORTS_NORMAL', 'CASINO_NORMAL', 37, 't')", (f"a{i}",)))
-        jobs.append(("SELECT wallet.transfer_create(%s, 'tw', 'CASINO_NORMAL', 'SPORTS_NORMAL', 37, 't')", (f"b{i}",)))
+        jobs.append(("SELECT player.transfer_create(%s, 'tw', 'SPORTS_NORMAL', 'CASINO_NORMAL', 37, 't')", (f"a{i}",)))
+        jobs.append(("SELECT player.transfer_create(%s, 'tw', 'CASINO_NORMAL', 'SPORTS_NORMAL', 37, 't')", (f"b{i}",)))
     outcomes = run_all(db_url, jobs)
     assert not [o for o in outcomes if o in NOT_ALLOWED_TO_REACH_A_CALLER]
     assert outcomes == [None] * len(jobs)
@@ -119,14 +119,14 @@ def test_opposite_transfers_on_one_player_never_deadlock(db_url, db):
 
 @pytest.mark.parametrize("round_", range(6))
 def test_settle_racing_rollback_applies_exactly_one_outcome(db_url, db, round_):
-    db.execute("SELECT wallet.open_account('race', 'KRW', 't')")
-    db.execute("SELECT wallet.admin_adjust('seed', 'race', 'SPORTS_NORMAL', 1000, 'seed', 't')")
-    db.execute("SELECT wallet.bet_authorize('rb', 'race', 'SPORTS', 'p', 400, NULL, NULL, 't')")
+    db.execute("SELECT payments.open_account('race', 'KRW', 't')")
+    db.execute("SELECT admin.admin_adjust('seed', 'race', 'SPORTS_NORMAL', 1000, 'seed', 't')")
+    db.execute("SELECT game.bet_authorize('rb', 'race', 'SPORTS', 'p', 400, NULL, NULL, 't')")
     barrier = threading.Barrier(2)
     results = {}
 
     def attempt(name, sql):
-        with psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as conn:
+        with psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as conn:
             barrier.wait()
             try:
                 results[name] = conn.execute(sql).fetchone()[0]
@@ -135,11 +135,9 @@ def test_settle_racing_rollback_applies_exactly_one_outcome(db_url, db, round_):
 
     racers = [
         threading.Thread(
-            target=attempt, args=("settle", "SELECT wallet.bet_settle('rb', 'race', 'rs', 'WIN', 1000, 't')")
+            target=attempt, args=("settle", "SELECT game.bet_settle('rb', 'race', 'rs', 'WIN', 1000, 't')")
         ),
-        threading.Thread(
-            target=attempt, args=("rollback", "SELECT wallet.bet_rollback('rb', 'race', 'rr', NULL, 't')")
-        ),
+        threading.Thread(target=attempt, args=("rollback", "SELECT game.bet_rollback('rb', 'race', 'rr', NULL, 't')")),
     ]
     for t in racers if round_ % 2 else reversed(racers):
         t.start()
@@ -158,13 +156,13 @@ def test_settle_racing_rollback_applies_exactly_one_outcome(db_url, db, round_):
 
 
 def test_duplicate_settlements_and_rollbacks_race(db_url, db):
-    db.execute("SELECT wallet.open_account('dup', 'KRW', 't')")
-    db.execute("SELECT wallet.admin_adjust('seed', 'dup', 'SPORTS_NORMAL', 1000, 'seed', 't')")
-    db.execute("SELECT wallet.bet_authorize('d1', 'dup', 'SPORTS', 'p', 100, NULL, NULL, 't')")
-    db.execute("SELECT wallet.bet_authorize('d2', 'dup', 'SPORTS', 'p', 100, NULL, NULL, 't')")
-    settles = [("SELECT wallet.bet_settle('d1', 'dup', %s, 'WIN', 300, 't')", (f"s{i % 3}",)) for i in range(24)]
+    db.execute("SELECT payments.open_account('dup', 'KRW', 't')")
+    db.execute("SELECT admin.admin_adjust('seed', 'dup', 'SPORTS_NORMAL', 1000, 'seed', 't')")
+    db.execute("SELECT game.bet_authorize('d1', 'dup', 'SPORTS', 'p', 100, NULL, NULL, 't')")
+    db.execute("SELECT game.bet_authorize('d2', 'dup', 'SPORTS', 'p', 100, NULL, NULL, 't')")
+    settles = [("SELECT game.bet_settle('d1', 'dup', %s, 'WIN', 300, 't')", (f"s{i % 3}",)) for i in range(24)]
     outcomes = Counter(run_all(db_url, settles))
     assert outcomes[None] == 8 and outcomes["RW014"] == 16  # one settlement id wins; its replays succeed
-    rollbacks = [("SELECT wallet.bet_rollback('d2', 'dup', %s, NULL, 't')", (f"r{i}",)) for i in range(24)]
+    rollbacks = [("SELECT game.bet_rollback('d2', 'dup', %s, NULL, 't')", (f"r{i}",)) for i in range(24)]
     assert Counter(run_all(db_url, rollbacks)) == {None: 24}
     assert balance(db, "dup", "SPORTS_NORMAL") == 1000 - 100 + 300 - 100 + 100

@@ -10,7 +10,7 @@ from ruby_wallet.errors_doc import render
 
 ROOT = Path(__file__).resolve().parents[2]
 SQL_SOURCES = [
-    *sorted((ROOT / "procedures").glob("*.sql")),
+    *sorted((ROOT / "procedures").rglob("*.sql")),
     *sorted((ROOT / "migrations").glob("*.sql")),
     *sorted((ROOT / "sql").glob("*.sql")),
 ]

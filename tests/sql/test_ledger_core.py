@@ -17,41 +17,41 @@ def sqlstate_of(exc_info) -> str:
 
 
 def balance(conn, player, bucket_type):
-    snapshot = call(conn, "SELECT wallet.player_balances(%s)", player)
+    snapshot = call(conn, "SELECT player.player_balances(%s)", player)
     lines = [b for g in snapshot["groups"] for b in g["buckets"]] + snapshot["shared"]
     return next(b["balance"] for b in lines if b["bucket_type"] == bucket_type)
 
 
 @pytest.fixture
-def player(api_db):
-    call(api_db, "SELECT wallet.open_account(%s, %s, 'test')", "p1", "KRW")
+def player(dba_db):
+    call(dba_db, "SELECT payments.open_account(%s, %s, 'test')", "p1", "KRW")
     return "p1"
 
 
-def test_open_account_is_idempotent_and_currency_bound(api_db):
-    first = call(api_db, "SELECT wallet.open_account('p1', 'KRW', 'test')")
-    again = call(api_db, "SELECT wallet.open_account('p1', 'KRW', 'test')")
+def test_open_account_is_idempotent_and_currency_bound(dba_db):
+    first = call(dba_db, "SELECT payments.open_account('p1', 'KRW', 'test')")
+    again = call(dba_db, "SELECT payments.open_account('p1', 'KRW', 'test')")
     assert first == {"player_id": "p1", "currency": "KRW", "status": "active", "created": True}
     assert again == {**first, "created": False}
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.open_account('p1', 'EUR', 'test')")
+        call(dba_db, "SELECT payments.open_account('p1', 'EUR', 'test')")
     assert sqlstate_of(exc) == "RW007"  # IDEMPOTENCY_CONFLICT
 
 
-def test_open_account_rejects_bad_input_listing_every_problem(api_db):
+def test_open_account_rejects_bad_input_listing_every_problem(dba_db):
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.open_account('', 'euro', 'test')")
+        call(dba_db, "SELECT payments.open_account('', 'euro', 'test')")
     assert sqlstate_of(exc) == "RW001"
     detail = json.loads(exc.value.diag.message_detail)
     assert [e["path"] for e in detail["errors"]] == ["player_id", "currency"]
 
 
-def test_adjustment_credit_then_debit_moves_bucket_and_pocket(api_db, db, player):
-    credit = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 10000, 'goodwill', 'ops')", player)
-    debit = call(api_db, "SELECT wallet.admin_adjust('a2', %s, 'SPORTS_NORMAL', -2500, 'correction', 'ops')", player)
+def test_adjustment_credit_then_debit_moves_bucket_and_pocket(dba_db, db, player):
+    credit = call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 10000, 'goodwill', 'ops')", player)
+    debit = call(dba_db, "SELECT admin.admin_adjust('a2', %s, 'SPORTS_NORMAL', -2500, 'correction', 'ops')", player)
     assert credit["balance_after"] == 10000
     assert debit["balance_after"] == 7500
-    assert balance(api_db, player, "SPORTS_NORMAL") == 7500
+    assert balance(dba_db, player, "SPORTS_NORMAL") == 7500
     entries = db.execute("""SELECT coalesce(bucket_type, pocket), amount, balance_after FROM wallet.ledger_entry
                              ORDER BY txn_id, entry_no""").fetchall()
     assert entries == [
@@ -64,41 +64,41 @@ def test_adjustment_credit_then_debit_moves_bucket_and_pocket(api_db, db, player
     assert actors == [("ops",), ("ops",)]
 
 
-def test_adjustment_replay_returns_first_result_and_writes_nothing(api_db, db, player):
-    first = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
+def test_adjustment_replay_returns_first_result_and_writes_nothing(dba_db, db, player):
+    first = call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
     counts = db.execute(
         "SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)"
     ).fetchone()
-    again = call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
+    again = call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
     assert again == first
     assert (
         db.execute("SELECT (SELECT count(*) FROM wallet.ledger_txn), (SELECT count(*) FROM wallet.outbox)").fetchone()
         == counts
     )
-    assert balance(api_db, player, "SPORTS_NORMAL") == 700
+    assert balance(dba_db, player, "SPORTS_NORMAL") == 700
 
 
-def test_adjustment_same_key_other_payload_is_a_conflict(api_db, player):
-    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
+def test_adjustment_same_key_other_payload_is_a_conflict(dba_db, player):
+    call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 700, 'r', 'ops')", player)
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 701, 'r', 'ops')", player)
+        call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 701, 'r', 'ops')", player)
     assert sqlstate_of(exc) == "RW007"
-    assert balance(api_db, player, "SPORTS_NORMAL") == 700
+    assert balance(dba_db, player, "SPORTS_NORMAL") == 700
 
 
-def test_over_debit_is_refused_with_the_amount_available(api_db, db, player):
-    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 300, 'r', 'ops')", player)
+def test_over_debit_is_refused_with_the_amount_available(dba_db, db, player):
+    call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 300, 'r', 'ops')", player)
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.admin_adjust('a2', %s, 'SPORTS_NORMAL', -301, 'r', 'ops')", player)
+        call(dba_db, "SELECT admin.admin_adjust('a2', %s, 'SPORTS_NORMAL', -301, 'r', 'ops')", player)
     assert sqlstate_of(exc) == "RW006"  # INSUFFICIENT_FUNDS
     assert json.loads(exc.value.diag.message_detail)["available"] == 300
-    assert balance(api_db, player, "SPORTS_NORMAL") == 300
+    assert balance(dba_db, player, "SPORTS_NORMAL") == 300
     assert db.execute("SELECT count(*) FROM wallet.ledger_txn").fetchone()[0] == 1
 
 
-def test_debit_of_a_bucket_never_credited_is_refused(api_db, player):
+def test_debit_of_a_bucket_never_credited_is_refused(dba_db, player):
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'CASINO_BONUS', -1, 'r', 'ops')", player)
+        call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'CASINO_BONUS', -1, 'r', 'ops')", player)
     assert sqlstate_of(exc) == "RW006"
 
 
@@ -110,21 +110,21 @@ def test_debit_of_a_bucket_never_credited_is_refused(api_db, player):
         ("SPORTS_NORMAL", 5, " ", "RW001"),  # blank reason
     ],
 )
-def test_adjustment_bad_input_changes_nothing(api_db, db, player, bucket_type, amount, reason, code):
+def test_adjustment_bad_input_changes_nothing(dba_db, db, player, bucket_type, amount, reason, code):
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.admin_adjust('a1', %s, %s, %s, %s, 'ops')", player, bucket_type, amount, reason)
+        call(dba_db, "SELECT admin.admin_adjust('a1', %s, %s, %s, %s, 'ops')", player, bucket_type, amount, reason)
     assert sqlstate_of(exc) == code
     assert db.execute("SELECT count(*) FROM wallet.ledger_txn").fetchone()[0] == 0
 
 
-def test_unknown_account(api_db):
+def test_unknown_account(dba_db):
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.admin_adjust('a1', 'ghost', 'SPORTS_NORMAL', 5, 'r', 'ops')")
+        call(dba_db, "SELECT admin.admin_adjust('a1', 'ghost', 'SPORTS_NORMAL', 5, 'r', 'ops')")
     assert sqlstate_of(exc) == "RW002"
 
 
-def test_adjustment_writes_audit_and_outbox_in_the_same_transaction(api_db, db, player):
-    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 900, 'promo fix', 'ops')", player)
+def test_adjustment_writes_audit_and_outbox_in_the_same_transaction(dba_db, db, player):
+    call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 900, 'promo fix', 'ops')", player)
     audit = db.execute(
         "SELECT actor, action, before, after, reason FROM wallet.audit_log WHERE action = 'adjustment.apply'"
     ).fetchall()
@@ -143,32 +143,32 @@ def test_adjustment_writes_audit_and_outbox_in_the_same_transaction(api_db, db, 
     assert events == [("account.opened", None), ("adjustment.applied", "900")]
 
 
-def test_frozen_account_still_takes_adjustments_closed_needs_zero(api_db, player):
-    call(api_db, "SELECT wallet.account_set_status(%s, 'frozen', 'kyc', 'ops')", player)
+def test_frozen_account_still_takes_adjustments_closed_needs_zero(dba_db, player):
+    call(dba_db, "SELECT admin.account_set_status(%s, 'frozen', 'kyc', 'ops')", player)
     assert (
-        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'r', 'ops')", player)["balance_after"]
+        call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'r', 'ops')", player)["balance_after"]
         == 5
     )
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
+        call(dba_db, "SELECT admin.account_set_status(%s, 'closed', 'bye', 'ops')", player)
     assert sqlstate_of(exc) == "RW027"  # INVALID_STATE
 
 
 @pytest.mark.parametrize("holding", ["open bet", "pending withdrawal", "active coupon"])
-def test_closing_refuses_while_money_waits_outside_the_buckets(api_db, player, holding):
+def test_closing_refuses_while_money_waits_outside_the_buckets(dba_db, player, holding):
     """Every bucket at zero is not enough: a stake in HOLD, a withdrawal waiting to be paid or
     an unused coupon would be stranded on a closed account (settle, pay and refund refuse it)."""
     if holding == "open bet":
-        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
-        call(api_db, "SELECT wallet.bet_authorize('b1', %s, 'SPORTS', 'book', 500, NULL, NULL, 'game')", player)
+        call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
+        call(dba_db, "SELECT game.bet_authorize('b1', %s, 'SPORTS', 'book', 500, NULL, NULL, 'game')", player)
     elif holding == "pending withdrawal":
-        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'WITHDRAWABLE', 500, 'r', 'ops')", player)
-        call(api_db, "SELECT wallet.withdrawal_create('w1', %s, 500, 'pay')", player)
+        call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'WITHDRAWABLE', 500, 'r', 'ops')", player)
+        call(dba_db, "SELECT payments.withdrawal_create('w1', %s, 500, 'pay')", player)
     else:
-        call(api_db, "SELECT wallet.coupon_grant('c1', %s, 500, ARRAY['SPORTS'], p_actor => 'promo')", player)
-    assert all(balance(api_db, player, b) == 0 for b in ("SPORTS_NORMAL", "WITHDRAWABLE"))
+        call(dba_db, "SELECT promotion.coupon_grant('c1', %s, 500, ARRAY['SPORTS'], p_actor => 'promo')", player)
+    assert all(balance(dba_db, player, b) == 0 for b in ("SPORTS_NORMAL", "WITHDRAWABLE"))
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
+        call(dba_db, "SELECT admin.account_set_status(%s, 'closed', 'bye', 'ops')", player)
     assert sqlstate_of(exc) == "RW027"  # INVALID_STATE
     detail = json.loads(exc.value.diag.message_detail)
     assert (
@@ -179,56 +179,56 @@ def test_closing_refuses_while_money_waits_outside_the_buckets(api_db, player, h
         ]
         == 1
     )
-    assert call(api_db, "SELECT wallet.player_balances(%s)", player)["status"] == "active"
+    assert call(dba_db, "SELECT player.player_balances(%s)", player)["status"] == "active"
 
     # once it is settled, paid or reversed, the account closes
     if holding == "open bet":
-        call(api_db, "SELECT wallet.bet_settle('b1', %s, 's1', 'LOSS', 0, 'game')", player)
+        call(dba_db, "SELECT game.bet_settle('b1', %s, 's1', 'LOSS', 0, 'game')", player)
     elif holding == "pending withdrawal":
-        call(api_db, "SELECT wallet.withdrawal_complete('w1', 'pay')")
+        call(dba_db, "SELECT payments.withdrawal_complete('w1', 'pay')")
     else:
-        call(api_db, "SELECT wallet.coupon_reverse('c1', 'r1', 'bye', 'promo')")
-    assert call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)["status"] == "closed"
+        call(dba_db, "SELECT promotion.coupon_reverse('c1', 'r1', 'bye', 'promo')")
+    assert call(dba_db, "SELECT admin.account_set_status(%s, 'closed', 'bye', 'ops')", player)["status"] == "closed"
 
 
-def test_a_closed_account_moves_no_money_until_reopened(api_db, player):
-    call(api_db, "SELECT wallet.account_set_status(%s, 'closed', 'bye', 'ops')", player)
+def test_a_closed_account_moves_no_money_until_reopened(dba_db, player):
+    call(dba_db, "SELECT admin.account_set_status(%s, 'closed', 'bye', 'ops')", player)
     for sql in (
-        "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')",
-        "SELECT wallet.deposit_create('d1', %s, 500, 'SPORTS_NORMAL', true, 'pay')",
-        "SELECT wallet.promotion_credit('c1', %s, 'CASHBACK', 100, NULL, 0, 'promo')",
+        "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')",
+        "SELECT payments.deposit_create('d1', %s, 500, 'SPORTS_NORMAL', true, 'pay')",
+        "SELECT promotion.promotion_credit('c1', %s, 'CASHBACK', 100, NULL, 0, 'promo')",
     ):
         with pytest.raises(psycopg.Error) as exc:
-            call(api_db, sql, player)
+            call(dba_db, sql, player)
         assert sqlstate_of(exc) == "RW004", sql  # ACCOUNT_CLOSED
-    call(api_db, "SELECT wallet.account_set_status(%s, 'active', 'reopened for a correction', 'ops')", player)
+    call(dba_db, "SELECT admin.account_set_status(%s, 'active', 'reopened for a correction', 'ops')", player)
     assert (
-        call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')", player)[
+        call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 5, 'late fix', 'ops')", player)[
             "balance_after"
         ]
         == 5
     )
 
 
-def test_ledger_history_pages_newest_first(api_db, player):
+def test_ledger_history_pages_newest_first(dba_db, player):
     for i in range(5):
-        call(api_db, "SELECT wallet.admin_adjust(%s, %s, 'SPORTS_NORMAL', %s, 'r', 'ops')", f"a{i}", player, 100 + i)
-    page1 = call(api_db, "SELECT wallet.ledger_history(%s, 2, NULL)", player)
-    page2 = call(api_db, "SELECT wallet.ledger_history(%s, 2, %s)", player, page1["next"])
-    page3 = call(api_db, "SELECT wallet.ledger_history(%s, 2, %s)", player, page2["next"])
+        call(dba_db, "SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', %s, 'r', 'ops')", f"a{i}", player, 100 + i)
+    page1 = call(dba_db, "SELECT player.ledger_history(%s, 2, NULL)", player)
+    page2 = call(dba_db, "SELECT player.ledger_history(%s, 2, %s)", player, page1["next"])
+    page3 = call(dba_db, "SELECT player.ledger_history(%s, 2, %s)", player, page2["next"])
     amounts = [e["amount"] for p in (page1, page2, page3) for e in p["entries"]]
     assert amounts == [104, 103, 102, 101, 100]
     assert page3["next"] is None
     assert page1["entries"][0]["ref"] == "adjustment:a4"
     with pytest.raises(psycopg.Error) as exc:
-        call(api_db, "SELECT wallet.ledger_history(%s, 2, 'garbage')", player)
+        call(dba_db, "SELECT player.ledger_history(%s, 2, 'garbage')", player)
     assert sqlstate_of(exc) == "RW029"
 
 
-def test_reconciliation_reports_a_tampered_bucket(db, api_db, player):
-    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
+def test_reconciliation_reports_a_tampered_bucket(db, dba_db, player):
+    call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
     db.execute("UPDATE wallet.bucket SET balance = 499")  # as superuser: simulate corruption
-    rows = db.execute("SELECT check_name, subject, expected, actual FROM wallet.reconcile()").fetchall()
+    rows = db.execute("SELECT check_name, subject, expected, actual FROM ops.reconcile()").fetchall()
     assert rows == [("bucket_matches_ledger", "bucket:SPORTS_NORMAL", 500, 499)]
     db.execute("UPDATE wallet.bucket SET balance = 500")  # restore, so the autouse check passes
 
@@ -262,23 +262,21 @@ TAMPERING = {
 
 
 @pytest.mark.parametrize("check", sorted(TAMPERING))
-def test_each_reconciliation_check_reports_its_corruption_for_that_player_only(db, api_db, player, check):
-    call(api_db, "SELECT wallet.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
-    call(api_db, "SELECT wallet.coupon_grant('c1', %s, 50, ARRAY['SPORTS'], p_actor => 'promo')", player)
-    call(api_db, "SELECT wallet.bet_authorize('b1', %s, 'SPORTS', 'book', 100, NULL, NULL, 'game')", player)
-    call(api_db, "SELECT wallet.open_account('p2', 'KRW', 'test')")
-    call(api_db, "SELECT wallet.admin_adjust('a2', 'p2', 'SPORTS_NORMAL', 500, 'r', 'ops')")
+def test_each_reconciliation_check_reports_its_corruption_for_that_player_only(db, dba_db, player, check):
+    call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
+    call(dba_db, "SELECT promotion.coupon_grant('c1', %s, 50, ARRAY['SPORTS'], p_actor => 'promo')", player)
+    call(dba_db, "SELECT game.bet_authorize('b1', %s, 'SPORTS', 'book', 100, NULL, NULL, 'game')", player)
+    call(dba_db, "SELECT payments.open_account('p2', 'KRW', 'test')")
+    call(dba_db, "SELECT admin.admin_adjust('a2', 'p2', 'SPORTS_NORMAL', 500, 'r', 'ops')")
     tamper, restore, expected = TAMPERING[check]
     db.execute("SET session_replication_role = replica")
     db.execute(tamper)
     try:
-        everyone = db.execute(
-            "SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile()"
-        ).fetchall()
+        everyone = db.execute("SELECT check_name, player_id, subject, expected, actual FROM ops.reconcile()").fetchall()
         one = db.execute(
-            "SELECT check_name, player_id, subject, expected, actual FROM wallet.reconcile_player('p1')"
+            "SELECT check_name, player_id, subject, expected, actual FROM ops.reconcile_player('p1')"
         ).fetchall()
-        other = db.execute("SELECT count(*) FROM wallet.reconcile_player('p2')").fetchone()[0]
+        other = db.execute("SELECT count(*) FROM ops.reconcile_player('p2')").fetchone()[0]
     finally:
         db.execute(restore)
         db.execute("SET session_replication_role = DEFAULT")
@@ -292,9 +290,9 @@ def test_each_reconciliation_check_reports_its_corruption_for_that_player_only(d
 
 
 def test_reconciling_an_unknown_player_finds_nothing(db):
-    assert db.execute("SELECT count(*) FROM wallet.reconcile_player('nobody')").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM ops.reconcile_player('nobody')").fetchone()[0] == 0
 
 
-def test_bucket_check_constraint_backstops_the_functions(db, api_db, player):
+def test_bucket_check_constraint_backstops_the_functions(db, dba_db, player):
     with pytest.raises(errors.CheckViolation):
         db.execute("INSERT INTO wallet.bucket VALUES ('p1', 'X', -1)")

@@ -8,38 +8,41 @@ import pytest
 from ruby_wallet.dsn import with_role
 
 COMMANDS = [
-    ("open_account", "SELECT wallet.open_account('y2', 'KRW', 't')"),
-    ("deposit", "SELECT wallet.deposit_create('yd1', 'y', 10000, 'SPORTS_NORMAL', true, 't')"),
-    ("deposit pending", "SELECT wallet.deposit_create('yd2', 'y', 500, 'CASINO_NORMAL', false, 't')"),
-    ("deposit approve", "SELECT wallet.deposit_approve('yd2', 't')"),
+    ("open_account", "SELECT payments.open_account('y2', 'KRW', 't')"),
+    ("deposit", "SELECT payments.deposit_create('yd1', 'y', 10000, 'SPORTS_NORMAL', true, 't')"),
+    ("deposit pending", "SELECT payments.deposit_create('yd2', 'y', 500, 'CASINO_NORMAL', false, 't')"),
+    ("deposit approve", "SELECT payments.deposit_approve('yd2', 't')"),
     (
         "deposit reject",
-        "SELECT wallet.deposit_create('yd3', 'y', 5, 'CASINO_NORMAL', false, 't'), wallet.deposit_reject('yd3', 'no', 't')",
+        "SELECT payments.deposit_create('yd3', 'y', 5, 'CASINO_NORMAL', false, 't'), payments.deposit_reject('yd3', 'no', 't')",
     ),
-    ("adjust", "SELECT wallet.admin_adjust('ya1', 'y', 'WITHDRAWABLE', 3000, 'seed', 't')"),
-    ("coupon", "SELECT wallet.coupon_grant('yc1', 'y', 300, ARRAY['SPORTS'], NULL, NULL, NULL, false, NULL, 2, 't')"),
-    ("bet", "SELECT wallet.bet_authorize('yb1', 'y', 'SPORTS', 'p', 1000, 2, NULL, 't')"),
-    ("settle", "SELECT wallet.bet_settle('yb1', 'y', 'ys1', 'WIN', 2000, 't')"),
-    ("bet 2", "SELECT wallet.bet_authorize('yb2', 'y', 'SLOTS', 'p', 100, NULL, NULL, 't')"),
-    ("rollback", "SELECT wallet.bet_rollback('yb2', 'y', 'yr1', NULL, 't')"),
-    ("rollback unseen", "SELECT wallet.bet_rollback('yb3', 'y', 'yr2', NULL, 't')"),
-    ("coupon reverse", "SELECT wallet.coupon_reverse('yc1', 'ycr', 'x', 't')"),
-    ("credit", "SELECT wallet.promotion_credit('ycr1', 'y', 'CASHBACK', 2000, NULL, 0, 't')"),
-    ("transfer", "SELECT wallet.transfer_create('yt1', 'y', 'POINTS', 'SPORTS_NORMAL', 1500, 't')"),
-    ("credit reverse", "SELECT wallet.promotion_reverse('ycr1', 'ycrr', 'x', 't')"),
-    ("withdrawal", "SELECT wallet.withdrawal_create('yw1', 'y', 1000, 't')"),
-    ("withdrawal complete", "SELECT wallet.withdrawal_complete('yw1', 't')"),
+    ("adjust", "SELECT admin.admin_adjust('ya1', 'y', 'WITHDRAWABLE', 3000, 'seed', 't')"),
+    (
+        "coupon",
+        "SELECT promotion.coupon_grant('yc1', 'y', 300, ARRAY['SPORTS'], NULL, NULL, NULL, false, NULL, 2, 't')",
+    ),
+    ("bet", "SELECT game.bet_authorize('yb1', 'y', 'SPORTS', 'p', 1000, 2, NULL, 't')"),
+    ("settle", "SELECT game.bet_settle('yb1', 'y', 'ys1', 'WIN', 2000, 't')"),
+    ("bet 2", "SELECT game.bet_authorize('yb2', 'y', 'SLOTS', 'p', 100, NULL, NULL, 't')"),
+    ("rollback", "SELECT game.bet_rollback('yb2', 'y', 'yr1', NULL, 't')"),
+    ("rollback unseen", "SELECT game.bet_rollback('yb3', 'y', 'yr2', NULL, 't')"),
+    ("coupon reverse", "SELECT promotion.coupon_reverse('yc1', 'ycr', 'x', 't')"),
+    ("credit", "SELECT promotion.promotion_credit('ycr1', 'y', 'CASHBACK', 2000, NULL, 0, 't')"),
+    ("transfer", "SELECT player.transfer_create('yt1', 'y', 'POINTS', 'SPORTS_NORMAL', 1500, 't')"),
+    ("credit reverse", "SELECT promotion.promotion_reverse('ycr1', 'ycrr', 'x', 't')"),
+    ("withdrawal", "SELECT payments.withdrawal_create('yw1', 'y', 1000, 't')"),
+    ("withdrawal complete", "SELECT payments.withdrawal_complete('yw1', 't')"),
     (
         "withdrawal reject",
-        "SELECT wallet.withdrawal_create('yw2', 'y', 100, 't'), wallet.withdrawal_reject('yw2', 'no', 't')",
+        "SELECT payments.withdrawal_create('yw2', 'y', 100, 't'), payments.withdrawal_reject('yw2', 'no', 't')",
     ),
     (
         "rolling waive",
-        "SELECT wallet.rolling_waive((SELECT (wallet.player_balances('y')->'rolling'->0->>'rolling_id')::bigint), 'x', 't')",
+        "SELECT admin.rolling_waive((SELECT (player.player_balances('y')->'rolling'->0->>'rolling_id')::bigint), 'x', 't')",
     ),
-    ("balances", "SELECT wallet.player_balances('y')"),
-    ("history", "SELECT wallet.ledger_history('y', 10, NULL)"),
-    ("status", "SELECT wallet.account_set_status('y', 'frozen', 'x', 't')"),
+    ("balances", "SELECT player.player_balances('y')"),
+    ("history", "SELECT player.ledger_history('y', 10, NULL)"),
+    ("status", "SELECT admin.account_set_status('y', 'frozen', 'x', 't')"),
 ]
 
 
@@ -47,8 +50,8 @@ COMMANDS = [
 def locked_neighbour(db_url, db):
     """Players x and y; x's account row and buckets are locked by another open transaction."""
     for player in ("x", "y"):
-        db.execute("SELECT wallet.open_account(%s, 'KRW', 't')", (player,))
-    db.execute("SELECT wallet.deposit_create('xd', 'x', 5000, 'SPORTS_NORMAL', true, 't')")
+        db.execute("SELECT payments.open_account(%s, 'KRW', 't')", (player,))
+    db.execute("SELECT payments.deposit_create('xd', 'x', 5000, 'SPORTS_NORMAL', true, 't')")
     holder = psycopg.connect(db_url)
     holder.execute("""SELECT 1 FROM wallet.account a JOIN wallet.bucket b USING (account_id)
                        WHERE a.account_id = 'x'
@@ -59,7 +62,7 @@ def locked_neighbour(db_url, db):
 
 
 def test_every_command_on_one_player_runs_while_another_is_locked(db_url, locked_neighbour):
-    with psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as conn:
+    with psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as conn:
         conn.execute("SET lock_timeout = '2s'")
         for name, sql in COMMANDS:
             try:
@@ -70,7 +73,7 @@ def test_every_command_on_one_player_runs_while_another_is_locked(db_url, locked
 
 def test_a_command_on_the_locked_player_does_wait(db_url, locked_neighbour):
     """The control: the same kind of command on x waits (and here, times out)."""
-    with psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as conn:
+    with psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as conn:
         conn.execute("SET lock_timeout = '200ms'")
         with pytest.raises(psycopg.errors.LockNotAvailable):
-            conn.execute("SELECT wallet.admin_adjust('xa', 'x', 'SPORTS_NORMAL', 1, 'x', 't')")
+            conn.execute("SELECT admin.admin_adjust('xa', 'x', 'SPORTS_NORMAL', 1, 'x', 't')")

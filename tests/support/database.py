@@ -78,7 +78,7 @@ def db_url(postgresql_proc) -> Iterator[str]:
     try:
         yield url
         with psycopg.connect(url, autocommit=True) as conn:
-            discrepancies = conn.execute("SELECT * FROM wallet.reconcile()").fetchall()
+            discrepancies = conn.execute("SELECT * FROM ops.reconcile()").fetchall()
         assert discrepancies == [], f"reconciliation not clean after the test: {discrepancies}"
     finally:
         janitor.drop()
@@ -92,9 +92,10 @@ def db(db_url) -> Iterator[psycopg.Connection]:
 
 
 @pytest.fixture
-def api_db(db_url) -> Iterator[psycopg.Connection]:
-    """Connection acting as wallet_api, as the HTTP API does."""
-    with psycopg.connect(with_role(db_url, "wallet_api"), autocommit=True) as conn:
+def dba_db(db_url) -> Iterator[psycopg.Connection]:
+    """Connection acting as wallet_dba, as a DBA in psql: every scope's functions, and no table it
+    could write (what each scope role may run is tests/sql/pgtap/01_structure.sql's business)."""
+    with psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as conn:
         yield conn
 
 

@@ -39,7 +39,10 @@ _VOLATILE = [
 ]
 _INCLUDE = re.compile(r"(<!-- example: ([\w/.-]+) -->\n)(.*?)(<!-- /example -->)", re.S)
 _REFERENCE = re.compile(r"(<!-- reference: functions -->\n)(.*?)(<!-- /reference -->)", re.S)
-_FUNCTION = re.compile(r"((?:^--[^\n]*\n)+)CREATE OR REPLACE FUNCTION wallet\.([a-z][a-z_]*)\(([^)]*)\)", re.M)
+# A public function: one of an API schema (or ops), never a `wallet._helper`.
+_FUNCTION = re.compile(
+    r"((?:^--[^\n]*\n)+)CREATE OR REPLACE FUNCTION (?!wallet\.)([a-z]+)\.([a-z][a-z_]*)\(([^)]*)\)", re.M
+)
 
 
 def normalise(text: str) -> str:
@@ -111,11 +114,11 @@ def run_http(example: Path, db_url: str) -> str:
 
     with psycopg.connect(db_url, autocommit=True) as conn:
         keys = {
-            s: conn.execute("SELECT wallet.api_key_create(%s, %s)", (f"{s}-service", [s])).fetchone()[0] for s in SCOPES
+            s: conn.execute("SELECT ops.api_key_create(%s, %s)", (f"{s}-service", [s])).fetchone()[0] for s in SCOPES
         }
     intro, requests = parse_http(example.read_text())
     out = [intro.rstrip() + "\n"] if intro.strip() else []
-    with TestClient(app=create_app(db_url, pool_min=1, pool_max=2)) as client:
+    with TestClient(app=create_app(db_url, pool_min=0, pool_max=2)) as client:
         for r in requests:
             headers = {"Authorization": f"Bearer {keys[r.scope]}"} if r.scope else {}
             response = (
@@ -166,11 +169,13 @@ def pages() -> list[Path]:
 
 
 def function_reference() -> str:
-    """Every public wallet function with its arguments and the contract its header comment
-    states (what it locks, raises and writes), from procedures/."""
+    """Every public function (the API schemas and ops) with its arguments and the contract its
+    header comment states (what it locks, raises and writes), from procedures/, in layer order."""
+    from ruby_wallet import paths
+
     rows = []
-    for path in sorted((ROOT / "procedures").glob("*.sql")):
-        for comment, name, args in _FUNCTION.findall(path.read_text()):
+    for path in paths.procedure_files():
+        for comment, schema, name, args in _FUNCTION.findall(path.read_text()):
             lines = (line.lstrip("-").strip() for line in comment.strip().splitlines())
             text = " ".join(line for line in lines if line.strip("-"))  # not the ---- separators
             arguments = ", ".join(
@@ -178,7 +183,8 @@ def function_reference() -> str:
                 for a in args.replace("\n", " ").split(",")
                 if a.strip()
             )
-            rows.append(f"| `wallet.{name}({arguments})` | {text} | `{path.name}` |")
+            where = path.relative_to(paths.sql_root() / "procedures")
+            rows.append(f"| `{schema}.{name}({arguments})` | {text} | `{where}` |")
     return "| function | contract | file |\n|---|---|---|\n" + "\n".join(rows) + "\n"
 
 

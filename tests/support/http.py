@@ -1,5 +1,5 @@
 """The HTTP API against the test's database: the real Litestar app in-process (TestClient
-runs its lifespan, so the psycopg pool connects as wallet_api like in production)."""
+runs its lifespan, so the psycopg pools connect as the scope roles like in production)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def assert_problem(response, status, code):
 
 def create_key(db_url: str, name: str, scopes: list[str]) -> str:
     with psycopg.connect(db_url, autocommit=True) as conn:
-        return conn.execute("SELECT wallet.api_key_create(%s, %s)", (name, scopes)).fetchone()[0]
+        return conn.execute("SELECT ops.api_key_create(%s, %s)", (name, scopes)).fetchone()[0]
 
 
 class Api:
@@ -50,6 +50,6 @@ class Api:
 @pytest.fixture
 def api(db_url) -> Iterator[Api]:
     keys = {scope: create_key(db_url, f"test-{scope}", [scope]) for scope in ALL_SCOPES}
-    app = create_app(db_url, pool_min=1, pool_max=4)
+    app = create_app(db_url, pool_min=0, pool_max=4)
     with TestClient(app=app) as client:
         yield Api(client, keys)

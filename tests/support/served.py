@@ -54,6 +54,6 @@ def served_api(postgresql_proc, name: str) -> Iterator[Served]:
         finally:
             server.stop()
             with psycopg.connect(url, autocommit=True) as conn:
-                discrepancies = conn.execute("SELECT * FROM wallet.reconcile()").fetchall()
+                discrepancies = conn.execute("SELECT * FROM ops.reconcile()").fetchall()
             janitor.drop()
     assert discrepancies == [], f"the books do not reconcile: {discrepancies}"

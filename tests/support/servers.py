@@ -179,4 +179,4 @@ class ApiServer:
 
     def create_key(self, name: str, scopes: list[str]) -> str:
         with psycopg.connect(self.owner_url, autocommit=True) as conn:
-            return conn.execute("SELECT wallet.api_key_create(%s, %s)", (name, scopes)).fetchone()[0]
+            return conn.execute("SELECT ops.api_key_create(%s, %s)", (name, scopes)).fetchone()[0]

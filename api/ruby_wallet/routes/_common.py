@@ -19,13 +19,18 @@ MAX_AMOUNT = 10**15
 Amount = Annotated[int, msgspec.Meta(ge=1, le=MAX_AMOUNT, description="minor units, > 0")]
 SignedAmount = Annotated[int, msgspec.Meta(ge=-MAX_AMOUNT, le=MAX_AMOUNT, description="minor units, signed, non-zero")]
 NonNegativeAmount = Annotated[int, msgspec.Meta(ge=0, le=MAX_AMOUNT, description="minor units, >= 0")]
+# A caller id or key (SPEC §2): 1-128 printable ASCII characters other than `/`, and not `.`
+# or `..`, so it comes back through a URL path segment unchanged.  The same regular expression
+# as wallet._key_ok in the database (procedures/core/rules.sql); tests/sql/test_key_rule.py
+# proves both accept exactly the same ids.
+KEY_PATTERN = r"^(?!\.\.?$)[!-.0-~]{1,128}$"
 Key = Annotated[
     str,
     msgspec.Meta(
         min_length=1,
         max_length=128,
-        pattern=r"^[!-~]+$",
-        description="caller's idempotency key or id: 1-128 printable characters",
+        pattern=KEY_PATTERN,
+        description="caller's id or idempotency key: 1-128 printable ASCII characters other than /, not . or ..",
     ),
 ]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="a code of the active topology")]

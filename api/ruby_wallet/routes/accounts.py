@@ -11,11 +11,11 @@ from litestar.enums import MediaType
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from ruby_wallet import responses as R
-from ruby_wallet.routes._common import actor, answers, call, scopes
+from ruby_wallet.routes._common import Key, actor, answers, call, scopes
 
 
 class OpenAccount(msgspec.Struct, forbid_unknown_fields=True):
-    player_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128, pattern=r"^[!-~]+$")]
+    player_id: Key
     currency: Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")]
 
 

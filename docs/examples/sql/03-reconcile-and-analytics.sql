@@ -1,15 +1,15 @@
 -- Reconciliation (must return no rows) and the analyst views, as wallet_analyst.
-SET ROLE wallet_admin;
+SET ROLE wallet_dba;
 \set SHOW_CONTEXT never
-SELECT wallet.open_account('p1', 'KRW', p_actor => 'dba:alice') IS NOT NULL AS opened;
-SELECT wallet.deposit_create('dep-1', 'p1', 10000, 'SPORTS_NORMAL', p_auto_approve => true, p_actor => 'dba:alice') IS NOT NULL AS deposited;
-SELECT wallet.bet_authorize('bet-1', 'p1', 'SPORTS', 'book', 4000, p_actor => 'dba:alice') IS NOT NULL AS bet;
-SELECT wallet.bet_settle('bet-1', 'p1', 'settle-1', 'LOSS', 0, p_actor => 'dba:alice') IS NOT NULL AS settled;
-SELECT wallet.bet_authorize('bet-2', 'p1', 'SPORTS', 'book', 1000, p_actor => 'dba:alice') IS NOT NULL AS open_bet;
-SELECT wallet.coupon_grant('coupon-1', 'p1', 500, ARRAY['SPORTS'], p_actor => 'dba:alice') IS NOT NULL AS coupon;
+SELECT payments.open_account('p1', 'KRW', p_actor => 'dba:alice') IS NOT NULL AS opened;
+SELECT payments.deposit_create('dep-1', 'p1', 10000, 'SPORTS_NORMAL', p_auto_approve => true, p_actor => 'dba:alice') IS NOT NULL AS deposited;
+SELECT game.bet_authorize('bet-1', 'p1', 'SPORTS', 'book', 4000, p_actor => 'dba:alice') IS NOT NULL AS bet;
+SELECT game.bet_settle('bet-1', 'p1', 'settle-1', 'LOSS', 0, p_actor => 'dba:alice') IS NOT NULL AS settled;
+SELECT game.bet_authorize('bet-2', 'p1', 'SPORTS', 'book', 1000, p_actor => 'dba:alice') IS NOT NULL AS open_bet;
+SELECT promotion.coupon_grant('coupon-1', 'p1', 500, ARRAY['SPORTS'], p_actor => 'dba:alice') IS NOT NULL AS coupon;
 
 -- Every bucket equals its ledger, every transaction sums to zero: no rows.
-SELECT * FROM wallet.reconcile();
+SELECT * FROM ops.reconcile();
 
 SET ROLE wallet_analyst;
 SELECT player_id, bucket_type, kind, wallet_group, balance FROM analytics.balances ORDER BY player_id, bucket_type;

@@ -3,8 +3,8 @@
 BEGIN;
 SELECT plan(9);
 
-SELECT lives_ok($$SELECT wallet.open_account('tap-ao', 'EUR', 'tap')$$, 'open an account');
-SELECT lives_ok($$SELECT wallet.admin_adjust('tap-ao-1', 'tap-ao', 'SPORTS_NORMAL', 500, 'seed', 'tap')$$,
+SELECT lives_ok($$SELECT payments.open_account(p_player_id => 'tap-ao', p_currency => 'EUR', p_actor => 'tap')$$, 'open an account');
+SELECT lives_ok($$SELECT admin.admin_adjust(p_adjustment_id => 'tap-ao-1', p_player_id => 'tap-ao', p_bucket_type => 'SPORTS_NORMAL', p_amount => 500, p_reason => 'seed', p_actor => 'tap')$$,
                 'credit it');
 
 SET LOCAL ROLE wallet_api;

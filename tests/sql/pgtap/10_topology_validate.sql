@@ -1,4 +1,4 @@
--- wallet.topology_validate: every fault of a topology document at once, each with a path and
+-- admin.topology_validate: every fault of a topology document at once, each with a path and
 -- a message (SPEC §3).  Documents are the default one with one change each.
 BEGIN;
 SELECT plan(30);
@@ -6,7 +6,7 @@ SELECT plan(30);
 CREATE FUNCTION pg_temp.base() RETURNS jsonb LANGUAGE sql AS $$ SELECT wallet._default_topology_document() $$;
 CREATE FUNCTION pg_temp.problems(p jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(path || ': ' || message, ' | ' ORDER BY n), 'valid')
-      FROM wallet.topology_validate(p) WITH ORDINALITY v(path, message, n)
+      FROM admin.topology_validate(p_document => p) WITH ORDINALITY v(path, message, n)
 $$;
 
 SELECT is(pg_temp.problems(pg_temp.base()), 'valid', 'the first-release topology is valid');
@@ -67,11 +67,11 @@ INSERT INTO topology_case VALUES
 SELECT is(pg_temp.problems(document), expected, name) FROM topology_case ORDER BY name;
 
 -- Several faults at once: every one is reported.
-SELECT is((SELECT count(*)::int FROM wallet.topology_validate(
-              jsonb_set(jsonb_set(jsonb_set(pg_temp.base(), '{bucket_types,0,kind}', '"GOLD"'),
+SELECT is((SELECT count(*)::int FROM admin.topology_validate(
+              p_document => jsonb_set(jsonb_set(jsonb_set(pg_temp.base(), '{bucket_types,0,kind}', '"GOLD"'),
                                   '{transfer_edges,0,to}', '"NOWHERE"'), '{wallet_groups,1,provider_types}', '["LIVE"]'))),
           4, 'three changes, four faults (GOLD also leaves SPORTS without CASH), all listed');
-SELECT ok(NOT EXISTS (SELECT 1 FROM wallet.topology_validate(pg_temp.base() || jsonb_build_object('bucket_types',
+SELECT ok(NOT EXISTS (SELECT 1 FROM admin.topology_validate(p_document => pg_temp.base() || jsonb_build_object('bucket_types',
               (pg_temp.base()->'bucket_types') || '[{"code": "VIP_CASH", "kind": "CASH", "group": "SPORTS", "bettable": true, "withdrawable": false, "accepts_deposit": true, "accepts_winnings": true}]'))),
           'adding a bucket type is data: valid with no schema change');
 SELECT is(pg_temp.problems(jsonb_set(pg_temp.base(), '{bucket_types,0}', '"SPORTS_NORMAL"')),

@@ -1,4 +1,4 @@
--- wallet.funding_plan: the pure table of which sources fund a stake (SPEC §4), tested before
+-- ops.funding_plan: the pure table of which sources fund a stake (SPEC §4), tested before
 -- any bet command uses it.  Sources are written compactly: 'SPORTS_NORMAL=1000 coupon:c1=300!'
 -- ('!' marks a source that may not fund this bet: an ineligible coupon, a non-bettable bucket).
 BEGIN;
@@ -54,13 +54,13 @@ INSERT INTO plan_case VALUES
   ('player-selected coupon',               500, 'PLAYER_SELECTED', '{COUPON,SPORTS_NORMAL}', 1, 'coupon:c2',
    'coupon:c1=100 coupon:c2=500', 'coupon:c2=500');
 
-SELECT is(pg_temp.plan_text(wallet.funding_plan(stake, mode, deduction, max_coupons, selected, pg_temp.avail(sources))),
+SELECT is(pg_temp.plan_text(ops.funding_plan(p_stake => stake, p_funding_mode => mode, p_deduction_order => deduction, p_max_coupons => max_coupons, p_selected_source => selected, p_available => pg_temp.avail(sources))),
           expected, name)
   FROM plan_case ORDER BY name;
 
 SELECT is((SELECT array_agg(kind ORDER BY n)
-             FROM unnest(wallet.funding_plan(1000, 'AUTO', '{COUPON,SPORTS_NORMAL,WITHDRAWABLE}', 1, NULL,
-                                             pg_temp.avail('coupon:c1=100 SPORTS_NORMAL=500 WITHDRAWABLE=1000')))
+             FROM unnest(ops.funding_plan(p_stake => 1000, p_funding_mode => 'AUTO', p_deduction_order => '{COUPON,SPORTS_NORMAL,WITHDRAWABLE}', p_max_coupons => 1, p_selected_source => NULL,
+                                             p_available => pg_temp.avail('coupon:c1=100 SPORTS_NORMAL=500 WITHDRAWABLE=1000')))
                   WITH ORDINALITY s(source, kind, amount, n)),
           '{COUPON,CASH,WITHDRAWABLE}'::text[], 'each line carries its source kind');
 
@@ -94,30 +94,30 @@ INSERT INTO refusal_case VALUES
   ('negative stake: VALIDATION_FAILED',                         -5, 'AUTO', '{SPORTS_NORMAL}', 1, NULL,
    'SPORTS_NORMAL=10', 'RW001', NULL);
 
-SELECT is(tap_helpers.error_of(format('SELECT wallet.funding_plan(%s, %L, %L, %s, %L, pg_temp.avail(%L))',
+SELECT is(tap_helpers.error_of(format('SELECT ops.funding_plan(p_stake => %s, p_funding_mode => %L, p_deduction_order => %L, p_max_coupons => %s, p_selected_source => %L, p_available => pg_temp.avail(%L))',
                                   stake, mode, deduction, max_coupons, selected, sources))->>'sqlstate',
           sqlstate, name)
   FROM refusal_case ORDER BY name;
 
-SELECT is((tap_helpers.error_of(format('SELECT wallet.funding_plan(%s, %L, %L, %s, %L, pg_temp.avail(%L))',
+SELECT is((tap_helpers.error_of(format('SELECT ops.funding_plan(p_stake => %s, p_funding_mode => %L, p_deduction_order => %L, p_max_coupons => %s, p_selected_source => %L, p_available => pg_temp.avail(%L))',
                                    stake, mode, deduction, max_coupons, selected, sources))->>'available')::bigint,
           available, name || ' (available)')
   FROM refusal_case WHERE available IS NOT NULL ORDER BY name;
 
 -- The plan never takes more than a source holds and always sums to the stake.
 SELECT is((SELECT count(*)::int FROM generate_series(1, 1500) stake
-            WHERE (SELECT sum(amount) FROM unnest(wallet.funding_plan(stake, 'AUTO', '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', 1,
-                                 NULL, pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749')))) <> stake),
+            WHERE (SELECT sum(amount) FROM unnest(ops.funding_plan(p_stake => stake, p_funding_mode => 'AUTO', p_deduction_order => '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', p_max_coupons => 1,
+                                 p_selected_source => NULL, p_available => pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749')))) <> stake),
           0, 'every affordable stake from 1 to 1500 is funded exactly');
 SELECT is((SELECT count(*)::int FROM generate_series(1, 1500) stake,
-                  unnest(wallet.funding_plan(stake, 'AUTO', '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', 1,
-                         NULL, pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749'))) line
+                  unnest(ops.funding_plan(p_stake => stake, p_funding_mode => 'AUTO', p_deduction_order => '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', p_max_coupons => 1,
+                         p_selected_source => NULL, p_available => pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749'))) line
             WHERE line.amount <= 0
                OR line.amount > (SELECT available FROM unnest(pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749')) a
                                   WHERE a.source = line.source)),
           0, 'no line is empty or takes more than its source holds');
-SELECT is(tap_helpers.error_of($$SELECT wallet.funding_plan(1501, 'AUTO', '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', 1, NULL,
-                              pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749'))$$)->>'available',
+SELECT is(tap_helpers.error_of($$SELECT ops.funding_plan(p_stake => 1501, p_funding_mode => 'AUTO', p_deduction_order => '{COUPON,SPORTS_NORMAL,WITHDRAWABLE,SPORTS_BONUS}', p_max_coupons => 1, p_selected_source => NULL,
+                              p_available => pg_temp.avail('coupon:c1=333 SPORTS_NORMAL=401 WITHDRAWABLE=17 SPORTS_BONUS=749'))$$)->>'available',
           '1500', 'one unit more than everything is refused with all of it available');
 
 SELECT finish();

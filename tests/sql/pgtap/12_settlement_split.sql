@@ -1,4 +1,4 @@
--- wallet.settlement_split: a payout shared across a bet's funding sources pro rata to their
+-- ops.settlement_split: a payout shared across a bet's funding sources pro rata to their
 -- stake, floored, the units left over one each to the largest remainders (ties: the source
 -- taken first); a free-bet coupon pays share − its stake (SPEC §4).  Sources are written
 -- 'kind:amount[:free]' in funding order; results 'share/credit/withheld' per source.
@@ -34,13 +34,13 @@ INSERT INTO split_case VALUES
    '270000000000000/270000000000000/0 630000000000000/630000000000000/0'),
   ('one unit of stake among big sources', 7, 'CASH:999999 BONUS:1',                    '7/7/0 0/0/0');
 
-SELECT is(pg_temp.shares(wallet.settlement_split(payout, pg_temp.sources(sources))), expected, name)
+SELECT is(pg_temp.shares(ops.settlement_split(p_payout => payout, p_sources => pg_temp.sources(sources))), expected, name)
   FROM split_case ORDER BY name;
 
-SELECT is((SELECT array_agg(destination ORDER BY n) FROM unnest(wallet.settlement_split(100, pg_temp.sources('CASH:1 COUPON:1')))
+SELECT is((SELECT array_agg(destination ORDER BY n) FROM unnest(ops.settlement_split(p_payout => 100, p_sources => pg_temp.sources('CASH:1 COUPON:1')))
              WITH ORDINALITY s(source, destination, share, credit, withheld, n)),
           '{DEST_CASH,DEST_COUPON}'::text[], 'each share goes to its source''s destination');
-SELECT is((SELECT array_agg(source ORDER BY n) FROM unnest(wallet.settlement_split(100, pg_temp.sources('CASH:1 COUPON:1 BONUS:4')))
+SELECT is((SELECT array_agg(source ORDER BY n) FROM unnest(ops.settlement_split(p_payout => 100, p_sources => pg_temp.sources('CASH:1 COUPON:1 BONUS:4')))
              WITH ORDINALITY s(source, destination, share, credit, withheld, n)),
           '{s1,s2,s3}'::text[], 'shares come back in funding order');
 
@@ -51,21 +51,21 @@ CREATE TEMP TABLE split_sources (label text, sources text);
 INSERT INTO split_sources VALUES ('3/5/7', 'CASH:3 BONUS:5 WITHDRAWABLE:7'), ('1/1/1', 'CASH:1 BONUS:1 WITHDRAWABLE:1'),
     ('free 333 + 667', 'COUPON:333:free CASH:667'), ('1/999', 'CASH:1 BONUS:999');
 SELECT is((SELECT count(*)::int FROM generate_series(0, 3000) payout
-            WHERE (SELECT sum(share) FROM unnest(wallet.settlement_split(payout, pg_temp.sources(sources)))) <> payout),
+            WHERE (SELECT sum(share) FROM unnest(ops.settlement_split(p_payout => payout, p_sources => pg_temp.sources(sources)))) <> payout),
           0, 'shares sum to the payout for every payout 0..3000, sources ' || label)
   FROM split_sources ORDER BY label;
 SELECT is((SELECT count(*)::int FROM generate_series(0, 3000) payout,
-                  unnest(wallet.settlement_split(payout, pg_temp.sources('COUPON:333:free CASH:667'))) s
+                  unnest(ops.settlement_split(p_payout => payout, p_sources => pg_temp.sources('COUPON:333:free CASH:667'))) s
             WHERE s.credit + s.withheld <> s.share OR s.credit < 0 OR s.withheld < 0),
           0, 'credit + withheld = share, never negative');
 SELECT is((SELECT count(*)::int FROM generate_series(0, 3000) payout,
-                  unnest(wallet.settlement_split(payout, pg_temp.sources('CASH:3 BONUS:5 WITHDRAWABLE:7'))) WITH ORDINALITY s(source, d, share, c, w, n)
+                  unnest(ops.settlement_split(p_payout => payout, p_sources => pg_temp.sources('CASH:3 BONUS:5 WITHDRAWABLE:7'))) WITH ORDINALITY s(source, d, share, c, w, n)
             WHERE abs(s.share - payout * (ARRAY[3, 5, 7])[n] / 15.0) >= 1),
           0, 'no share is a whole unit away from its exact pro-rata value');
 
-SELECT is(tap_helpers.error_of($$SELECT wallet.settlement_split(-1, pg_temp.sources('CASH:5'))$$)->>'sqlstate', 'RW001', 'negative payout refused');
-SELECT is(tap_helpers.error_of($$SELECT wallet.settlement_split(10, '{}')$$)->>'sqlstate', 'RW001', 'no sources refused');
-SELECT is(tap_helpers.error_of($$SELECT wallet.settlement_split(10, pg_temp.sources('CASH:0'))$$)->>'sqlstate', 'RW001', 'a zero-stake source refused');
+SELECT is(tap_helpers.error_of($$SELECT ops.settlement_split(p_payout => -1, p_sources => pg_temp.sources('CASH:5'))$$)->>'sqlstate', 'RW001', 'negative payout refused');
+SELECT is(tap_helpers.error_of($$SELECT ops.settlement_split(p_payout => 10, p_sources => '{}')$$)->>'sqlstate', 'RW001', 'no sources refused');
+SELECT is(tap_helpers.error_of($$SELECT ops.settlement_split(p_payout => 10, p_sources => pg_temp.sources('CASH:0'))$$)->>'sqlstate', 'RW001', 'a zero-stake source refused');
 
 SELECT finish();
 ROLLBACK;

@@ -1,4 +1,4 @@
--- wallet.rolling_contribution (progress a settled bet earns) and wallet.rolling_inheritance
+-- ops.rolling_contribution (progress a settled bet earns) and ops.rolling_inheritance
 -- (the part of an obligation that moves with transferred money), SPEC §4 and §5a.
 BEGIN;
 SELECT plan(26);
@@ -22,7 +22,7 @@ INSERT INTO contribution_case VALUES
   ('zero rate',                              'WIN',     1000, 3.0,      0, NULL, false, 0),
   ('large stake',                            'WIN', 900000000000000, NULL, 9999, NULL, false, 899910000000000);
 
-SELECT is(wallet.rolling_contribution(result, stake, odds, rate, min_odds, void_counts), expected, name)
+SELECT is(ops.rolling_contribution(p_result => result, p_stake => stake, p_odds => odds, p_rate_bps => rate, p_min_odds => min_odds, p_void_counts => void_counts), expected, name)
   FROM contribution_case ORDER BY name;
 
 CREATE TEMP TABLE inheritance_case (name text, amount bigint, group_balance bigint, base bigint, required bigint,
@@ -37,16 +37,16 @@ INSERT INTO inheritance_case VALUES
   ('one unit of a large balance',                  1, 1000000, 1000000, 3000000, 0, 1, 3),
   ('nothing moves out of an empty group',          0,    0,  500,  500,   0,   0,   0);
 
-SELECT is(wallet.rolling_inheritance(amount, group_balance, base, required, progress),
+SELECT is(ops.rolling_inheritance(p_amount => amount, p_group_balance => group_balance, p_base => base, p_required => required, p_progress => progress),
           (moved_base, moved_required)::wallet.rolling_share, name)
   FROM inheritance_case ORDER BY name;
 
-SELECT throws_ok($$SELECT wallet.rolling_inheritance(1001, 1000, 10, 10, 0)$$, 'RW001', NULL,
+SELECT throws_ok($$SELECT ops.rolling_inheritance(p_amount => 1001, p_group_balance => 1000, p_base => 10, p_required => 10, p_progress => 0)$$, 'RW001', NULL,
                  'moving more than the group holds is refused');
-SELECT throws_ok($$SELECT wallet.rolling_contribution('PUSH', 10, NULL, 10000, NULL, false)$$, 'RW001', NULL,
+SELECT throws_ok($$SELECT ops.rolling_contribution(p_result => 'PUSH', p_stake => 10, p_odds => NULL, p_rate_bps => 10000, p_min_odds => NULL, p_void_counts => false)$$, 'RW001', NULL,
                  'an unknown result is refused');
 SELECT is((SELECT count(*)::int FROM generate_series(1, 1000) amount
-            WHERE (wallet.rolling_inheritance(amount, 1000, 777, 2331, 100)).moved_required
+            WHERE (ops.rolling_inheritance(p_amount => amount, p_group_balance => 1000, p_base => 777, p_required => 2331, p_progress => 100)).moved_required
                   NOT BETWEEN ceil((2331 - 100) * amount / 1000.0) AND 2331 - 100),
           0, 'moved requirement is the outstanding share rounded up, never more than outstanding');
 

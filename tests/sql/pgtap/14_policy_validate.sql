@@ -3,25 +3,25 @@
 BEGIN;
 SELECT plan(34);
 
-CREATE FUNCTION pg_temp.sports() RETURNS jsonb LANGUAGE sql AS $$ SELECT wallet._default_betting_policy('SPORTS', 1) $$;
+CREATE FUNCTION pg_temp.sports() RETURNS jsonb LANGUAGE sql AS $$ SELECT wallet._default_betting_policy(p_provider_type => 'SPORTS', p_topology => 1) $$;
 CREATE FUNCTION pg_temp.problems(p_provider text, p jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(path || ': ' || message, ' | ' ORDER BY n), 'valid')
-      FROM wallet.betting_policy_validate(p_provider, p, 1) WITH ORDINALITY v(path, message, n)
+      FROM admin.betting_policy_validate(p_provider_type => p_provider, p_document => p, p_topology => 1) WITH ORDINALITY v(path, message, n)
 $$;
 CREATE FUNCTION pg_temp.group_problems(p_group text, p jsonb) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(path || ': ' || message, ' | ' ORDER BY n), 'valid')
-      FROM wallet.group_policy_validate(p_group, p, 1) WITH ORDINALITY v(path, message, n)
+      FROM admin.group_policy_validate(p_wallet_group => p_group, p_document => p, p_topology => 1) WITH ORDINALITY v(path, message, n)
 $$;
 
-SELECT is(pg_temp.problems(p, wallet._default_betting_policy(p, 1)), 'valid', 'default betting policy of ' || p || ' is valid')
+SELECT is(pg_temp.problems(p, wallet._default_betting_policy(p_provider_type => p, p_topology => 1)), 'valid', 'default betting policy of ' || p || ' is valid')
   FROM unnest(ARRAY['SPORTS', 'LIVE', 'SLOTS']) p;
-SELECT is(wallet._default_betting_policy('LIVE', 1)->'deduction_order', '["COUPON", "CASINO_NORMAL", "WITHDRAWABLE", "CASINO_BONUS"]',
+SELECT is(wallet._default_betting_policy(p_provider_type => 'LIVE', p_topology => 1)->'deduction_order', '["COUPON", "CASINO_NORMAL", "WITHDRAWABLE", "CASINO_BONUS"]',
           'LIVE takes the CASINO group''s buckets by default');
-SELECT is(wallet._default_betting_policy('LIVE', 1)#>'{rolling,contribution_bps}', '1000', 'LIVE contributes 10% by default');
-SELECT is(wallet._default_betting_policy('SLOTS', 1)#>'{rolling,contribution_bps}', '10000', 'SLOTS contributes 100% by default');
-SELECT is(pg_temp.group_problems(g, wallet._default_group_policy(g, 1)), 'valid', 'default money policy of ' || g || ' is valid')
+SELECT is(wallet._default_betting_policy(p_provider_type => 'LIVE', p_topology => 1)#>'{rolling,contribution_bps}', '1000', 'LIVE contributes 10% by default');
+SELECT is(wallet._default_betting_policy(p_provider_type => 'SLOTS', p_topology => 1)#>'{rolling,contribution_bps}', '10000', 'SLOTS contributes 100% by default');
+SELECT is(pg_temp.group_problems(g, wallet._default_group_policy(p_wallet_group => g, p_topology => 1)), 'valid', 'default money policy of ' || g || ' is valid')
   FROM unnest(ARRAY['SPORTS', 'CASINO']) g;
-SELECT is(wallet._default_group_policy('CASINO', 1)->>'bonus_conversion_bucket_type', 'CASINO_NORMAL',
+SELECT is(wallet._default_group_policy(p_wallet_group => 'CASINO', p_topology => 1)->>'bonus_conversion_bucket_type', 'CASINO_NORMAL',
           'bonus converts to the group''s first CASH bucket by default');
 
 CREATE TEMP TABLE policy_case (name text, provider text, document jsonb, expected text);

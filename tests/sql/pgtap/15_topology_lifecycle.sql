@@ -24,15 +24,15 @@ SELECT is((SELECT rolling_bps FROM wallet.betting_policy WHERE provider_type = '
           'LIVE contributes 10% (resolved column)');
 
 -- Create: valid → DRAFT with its rows; invalid → refused, audited, nothing stored.
-SELECT is(wallet.topology_create(pg_temp.doc_with('[{"code": "VIP_CASH", "kind": "CASH", "group": "SPORTS", "bettable": true, "accepts_deposit": true, "accepts_winnings": true}]'),
-                                 'add VIP', 'ops'),
+SELECT is(admin.topology_create(p_document => pg_temp.doc_with('[{"code": "VIP_CASH", "kind": "CASH", "group": "SPORTS", "bettable": true, "accepts_deposit": true, "accepts_winnings": true}]'),
+                                 p_reason => 'add VIP', p_actor => 'ops'),
           '{"version": 2, "status": "DRAFT"}', 'a valid document becomes draft version 2');
 SELECT is((SELECT count(*)::int FROM wallet.bucket_type WHERE topology_version = 2), 7, 'its bucket types are stored as rows');
 SELECT is(wallet._active_topology(), 1, 'a draft changes nothing');
-SELECT is(wallet.topology_create(jsonb_set(wallet._default_topology_document(), '{bucket_types,0,kind}', '"GOLD"'), 'bad', 'ops')#>>'{refused,code}',
+SELECT is(admin.topology_create(p_document => jsonb_set(wallet._default_topology_document(), '{bucket_types,0,kind}', '"GOLD"'), p_reason => 'bad', p_actor => 'ops')#>>'{refused,code}',
           'TOPOLOGY_INVALID', 'an invalid document is refused');
-SELECT is(jsonb_array_length(wallet.topology_create(jsonb_set(jsonb_set(wallet._default_topology_document(), '{bucket_types,0,kind}', '"GOLD"'),
-                                                              '{transfer_edges,0,to}', '"NOWHERE"'), 'bad', 'ops')#>'{refused,errors}'),
+SELECT is(jsonb_array_length(admin.topology_create(p_document => jsonb_set(jsonb_set(wallet._default_topology_document(), '{bucket_types,0,kind}', '"GOLD"'),
+                                                              '{transfer_edges,0,to}', '"NOWHERE"'), p_reason => 'bad', p_actor => 'ops')#>'{refused,errors}'),
           3, 'every fault is listed');
 SELECT is((SELECT max(version) FROM wallet.topology_version), 2, 'refused documents are not stored');
 SELECT is((SELECT count(*)::int FROM wallet.audit_log WHERE action = 'topology.create' AND outcome = 'REFUSED'), 2,
@@ -43,12 +43,12 @@ SELECT is((SELECT actor || ' ' || outcome || ' ' || reason FROM wallet.audit_log
           'ops OK add VIP', 'the accepted create is audited with actor and reason');
 
 -- Activate: the new version becomes the only active one, in one transaction.
-SELECT is(wallet.topology_activate(2, 'launch VIP', '[]', 'ops'), '{"status": "ACTIVE", "version": 2, "policies_activated": []}',
+SELECT is(admin.topology_activate(p_version => 2, p_reason => 'launch VIP', p_policy_versions => '[]', p_actor => 'ops'), '{"status": "ACTIVE", "version": 2, "policies_activated": []}',
           'activating version 2');
 SELECT is((SELECT array_agg(version || ':' || status ORDER BY version) FROM wallet.topology_version), '{1:RETIRED,2:ACTIVE}'::text[],
           'version 1 retired');
 SELECT is(wallet._active_topology(), 2, 'commands now read version 2');
-SELECT is(wallet.topology_activate(2, 'again', '[]', 'ops')->>'status', 'ACTIVE', 'activating the active version again is a no-op');
+SELECT is(admin.topology_activate(p_version => 2, p_reason => 'again', p_policy_versions => '[]', p_actor => 'ops')->>'status', 'ACTIVE', 'activating the active version again is a no-op');
 SELECT is((SELECT count(*)::int FROM wallet.audit_log WHERE action = 'topology.activate' AND target = 'topology:2'), 1,
           'the no-op is not audited twice');
 SELECT is((SELECT count(*)::int FROM wallet.outbox WHERE event_type = 'topology.activated' AND account_id = '' AND payload->>'version' = '2'), 1,
@@ -57,16 +57,16 @@ SELECT is((SELECT before->>'version' || '->' || (after->>'version') FROM wallet.
           '1->2', 'the audit row has before and after');
 
 -- Money blocks a topology that drops its bucket type.
-SELECT lives_ok($$SELECT wallet.open_account('tap-b1', 'EUR', 'tap'), wallet.open_account('tap-b2', 'EUR', 'tap'),
-                         wallet.admin_adjust('tap-b1-a', 'tap-b1', 'SPORTS_BONUS', 150, 'seed', 'tap'),
-                         wallet.admin_adjust('tap-b2-a', 'tap-b2', 'SPORTS_BONUS', 50, 'seed', 'tap')$$, 'two players hold SPORTS_BONUS');
-SELECT is(wallet.topology_create(pg_temp.doc_without('SPORTS_BONUS'), 'drop sports bonus', 'ops')->>'version', '3', 'version 3 drops SPORTS_BONUS');
-SELECT is(wallet.topology_activate(3, 'drop bonus', '[]', 'ops')#>>'{refused,code}', 'ACTIVATION_BLOCKED', 'its activation is blocked');
-SELECT is((SELECT b FROM jsonb_array_elements(wallet.topology_activate(3, 'drop bonus', '[]', 'ops')#>'{refused,blockers}') b
+SELECT lives_ok($$SELECT payments.open_account(p_player_id => 'tap-b1', p_currency => 'EUR', p_actor => 'tap'), payments.open_account(p_player_id => 'tap-b2', p_currency => 'EUR', p_actor => 'tap'),
+                         admin.admin_adjust(p_adjustment_id => 'tap-b1-a', p_player_id => 'tap-b1', p_bucket_type => 'SPORTS_BONUS', p_amount => 150, p_reason => 'seed', p_actor => 'tap'),
+                         admin.admin_adjust(p_adjustment_id => 'tap-b2-a', p_player_id => 'tap-b2', p_bucket_type => 'SPORTS_BONUS', p_amount => 50, p_reason => 'seed', p_actor => 'tap')$$, 'two players hold SPORTS_BONUS');
+SELECT is(admin.topology_create(p_document => pg_temp.doc_without('SPORTS_BONUS'), p_reason => 'drop sports bonus', p_actor => 'ops')->>'version', '3', 'version 3 drops SPORTS_BONUS');
+SELECT is(admin.topology_activate(p_version => 3, p_reason => 'drop bonus', p_policy_versions => '[]', p_actor => 'ops')#>>'{refused,code}', 'ACTIVATION_BLOCKED', 'its activation is blocked');
+SELECT is((SELECT b FROM jsonb_array_elements(admin.topology_activate(p_version => 3, p_reason => 'drop bonus', p_policy_versions => '[]', p_actor => 'ops')#>'{refused,blockers}') b
             WHERE b->>'kind' = 'bucket_balance'),
           '{"kind": "bucket_balance", "amount": 200, "accounts": 2, "bucket_type": "SPORTS_BONUS", "sample_players": ["tap-b1", "tap-b2"]}',
           'naming the bucket type, the accounts and the money');
-SELECT ok(EXISTS (SELECT 1 FROM jsonb_array_elements(wallet.topology_activate(3, 'drop bonus', '[]', 'ops')#>'{refused,blockers}') b
+SELECT ok(EXISTS (SELECT 1 FROM jsonb_array_elements(admin.topology_activate(p_version => 3, p_reason => 'drop bonus', p_policy_versions => '[]', p_actor => 'ops')#>'{refused,blockers}') b
                    WHERE b->>'kind' = 'policy_invalid' AND b->>'provider_type' = 'SPORTS'),
           'and the active SPORTS policy that would be invalid');
 SELECT is(wallet._active_topology(), 2, 'nothing changed');
@@ -76,55 +76,55 @@ SELECT ok((SELECT detail ? 'blockers' FROM wallet.audit_log WHERE target = 'topo
           'with its blockers');
 
 -- A policy activated with the topology fixes the policy blocker; the money still blocks.
-SELECT is(wallet.policy_create('SPORTS', jsonb_set(wallet._default_betting_policy('SPORTS', 3), '{settlement_destinations,COUPON}', '"SPORTS_NORMAL"'),
-                               'no sports bonus', 3, 'ops')->>'version', '2', 'SPORTS policy 2, bound to topology 3');
+SELECT is(admin.policy_create(p_provider_type => 'SPORTS', p_document => jsonb_set(wallet._default_betting_policy(p_provider_type => 'SPORTS', p_topology => 3), '{settlement_destinations,COUPON}', '"SPORTS_NORMAL"'),
+                               p_reason => 'no sports bonus', p_topology_version => 3, p_actor => 'ops')->>'version', '2', 'SPORTS policy 2, bound to topology 3');
 SELECT is((SELECT array_agg(b->>'kind') FROM jsonb_array_elements(
-              wallet.topology_activate(3, 'drop bonus', '[{"provider_type": "SPORTS", "version": 2}]', 'ops')#>'{refused,blockers}') b),
+              admin.topology_activate(p_version => 3, p_reason => 'drop bonus', p_policy_versions => '[{"provider_type": "SPORTS", "version": 2}]', p_actor => 'ops')#>'{refused,blockers}') b),
           '{bucket_balance}'::text[], 'with the policy passed along, only the money blocks');
-SELECT lives_ok($$SELECT wallet.admin_adjust('tap-b1-z', 'tap-b1', 'SPORTS_BONUS', -150, 'sweep', 'tap'),
-                         wallet.admin_adjust('tap-b2-z', 'tap-b2', 'SPORTS_BONUS', -50, 'sweep', 'tap')$$, 'sweep the bonus money');
-SELECT is(wallet.topology_activate(3, 'drop bonus', '[{"provider_type": "SPORTS", "version": 2}]', 'ops'),
+SELECT lives_ok($$SELECT admin.admin_adjust(p_adjustment_id => 'tap-b1-z', p_player_id => 'tap-b1', p_bucket_type => 'SPORTS_BONUS', p_amount => -150, p_reason => 'sweep', p_actor => 'tap'),
+                         admin.admin_adjust(p_adjustment_id => 'tap-b2-z', p_player_id => 'tap-b2', p_bucket_type => 'SPORTS_BONUS', p_amount => -50, p_reason => 'sweep', p_actor => 'tap')$$, 'sweep the bonus money');
+SELECT is(admin.topology_activate(p_version => 3, p_reason => 'drop bonus', p_policy_versions => '[{"provider_type": "SPORTS", "version": 2}]', p_actor => 'ops'),
           '{"status": "ACTIVE", "version": 3, "policies_activated": [{"version": 2, "provider_type": "SPORTS"}]}',
           'then topology 3 activates together with SPORTS policy 2');
 SELECT is((SELECT array_agg(version || ':' || status ORDER BY version) FROM wallet.betting_policy WHERE provider_type = 'SPORTS'),
           '{1:RETIRED,2:ACTIVE}'::text[], 'SPORTS policy 1 retired in the same transaction');
 
 -- Changing the kind of a bucket type that holds money is blocked too.
-SELECT lives_ok($$SELECT wallet.admin_adjust('tap-b1-c', 'tap-b1', 'CASINO_BONUS', 70, 'seed', 'tap')$$, 'money in CASINO_BONUS');
-SELECT is(wallet.topology_create(jsonb_set(pg_temp.doc_without('SPORTS_BONUS'), '{bucket_types,2,kind}', '"CASH"'), 'bonus becomes cash', 'ops')->>'version',
+SELECT lives_ok($$SELECT admin.admin_adjust(p_adjustment_id => 'tap-b1-c', p_player_id => 'tap-b1', p_bucket_type => 'CASINO_BONUS', p_amount => 70, p_reason => 'seed', p_actor => 'tap')$$, 'money in CASINO_BONUS');
+SELECT is(admin.topology_create(p_document => jsonb_set(pg_temp.doc_without('SPORTS_BONUS'), '{bucket_types,2,kind}', '"CASH"'), p_reason => 'bonus becomes cash', p_actor => 'ops')->>'version',
           '4', 'version 4 turns CASINO_BONUS into CASH');
 SELECT is((SELECT b->>'kind' || ' ' || (b->>'bucket_type') || ' ' || (b->>'from') || '->' || (b->>'to')
-             FROM jsonb_array_elements(wallet.topology_activate(4, 'x', '[]', 'ops')#>'{refused,blockers}') b WHERE b->>'kind' = 'bucket_type_changed'),
+             FROM jsonb_array_elements(admin.topology_activate(p_version => 4, p_reason => 'x', p_policy_versions => '[]', p_actor => 'ops')#>'{refused,blockers}') b WHERE b->>'kind' = 'bucket_type_changed'),
           'bucket_type_changed CASINO_BONUS CASINO/BONUS->CASINO/CASH', 'a kind change of a bucket type holding money is a blocker');
 
 -- A new group needs its money policy.
-SELECT is(wallet.topology_create(wallet._default_topology_document() || '{"wallet_groups": [{"code": "SPORTS", "provider_types": ["SPORTS"]}, {"code": "LIVECASINO", "provider_types": ["LIVE", "SLOTS"]}]}'::jsonb
+SELECT is(admin.topology_create(p_document => wallet._default_topology_document() || '{"wallet_groups": [{"code": "SPORTS", "provider_types": ["SPORTS"]}, {"code": "LIVECASINO", "provider_types": ["LIVE", "SLOTS"]}]}'::jsonb
                                  || jsonb_build_object('bucket_types', (SELECT jsonb_agg(CASE WHEN b->>'group' = 'CASINO' THEN jsonb_set(b, '{group}', '"LIVECASINO"') ELSE b END)
                                                                             FROM jsonb_array_elements(wallet._default_topology_document()->'bucket_types') b)),
-                                 'rename casino', 'ops')->>'version', '5', 'version 5 renames the CASINO group');
-SELECT ok(EXISTS (SELECT 1 FROM jsonb_array_elements(wallet.topology_activate(5, 'x', '[]', 'ops')#>'{refused,blockers}') b
+                                 p_reason => 'rename casino', p_actor => 'ops')->>'version', '5', 'version 5 renames the CASINO group');
+SELECT ok(EXISTS (SELECT 1 FROM jsonb_array_elements(admin.topology_activate(p_version => 5, p_reason => 'x', p_policy_versions => '[]', p_actor => 'ops')#>'{refused,blockers}') b
                    WHERE b->>'kind' = 'group_policy_missing' AND b->>'wallet_group' = 'LIVECASINO'),
           'a group without a money policy blocks activation');
 
 -- Policies on their own.
-SELECT is(wallet.policy_create('LIVE', wallet._default_betting_policy('LIVE', 3) || '{"funding_mode": "PLAYER_SELECTED"}', 'player picks', NULL, 'ops'),
+SELECT is(admin.policy_create(p_provider_type => 'LIVE', p_document => wallet._default_betting_policy(p_provider_type => 'LIVE', p_topology => 3) || '{"funding_mode": "PLAYER_SELECTED"}', p_reason => 'player picks', p_topology_version => NULL, p_actor => 'ops'),
           '{"status": "DRAFT", "version": 2, "provider_type": "LIVE", "topology_version": 3}', 'a policy draft, bound to the active topology by default');
-SELECT is(wallet.policy_activate('LIVE', 2, 'player picks', 'ops'), '{"status": "ACTIVE", "version": 2, "provider_type": "LIVE"}',
+SELECT is(admin.policy_activate(p_provider_type => 'LIVE', p_version => 2, p_reason => 'player picks', p_actor => 'ops'), '{"status": "ACTIVE", "version": 2, "provider_type": "LIVE"}',
           'activated');
 SELECT is((SELECT funding_mode FROM wallet.betting_policy WHERE provider_type = 'LIVE' AND status = 'ACTIVE'), 'PLAYER_SELECTED',
           'the resolved mode is what bets read');
 SELECT is((SELECT count(*)::int FROM wallet.outbox WHERE event_type = 'policy.activated' AND payload->>'provider_type' = 'LIVE' AND payload->>'version' = '2'), 1,
           'policy.activated is in the outbox');
-SELECT is(wallet.policy_create('LIVE', '{"funding_mode": "AUTO"}', 'incomplete', NULL, 'ops')#>>'{refused,code}', 'POLICY_INVALID',
+SELECT is(admin.policy_create(p_provider_type => 'LIVE', p_document => '{"funding_mode": "AUTO"}', p_reason => 'incomplete', p_topology_version => NULL, p_actor => 'ops')#>>'{refused,code}', 'POLICY_INVALID',
           'an invalid policy is refused');
 SELECT ok((SELECT outcome = 'REFUSED' FROM wallet.audit_log WHERE action = 'policy.create' ORDER BY audit_id DESC LIMIT 1),
           'and audited');
-SELECT is(wallet.policy_create('SPORTS', jsonb_set(wallet._default_betting_policy('SPORTS', 2), '{deduction_order,1}', '"VIP_CASH"'),
-                               'vip first', 2, 'ops')->>'version', '3', 'a SPORTS policy using VIP_CASH, bound to retired topology 2');
-SELECT is(wallet.policy_activate('SPORTS', 3, 'vip', 'ops')#>>'{refused,code}', 'POLICY_INVALID',
+SELECT is(admin.policy_create(p_provider_type => 'SPORTS', p_document => jsonb_set(wallet._default_betting_policy(p_provider_type => 'SPORTS', p_topology => 2), '{deduction_order,1}', '"VIP_CASH"'),
+                               p_reason => 'vip first', p_topology_version => 2, p_actor => 'ops')->>'version', '3', 'a SPORTS policy using VIP_CASH, bound to retired topology 2');
+SELECT is(admin.policy_activate(p_provider_type => 'SPORTS', p_version => 3, p_reason => 'vip', p_actor => 'ops')#>>'{refused,code}', 'POLICY_INVALID',
           'cannot be activated under topology 3, which has no VIP_CASH');
-SELECT throws_ok($$SELECT wallet.policy_activate('SLOTS', 99, 'x', 'ops')$$, 'RW021', NULL, 'unknown policy version: POLICY_NOT_FOUND');
-SELECT throws_ok($$SELECT wallet.topology_activate(99, 'x', '[]', 'ops')$$, 'RW020', NULL, 'unknown topology version: TOPOLOGY_NOT_FOUND');
+SELECT throws_ok($$SELECT admin.policy_activate(p_provider_type => 'SLOTS', p_version => 99, p_reason => 'x', p_actor => 'ops')$$, 'RW021', NULL, 'unknown policy version: POLICY_NOT_FOUND');
+SELECT throws_ok($$SELECT admin.topology_activate(p_version => 99, p_reason => 'x', p_policy_versions => '[]', p_actor => 'ops')$$, 'RW020', NULL, 'unknown topology version: TOPOLOGY_NOT_FOUND');
 
 SELECT finish();
 ROLLBACK;

@@ -7,65 +7,65 @@ CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS 
       FROM wallet.rolling_obligation r WHERE r.account_id = p_player
 $$;
 
-SELECT lives_ok($$SELECT wallet.open_account('tp1', 'EUR', 'tap');
-                   SELECT wallet.deposit_create('tp1-d', 'tp1', 10000, 'SPORTS_NORMAL', true, 'pay');
-                   SELECT wallet.bet_authorize('tb1', 'tp1', 'SPORTS', 'book', 2000, NULL, NULL, 'game');
-                   SELECT wallet.bet_settle('tb1', 'tp1', 's-tb1', 'LOSS', 0, 'game')$$,
+SELECT lives_ok($$SELECT payments.open_account(p_player_id => 'tp1', p_currency => 'EUR', p_actor => 'tap');
+                   SELECT payments.deposit_create(p_deposit_id => 'tp1-d', p_player_id => 'tp1', p_amount => 10000, p_bucket_type => 'SPORTS_NORMAL', p_auto_approve => true, p_actor => 'pay');
+                   SELECT game.bet_authorize(p_bet_id => 'tb1', p_player_id => 'tp1', p_provider_type => 'SPORTS', p_provider_id => 'book', p_stake => 2000, p_odds => NULL, p_selected_source => NULL, p_actor => 'game');
+                   SELECT game.bet_settle(p_bet_id => 'tb1', p_player_id => 'tp1', p_settlement_id => 's-tb1', p_result => 'LOSS', p_payout => 0, p_actor => 'game')$$,
                 'tp1: deposit 10000, lose a 2000 bet: SPORTS cash 8000, rolling 2000 of 10000');
 SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 10000/10000/2000 ACTIVE', 'one obligation');
 
 -- normal → normal: half the group's cash moves half the obligation (outstanding part).
-SELECT is(wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4000, 'player') - 'rolling' - 'arrival_rolling_id' - 'inherited_rolling_id',
+SELECT is(player.transfer_create(p_transfer_id => 't1', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 4000, p_actor => 'player') - 'rolling' - 'arrival_rolling_id' - 'inherited_rolling_id',
           '{"to": "CASINO_NORMAL", "from": "SPORTS_NORMAL", "debited": 4000, "credited": 4000, "transfer_id": "t1", "rolling_moved": 4000}',
           'transfer 4000 of 8000 to CASINO');
 SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 5000/6000/2000 ACTIVE, CASINO:DEPOSIT 5000/4000/0 ACTIVE',
           'base and outstanding requirement moved in proportion, progress stayed');
 SELECT is(tap_helpers.bal('tp1', 'SPORTS_NORMAL') || '/' || tap_helpers.bal('tp1', 'CASINO_NORMAL'), '4000/4000', 'money moved');
-SELECT is(wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4000, 'player')->>'credited', '4000', 'a replay answers the same');
+SELECT is(player.transfer_create(p_transfer_id => 't1', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 4000, p_actor => 'player')->>'credited', '4000', 'a replay answers the same');
 SELECT is(tap_helpers.bal('tp1', 'CASINO_NORMAL'), 4000::bigint, 'and moves nothing');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t1', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 5, 'player')$$)->>'sqlstate', 'RW007',
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't1', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 5, p_actor => 'player')$$)->>'sqlstate', 'RW007',
           'same id, other amount: IDEMPOTENCY_CONFLICT');
 
 -- Refusals.
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_BONUS', 'CASINO_NORMAL', 5, 'player')$$)->>'reason', 'no_edge',
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't2', p_player_id => 'tp1', p_from => 'SPORTS_BONUS', p_to => 'CASINO_NORMAL', p_amount => 5, p_actor => 'player')$$)->>'reason', 'no_edge',
           'no edge SPORTS_BONUS -> CASINO_NORMAL');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_BONUS', 'CASINO_NORMAL', 5, 'player')$$)->>'sqlstate', 'RW016',
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't2', p_player_id => 'tp1', p_from => 'SPORTS_BONUS', p_to => 'CASINO_NORMAL', p_amount => 5, p_actor => 'player')$$)->>'sqlstate', 'RW016',
           'is TRANSFER_NOT_ALLOWED');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 4001, 'player')$$),
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't2', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 4001, p_actor => 'player')$$),
           '{"sqlstate": "RW006", "available": 4000, "requested": 4001, "bucket_type": "SPORTS_NORMAL"}', 'more than the bucket holds');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t2', 'tp1', 'GOLD', 'CASINO_NORMAL', 5, 'player')$$)->'errors'->0->>'path', 'from',
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't2', p_player_id => 'tp1', p_from => 'GOLD', p_to => 'CASINO_NORMAL', p_amount => 5, p_actor => 'player')$$)->'errors'->0->>'path', 'from',
           'an unknown bucket type names the field');
-SELECT lives_ok($$SELECT wallet.promotion_credit('tp1-c', 'tp1', 'CASHBACK', 1500, NULL, 0, 'promo')$$, '1500 points');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t3', 'tp1', 'POINTS', 'SPORTS_NORMAL', 999, 'player')$$)->>'reason', 'edge_limits',
+SELECT lives_ok($$SELECT promotion.promotion_credit(p_credit_id => 'tp1-c', p_player_id => 'tp1', p_kind => 'CASHBACK', p_amount => 1500, p_bucket_type => NULL, p_rolling_multiplier => 0, p_actor => 'promo')$$, '1500 points');
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't3', p_player_id => 'tp1', p_from => 'POINTS', p_to => 'SPORTS_NORMAL', p_amount => 999, p_actor => 'player')$$)->>'reason', 'edge_limits',
           'points → normal below the edge minimum (1000)');
-SELECT is(wallet.transfer_create('t3', 'tp1', 'POINTS', 'SPORTS_NORMAL', 1000, 'player')->>'rolling_moved', '0',
+SELECT is(player.transfer_create(p_transfer_id => 't3', p_player_id => 'tp1', p_from => 'POINTS', p_to => 'SPORTS_NORMAL', p_amount => 1000, p_actor => 'player')->>'rolling_moved', '0',
           'points → normal at the minimum; points carry no rolling');
 SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 5000/6000/2000 ACTIVE, CASINO:DEPOSIT 5000/4000/0 ACTIVE',
           'no arrival rolling by default (rate 0)');
 
 -- Money policy limits and arrival rolling; rates of a new topology edge.
-SELECT lives_ok($$SELECT wallet.group_policy_create('CASINO', '{"transfer": {"max": 3000, "arrival_rolling_bps": 5000}}', 'limits', NULL, 'ops');
-                   SELECT wallet.group_policy_activate('CASINO', 2, 'limits', 'ops')$$, 'CASINO: transfers up to 3000, arriving money rolls 50%');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t4', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 3001, 'player')$$)->>'reason',
+SELECT lives_ok($$SELECT admin.group_policy_create(p_wallet_group => 'CASINO', p_document => '{"transfer": {"max": 3000, "arrival_rolling_bps": 5000}}', p_reason => 'limits', p_topology_version => NULL, p_actor => 'ops');
+                   SELECT admin.group_policy_activate(p_wallet_group => 'CASINO', p_version => 2, p_reason => 'limits', p_actor => 'ops')$$, 'CASINO: transfers up to 3000, arriving money rolls 50%');
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't4', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 3001, p_actor => 'player')$$)->>'reason',
           'policy_limits', 'above the target group''s money policy maximum');
-SELECT is(wallet.transfer_create('t4', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 2500, 'player')->>'arrival_rolling_id' IS NOT NULL, true,
+SELECT is(player.transfer_create(p_transfer_id => 't4', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 2500, p_actor => 'player')->>'arrival_rolling_id' IS NOT NULL, true,
           'arriving money opens an obligation');
 SELECT is((SELECT required FROM wallet.rolling_obligation WHERE source_kind = 'transfer' AND source_id = 't4' ORDER BY rolling_id DESC LIMIT 1),
           1250::bigint, 'of 50% of 2500');
-SELECT lives_ok($$SELECT wallet.topology_create(wallet._default_topology_document() || jsonb_build_object('transfer_edges',
+SELECT lives_ok($$SELECT admin.topology_create(p_document => wallet._default_topology_document() || jsonb_build_object('transfer_edges',
                           (wallet._default_topology_document()->'transfer_edges') || '[{"from": "POINTS", "to": "CASINO_BONUS", "rate": [10, 1]}]'::jsonb),
-                          'points to casino bonus 10:1', 'ops');
-                   SELECT wallet.topology_activate(2, 'points to casino bonus', '[]', 'ops')$$, 'topology 2 adds POINTS -> CASINO_BONUS at 10:1');
-SELECT lives_ok($$SELECT wallet.promotion_credit('tp1-c2', 'tp1', 'REBATE', 1000, NULL, 0, 'promo')$$, '1000 more points');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t5', 'tp1', 'POINTS', 'CASINO_BONUS', 15, 'player')$$)->>'reason', 'rate',
+                          p_reason => 'points to casino bonus 10:1', p_actor => 'ops');
+                   SELECT admin.topology_activate(p_version => 2, p_reason => 'points to casino bonus', p_policy_versions => '[]', p_actor => 'ops')$$, 'topology 2 adds POINTS -> CASINO_BONUS at 10:1');
+SELECT lives_ok($$SELECT promotion.promotion_credit(p_credit_id => 'tp1-c2', p_player_id => 'tp1', p_kind => 'REBATE', p_amount => 1000, p_bucket_type => NULL, p_rolling_multiplier => 0, p_actor => 'promo')$$, '1000 more points');
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't5', p_player_id => 'tp1', p_from => 'POINTS', p_to => 'CASINO_BONUS', p_amount => 15, p_actor => 'player')$$)->>'reason', 'rate',
           '15 points at 10:1 is not a whole amount');
-SELECT is(wallet.transfer_create('t5', 'tp1', 'POINTS', 'CASINO_BONUS', 20, 'player')->>'credited', '2', '20 points give 2');
+SELECT is(player.transfer_create(p_transfer_id => 't5', p_player_id => 'tp1', p_from => 'POINTS', p_to => 'CASINO_BONUS', p_amount => 20, p_actor => 'player')->>'credited', '2', '20 points give 2');
 SELECT is(tap_helpers.bal('tp1', 'POINTS') || '/' || tap_helpers.bal('tp1', 'CASINO_BONUS'), '1480/2', 'balances after the rated transfer');
 
 -- NONE inheritance keeps obligations where they are.
-SELECT lives_ok($$SELECT wallet.group_policy_create('SPORTS', '{"transfer": {"rolling_inheritance": "NONE"}}', 'none', NULL, 'ops');
-                   SELECT wallet.group_policy_activate('SPORTS', 2, 'none', 'ops');
-                   SELECT wallet.transfer_create('t6', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 500, 'player')$$,
+SELECT lives_ok($$SELECT admin.group_policy_create(p_wallet_group => 'SPORTS', p_document => '{"transfer": {"rolling_inheritance": "NONE"}}', p_reason => 'none', p_topology_version => NULL, p_actor => 'ops');
+                   SELECT admin.group_policy_activate(p_wallet_group => 'SPORTS', p_version => 2, p_reason => 'none', p_actor => 'ops');
+                   SELECT player.transfer_create(p_transfer_id => 't6', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 500, p_actor => 'player')$$,
                 'SPORTS inheritance NONE, transfer 500');
 SELECT is((SELECT required FROM wallet.rolling_obligation r
             WHERE r.account_id = 'tp1' AND r.wallet_group = 'SPORTS' AND r.kind = 'DEPOSIT' ORDER BY rolling_id LIMIT 1), 4000::bigint,
@@ -73,11 +73,11 @@ SELECT is((SELECT required FROM wallet.rolling_obligation r
 
 -- Money going back and forth opens at most one obligation per transfer, never one per source
 -- obligation (which would multiply them).
-SELECT lives_ok($$SELECT wallet.open_account('tp2', 'EUR', 'tap');
-                   SELECT wallet.deposit_create('tp2-d1', 'tp2', 1000, 'SPORTS_NORMAL', true, 'pay');
-                   SELECT wallet.deposit_create('tp2-d2', 'tp2', 1000, 'SPORTS_NORMAL', true, 'pay');
-                   SELECT wallet.transfer_create('tp2-t' || i, 'tp2', CASE WHEN i % 2 = 0 THEN 'SPORTS_NORMAL' ELSE 'CASINO_NORMAL' END,
-                                                 CASE WHEN i % 2 = 0 THEN 'CASINO_NORMAL' ELSE 'SPORTS_NORMAL' END, 500, 'player')
+SELECT lives_ok($$SELECT payments.open_account(p_player_id => 'tp2', p_currency => 'EUR', p_actor => 'tap');
+                   SELECT payments.deposit_create(p_deposit_id => 'tp2-d1', p_player_id => 'tp2', p_amount => 1000, p_bucket_type => 'SPORTS_NORMAL', p_auto_approve => true, p_actor => 'pay');
+                   SELECT payments.deposit_create(p_deposit_id => 'tp2-d2', p_player_id => 'tp2', p_amount => 1000, p_bucket_type => 'SPORTS_NORMAL', p_auto_approve => true, p_actor => 'pay');
+                   SELECT player.transfer_create(p_transfer_id => 'tp2-t' || i, p_player_id => 'tp2', p_from => CASE WHEN i % 2 = 0 THEN 'SPORTS_NORMAL' ELSE 'CASINO_NORMAL' END,
+                                                 p_to => CASE WHEN i % 2 = 0 THEN 'CASINO_NORMAL' ELSE 'SPORTS_NORMAL' END, p_amount => 500, p_actor => 'player')
                      FROM generate_series(0, 9) i$$, 'tp2: two deposits, then ten transfers of 500 back and forth');
 SELECT is((SELECT count(*)::int FROM wallet.rolling_obligation WHERE account_id = 'tp2' AND source_kind = 'transfer'), 10,
           'ten transfers, ten inherited obligations');
@@ -85,8 +85,8 @@ SELECT is((SELECT sum(required - progress)::bigint FROM wallet.rolling_obligatio
           >= 2000, true, 'and the outstanding requirement is never lost (rounding only adds)');
 
 -- Frozen accounts transfer nothing.
-SELECT lives_ok($$SELECT wallet.account_set_status('tp1', 'frozen', 'kyc', 'ops')$$, 'freeze');
-SELECT is(tap_helpers.error_of($$SELECT wallet.transfer_create('t7', 'tp1', 'SPORTS_NORMAL', 'CASINO_NORMAL', 1, 'player')$$)->>'sqlstate', 'RW003',
+SELECT lives_ok($$SELECT admin.account_set_status(p_player_id => 'tp1', p_status => 'frozen', p_reason => 'kyc', p_actor => 'ops')$$, 'freeze');
+SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't7', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 1, p_actor => 'player')$$)->>'sqlstate', 'RW003',
           'ACCOUNT_FROZEN');
 
 SELECT finish();

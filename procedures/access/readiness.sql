@@ -1,0 +1,9 @@
+-- What the API process asks the database before it serves (GET /readyz).
+
+-- What /readyz asks: the digest of the procedures and SQL the database runs, as recorded by
+-- the last `ruby-wallet migrate`.  The API compares it with the digest of its own files.
+CREATE OR REPLACE FUNCTION api.schema_digest()
+RETURNS text
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+    SELECT digest FROM wallet_meta.code_state
+$$;

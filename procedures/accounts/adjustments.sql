@@ -1,0 +1,63 @@
+-- Admin adjustments: a signed correction of one bucket against the account's ADJUSTMENT pocket.
+
+-- Credits (p_amount > 0) or debits (p_amount < 0) one bucket type of the active topology,
+-- against the account's ADJUSTMENT pocket.  Never takes a bucket below zero
+-- (INSUFFICIENT_FUNDS with the amount available).  Idempotent on p_adjustment_id.
+-- Locks the account.  Writes ledger (kind ADJUSTMENT), audit log and outbox.
+-- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, UNKNOWN_BUCKET_TYPE, INSUFFICIENT_FUNDS,
+-- IDEMPOTENCY_CONFLICT.
+CREATE OR REPLACE FUNCTION admin.admin_adjust(p_adjustment_id text, p_player_id text, p_bucket_type text,
+                                               p_amount bigint, p_reason text, p_actor text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_errors jsonb := '[]'::jsonb;
+    v_actor text := wallet._actor(p_actor);
+    v_request jsonb;
+    v_account wallet.account;
+    v_response jsonb;
+    v_type wallet.bucket_type;
+    v_before bigint;
+    v_txn_id bigint;
+BEGIN
+    v_errors := wallet._check_key(v_errors, p_adjustment_id, 'adjustment_id');
+    v_errors := wallet._check(v_errors, p_amount <> 0, 'amount', 'must be a non-zero integer (negative debits)');
+    v_errors := wallet._check_reason(v_errors, p_reason);
+    PERFORM wallet._raise_invalid(v_errors);
+
+    v_account := wallet._lock_account(p_player_id);
+    v_request := jsonb_build_object('player_id', p_player_id, 'bucket_type', p_bucket_type,
+                                    'amount', p_amount, 'reason', p_reason);
+    v_response := wallet._idem_replay(v_account.account_id, 'admin_adjust', p_adjustment_id, v_request);
+    IF v_response IS NOT NULL THEN
+        RETURN v_response;
+    END IF;
+    PERFORM wallet._require_open(v_account, p_allow_frozen => true);
+
+    v_type := wallet._active_bucket_type(p_bucket_type);
+    v_before := wallet._balance(v_account.account_id, p_bucket_type);
+    IF v_before + p_amount < 0 THEN
+        PERFORM wallet._fail('INSUFFICIENT_FUNDS',
+            format('%s holds %s, cannot debit %s', p_bucket_type, v_before, -p_amount),
+            jsonb_build_object('bucket_type', p_bucket_type, 'available', v_before, 'requested', -p_amount));
+    END IF;
+
+    v_txn_id := wallet._post(v_account.account_id, 'ADJUSTMENT', 'adjustment:' || p_adjustment_id, v_actor,
+                             ARRAY[wallet._bucket(p_bucket_type, p_amount), wallet._pocket('ADJUSTMENT', -p_amount)],
+                             v_type.topology_version);
+    PERFORM wallet._auto_complete(v_account.account_id, ARRAY[v_type.wallet_group], v_actor);
+
+    v_response := jsonb_build_object(
+        'adjustment_id', p_adjustment_id, 'player_id', p_player_id, 'bucket_type', p_bucket_type,
+        'amount', p_amount, 'balance_after', wallet._balance(v_account.account_id, p_bucket_type),
+        'txn_id', v_txn_id);
+    PERFORM wallet._audit(v_actor, 'adjustment.apply', 'account:' || p_player_id, 'OK',
+                          jsonb_build_object('bucket_type', p_bucket_type, 'balance', v_before),
+                          jsonb_build_object('bucket_type', p_bucket_type, 'balance', v_before + p_amount),
+                          p_reason, jsonb_build_object('adjustment_id', p_adjustment_id, 'txn_id', v_txn_id));
+    PERFORM wallet._emit(v_account.account_id, 'adjustment.applied',
+        v_response || jsonb_build_object('topology_version', v_type.topology_version,
+                                         'wallet_group', v_type.wallet_group, 'reason', p_reason));
+    RETURN wallet._idem_store(v_account.account_id, 'admin_adjust', p_adjustment_id, v_request, v_response);
+END
+$$;

@@ -1,0 +1,106 @@
+-- The named business rules every domain asks the same question with (SPEC §2, §5a).  Each is
+-- written once, here; a copy of one of these conditions anywhere else is a bug.  pgTAP:
+-- tests/sql/pgtap/03_rules.sql.
+
+-- A caller id or key (player_id, bet_id, deposit_id, …; SPEC §2): 1–128 printable ASCII
+-- characters other than `/`, and neither `.` nor `..`.  Every id must come back through a URL
+-- path segment: a `/` would split it, and `.`/`..` are dot-segments that clients and proxies
+-- remove before the wallet sees the path (docs/adr/0004-core-layer-schemas-and-roles.md).
+-- The API's msgspec pattern is this same regular expression (ruby_wallet.routes._common.KEY_PATTERN);
+-- tests/sql/test_key_rule.py proves both accept and refuse exactly the same ids.
+CREATE OR REPLACE FUNCTION wallet._key_ok(p_key text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_key IS NOT NULL AND p_key ~ '^(?!\.\.?$)[!-.0-~]{1,128}$'
+$$;
+
+-- What a refusal of a caller key says, in every command.
+CREATE OR REPLACE FUNCTION wallet._key_rule()
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'must be 1 to 128 printable ASCII characters other than /, and not . or ..'::text
+$$;
+
+-- The checks every command makes on its caller keys, amounts and reasons, with one wording.
+CREATE OR REPLACE FUNCTION wallet._check_key(p_errors jsonb, p_key text, p_path text)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT wallet._check(p_errors, wallet._key_ok(p_key), p_path, wallet._key_rule())
+$$;
+
+-- Amounts a command moves: 1 to 10^15 minor units.
+CREATE OR REPLACE FUNCTION wallet._check_amount(p_errors jsonb, p_amount bigint, p_path text)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT wallet._check(p_errors, p_amount BETWEEN 1 AND 1000000000000000, p_path, 'must be an integer from 1 to 10^15')
+$$;
+
+-- A reason an operator must give (admin decisions, rejections, waivers): not blank, at most
+-- 1000 characters.  p_required false: a reason may be left out, but not be longer.
+CREATE OR REPLACE FUNCTION wallet._check_reason(p_errors jsonb, p_reason text, p_required boolean DEFAULT true)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN p_reason IS NULL AND NOT p_required THEN p_errors
+                WHEN length(trim(p_reason)) = 0 OR p_reason IS NULL THEN wallet._check(p_errors, false, 'reason', 'is required')
+                ELSE wallet._check(p_errors, length(p_reason) <= 1000, 'reason', 'must be at most 1000 characters') END
+$$;
+
+-- Who a command is recorded as done by: the caller's name (the API passes its key's name), or
+-- for a DBA in psql who passes none, `db:<session user>`.
+CREATE OR REPLACE FUNCTION wallet._actor(p_actor text)
+RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(p_actor, 'db:' || session_user)
+$$;
+
+-- A usable coupon: ACTIVE and not expired.  It may fund a bet (its restrictions permitting),
+-- the player snapshot offers it, the liability views count it.
+CREATE OR REPLACE FUNCTION wallet._coupon_usable(c wallet.coupon)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT c.status = 'ACTIVE' AND (c.expires_at IS NULL OR c.expires_at > now())
+$$;
+
+-- A coupon that holds money: usable, with something left.  Such a coupon keeps an account
+-- from closing and a topology version that would strand its group from activating.
+CREATE OR REPLACE FUNCTION wallet._coupon_holds_money(c wallet.coupon)
+RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT wallet._coupon_usable(c) AND c.remaining > 0
+$$;
+
+-- True while the group has an active DEPOSIT obligation: its CASH is not withdrawable.
+CREATE OR REPLACE FUNCTION wallet._group_cash_locked(p_account_id text, p_group text)
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT EXISTS (SELECT 1 FROM wallet.rolling_obligation
+                    WHERE account_id = p_account_id AND wallet_group = p_group AND kind = 'DEPOSIT' AND status = 'ACTIVE'));
+END
+$$;
+
+-- Withdrawable money (SPEC §5a), bucket by bucket in the order a withdrawal takes it: the
+-- WITHDRAWABLE bucket, then the CASH buckets of groups with no active DEPOSIT obligation, in
+-- topology order.
+CREATE OR REPLACE FUNCTION wallet._withdrawable_buckets(p_account_id text)
+RETURNS TABLE (bucket_type text, balance bigint)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN QUERY
+        SELECT b.bucket_type, b.balance
+          FROM wallet.bucket b
+          JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
+         WHERE b.account_id = p_account_id AND b.balance > 0
+           AND (bt.kind = 'WITHDRAWABLE' OR (bt.kind = 'CASH' AND NOT wallet._group_cash_locked(p_account_id, bt.wallet_group)))
+         ORDER BY bt.kind <> 'WITHDRAWABLE', bt.position;
+END
+$$;
+
+-- The withdrawable amount: the sum of wallet._withdrawable_buckets.
+CREATE OR REPLACE FUNCTION wallet._withdrawable(p_account_id text)
+RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(sum(balance), 0)::bigint FROM wallet._withdrawable_buckets(p_account_id));
+END
+$$;

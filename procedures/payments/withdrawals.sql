@@ -1,0 +1,129 @@
+-- Withdrawals (scope payments, SPEC §5, §5a): only withdrawable money leaves; exact refunds.
+
+-- Takes p_amount of withdrawable money into a PENDING withdrawal (money moves to the HOLD
+-- pocket, sources recorded for an exact refund).  Idempotent on p_withdrawal_id.  Locks the
+-- account.  Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED,
+-- INSUFFICIENT_FUNDS (with the withdrawable amount), IDEMPOTENCY_CONFLICT.
+CREATE OR REPLACE FUNCTION payments.withdrawal_create(p_withdrawal_id text, p_player_id text, p_amount bigint, p_actor text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_actor text := wallet._actor(p_actor);
+    v_errors jsonb := '[]'::jsonb;
+    v_request jsonb;
+    v_account wallet.account;
+    v_response jsonb;
+    v_available bigint;
+    v_left bigint := p_amount;
+    v_source record;
+    v_seq integer := 0;
+    v_postings wallet.posting[] := '{}'::wallet.posting[];
+    v_groups text[];
+BEGIN
+    v_errors := wallet._check_key(v_errors, p_withdrawal_id, 'withdrawal_id');
+    v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
+    PERFORM wallet._raise_invalid(v_errors);
+
+    v_account := wallet._lock_account(p_player_id);
+    v_request := jsonb_build_object('player_id', p_player_id, 'amount', p_amount);
+    v_response := wallet._idem_replay(v_account.account_id, 'withdrawal_create', p_withdrawal_id, v_request);
+    IF v_response IS NOT NULL THEN
+        RETURN v_response;
+    END IF;
+    PERFORM wallet._require_open(v_account);
+    SELECT coalesce(sum(balance), 0) INTO v_available FROM wallet._withdrawable_buckets(v_account.account_id);
+    IF v_available < p_amount THEN
+        PERFORM wallet._fail('INSUFFICIENT_FUNDS', format('withdrawable money is %s, %s was asked', v_available, p_amount),
+                             jsonb_build_object('available', v_available, 'requested', p_amount));
+    END IF;
+    PERFORM wallet._claim_resource('WITHDRAWAL', p_withdrawal_id, v_account.account_id);
+    INSERT INTO wallet.withdrawal (account_id, withdrawal_id, amount, created_by)
+    VALUES (v_account.account_id, p_withdrawal_id, p_amount, v_actor);
+    FOR v_source IN SELECT * FROM wallet._withdrawable_buckets(v_account.account_id) LOOP
+        EXIT WHEN v_left = 0;
+        v_seq := v_seq + 1;
+        INSERT INTO wallet.withdrawal_source (account_id, withdrawal_id, seq, bucket_type, amount)
+        VALUES (v_account.account_id, p_withdrawal_id, v_seq, v_source.bucket_type, least(v_source.balance, v_left));
+        v_postings := v_postings || wallet._bucket(v_source.bucket_type, -least(v_source.balance, v_left));
+        v_left := v_left - least(v_source.balance, v_left);
+    END LOOP;
+    PERFORM wallet._post(v_account.account_id, 'WITHDRAWAL', 'withdrawal:' || p_withdrawal_id, v_actor,
+                         v_postings || wallet._pocket('HOLD', p_amount), wallet._active_topology());
+
+    SELECT array_agg(DISTINCT bt.wallet_group) INTO v_groups
+      FROM wallet.withdrawal_source s JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = s.bucket_type
+     WHERE s.account_id = v_account.account_id AND s.withdrawal_id = p_withdrawal_id;
+    PERFORM wallet._auto_complete(v_account.account_id, v_groups, v_actor);
+    v_response := jsonb_build_object('withdrawal_id', p_withdrawal_id, 'status', 'PENDING', 'amount', p_amount,
+                                     'sources', wallet._withdrawal_sources(v_account.account_id, p_withdrawal_id));
+    PERFORM wallet._emit(v_account.account_id, 'withdrawal.requested', v_response || jsonb_build_object(
+        'player_id', p_player_id, 'topology_version', wallet._active_topology()));
+    RETURN wallet._idem_store(v_account.account_id, 'withdrawal_create', p_withdrawal_id, v_request, v_response);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION wallet._withdrawal_sources(p_account_id text, p_withdrawal_id text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bucket_type, 'amount', amount) ORDER BY seq), '[]')
+      FROM wallet.withdrawal_source WHERE account_id = p_account_id AND withdrawal_id = p_withdrawal_id);
+END
+$$;
+
+-- Decides a PENDING withdrawal: PAID pays HOLD → EXTERNAL; REJECTED refunds each source
+-- exactly.  Repeating the same decision returns it; the opposite one is INVALID_STATE.
+CREATE OR REPLACE FUNCTION wallet._withdrawal_decide(p_withdrawal_id text, p_status text, p_reason text, p_actor text)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_account wallet.account := wallet._lock_owner('WITHDRAWAL', p_withdrawal_id, 'WITHDRAWAL_NOT_FOUND');
+    v_withdrawal wallet.withdrawal;
+    v_result jsonb;
+BEGIN
+    SELECT * INTO v_withdrawal FROM wallet.withdrawal WHERE account_id = v_account.account_id AND withdrawal_id = p_withdrawal_id;
+    IF v_withdrawal.status = p_status THEN
+        RETURN v_withdrawal.decision;
+    ELSIF v_withdrawal.status <> 'PENDING' THEN
+        PERFORM wallet._fail('INVALID_STATE', format('withdrawal %s is %s', p_withdrawal_id, v_withdrawal.status),
+                             jsonb_build_object('withdrawal_id', p_withdrawal_id, 'withdrawal_status', v_withdrawal.status));
+    END IF;
+    PERFORM wallet._require_open(v_account, p_allow_frozen => true);
+    IF p_status = 'PAID' THEN
+        PERFORM wallet._post(v_account.account_id, 'WITHDRAWAL_PAID', 'withdrawal:' || p_withdrawal_id, p_actor,
+                             ARRAY[wallet._pocket('HOLD', -v_withdrawal.amount), wallet._pocket('EXTERNAL', v_withdrawal.amount)],
+                             wallet._active_topology());
+        v_result := jsonb_build_object('withdrawal_id', p_withdrawal_id, 'status', 'PAID', 'amount', v_withdrawal.amount);
+    ELSE
+        PERFORM wallet._post(v_account.account_id, 'WITHDRAWAL_REFUND', 'withdrawal:' || p_withdrawal_id, p_actor,
+                             ARRAY(SELECT wallet._bucket(bucket_type, amount) FROM wallet.withdrawal_source
+                                    WHERE account_id = v_account.account_id AND withdrawal_id = p_withdrawal_id ORDER BY seq)
+                             || wallet._pocket('HOLD', -v_withdrawal.amount),
+                             wallet._active_topology());
+        v_result := jsonb_build_object('withdrawal_id', p_withdrawal_id, 'status', 'REJECTED', 'amount', v_withdrawal.amount,
+                                       'refunded', wallet._withdrawal_sources(v_account.account_id, p_withdrawal_id),
+                                       'reason', p_reason);
+    END IF;
+    UPDATE wallet.withdrawal SET status = p_status, decided_at = now(), decided_by = p_actor, reason = p_reason, decision = v_result
+     WHERE account_id = v_account.account_id AND withdrawal_id = p_withdrawal_id;
+    PERFORM wallet._emit(v_account.account_id, 'withdrawal.' || lower(p_status), v_result || jsonb_build_object(
+        'player_id', v_account.account_id, 'topology_version', wallet._active_topology()));
+    RETURN v_result;
+END
+$$;
+
+-- Pays a PENDING withdrawal out (to the EXTERNAL pocket).  Raises WITHDRAWAL_NOT_FOUND, INVALID_STATE.
+CREATE OR REPLACE FUNCTION payments.withdrawal_complete(p_withdrawal_id text, p_actor text DEFAULT NULL)
+RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+    SELECT wallet._withdrawal_decide(p_withdrawal_id, 'PAID', NULL, wallet._actor(p_actor))
+$$;
+
+-- Rejects a PENDING withdrawal, refunding each source exactly.
+-- Raises WITHDRAWAL_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.
+CREATE OR REPLACE FUNCTION payments.withdrawal_reject(p_withdrawal_id text, p_reason text, p_actor text DEFAULT NULL)
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    PERFORM wallet._raise_invalid(wallet._check_reason('[]', p_reason));
+    RETURN wallet._withdrawal_decide(p_withdrawal_id, 'REJECTED', p_reason, wallet._actor(p_actor));
+END
+$$;

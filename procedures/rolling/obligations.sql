@@ -1,0 +1,225 @@
+-- Rolling (wagering) obligations, SPEC §5a: opened by deposits, coupons, promotion credits and
+-- transfers; progressed by settlements; completed, waived (admin) or cancelled (admin, or by the
+-- reversal of what created them).  Completion releases money (ledger kind ROLLING_RELEASE),
+-- cancellation forfeits bonus money (ROLLING_FORFEIT).  Every helper here runs with the account
+-- already locked by the command that calls it.
+
+-- Opens an obligation and returns its id; NULL (nothing opened) when p_required is 0.
+CREATE OR REPLACE FUNCTION wallet._rolling_open(p_account_id text, p_group text, p_kind text, p_base bigint,
+                                                p_required bigint, p_source_bucket_type text, p_provider_type text,
+                                                p_source_kind text, p_source_id text, p_policy_snapshot jsonb)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_id bigint;
+BEGIN
+    IF p_required <= 0 THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO wallet.rolling_obligation (account_id, wallet_group, kind, base_amount, required, topology_version,
+                                           source_bucket_type, provider_type, source_kind, source_id, policy_snapshot)
+    VALUES (p_account_id, p_group, p_kind, p_base, p_required, wallet._active_topology(),
+            p_source_bucket_type, p_provider_type, p_source_kind, p_source_id, p_policy_snapshot)
+    RETURNING rolling_id INTO v_id;
+    INSERT INTO wallet.resource_owner (resource_kind, resource_id, account_id) VALUES ('ROLLING', v_id::text, p_account_id);
+    PERFORM wallet._emit(p_account_id, 'rolling.created', jsonb_build_object(
+        'player_id', p_account_id, 'rolling_id', v_id, 'wallet_group', p_group, 'kind', p_kind,
+        'base_amount', p_base, 'required', p_required, 'source_bucket_type', p_source_bucket_type,
+        'provider_type', p_provider_type, 'source', p_source_kind || ':' || p_source_id,
+        'topology_version', wallet._active_topology(), 'policy_snapshot', p_policy_snapshot));
+    RETURN v_id;
+END
+$$;
+
+-- Moves up to p_amount out of the group's buckets of p_kind (topology order) into p_destination
+-- (p_destination NULL: into the PROMOTION pocket).  Returns what moved.
+CREATE OR REPLACE FUNCTION wallet._sweep_group(p_account_id text, p_group text, p_kind text, p_amount bigint,
+                                               p_destination text, p_ledger_kind text, p_ref text, p_actor text)
+RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_postings wallet.posting[] := '{}'::wallet.posting[];
+    v_left bigint := p_amount;
+    v_bucket record;
+BEGIN
+    FOR v_bucket IN
+        SELECT b.bucket_type, b.balance FROM wallet.bucket b
+          JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
+         WHERE b.account_id = p_account_id AND bt.wallet_group = p_group AND bt.kind = p_kind AND b.balance > 0
+           AND b.bucket_type IS DISTINCT FROM p_destination
+         ORDER BY bt.position
+    LOOP
+        EXIT WHEN v_left <= 0;
+        v_postings := v_postings || wallet._bucket(v_bucket.bucket_type, -least(v_bucket.balance, v_left));
+        v_left := v_left - least(v_bucket.balance, v_left);
+    END LOOP;
+    IF p_amount - v_left > 0 THEN
+        PERFORM wallet._post(p_account_id, p_ledger_kind, p_ref, p_actor,
+            v_postings || CASE WHEN p_destination IS NULL THEN wallet._pocket('PROMOTION', p_amount - v_left)
+                               ELSE wallet._bucket(p_destination, p_amount - v_left) END,
+            wallet._active_topology());
+    END IF;
+    RETURN p_amount - v_left;
+END
+$$;
+
+-- Closes an ACTIVE obligation as COMPLETED, WAIVED or CANCELLED (adding p_progress first) and
+-- moves the money that goes with it (SPEC §5a):
+--   COMPLETED/WAIVED DEPOSIT: the group's CASH → WITHDRAWABLE (all of it when no other active
+--     DEPOSIT obligation remains in the group, else the base amount, capped);
+--   COMPLETED/WAIVED BONUS: the group's BONUS → the money policy's conversion bucket, same rule;
+--   CANCELLED BONUS with p_forfeit: the bonus money it covers → PROMOTION (ROLLING_FORFEIT).
+-- Returns {rolling_id, status, progress, released, forfeited}.
+CREATE OR REPLACE FUNCTION wallet._rolling_close(p_account_id text, p_rolling_id bigint, p_status text, p_actor text,
+                                                 p_progress bigint DEFAULT 0, p_forfeit boolean DEFAULT false)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_ob wallet.rolling_obligation;
+    v_others boolean;
+    v_kind text;
+    v_destination text;
+    v_amount bigint;
+    v_released bigint := 0;
+    v_forfeited bigint := 0;
+BEGIN
+    UPDATE wallet.rolling_obligation SET progress = progress + p_progress, status = p_status, closed_at = now()
+     WHERE account_id = p_account_id AND rolling_id = p_rolling_id AND status = 'ACTIVE'
+    RETURNING * INTO v_ob;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'wallet._rolling_close: obligation % of account % is not active', p_rolling_id, p_account_id;
+    END IF;
+    v_kind := CASE v_ob.kind WHEN 'DEPOSIT' THEN 'CASH' ELSE 'BONUS' END;
+    v_others := EXISTS (SELECT 1 FROM wallet.rolling_obligation WHERE account_id = p_account_id AND status = 'ACTIVE'
+                          AND wallet_group = v_ob.wallet_group AND kind = v_ob.kind);
+    v_amount := wallet._group_balance(p_account_id, v_ob.wallet_group, v_kind);
+    IF v_others THEN
+        v_amount := least(v_amount, v_ob.base_amount);
+    END IF;
+
+    IF p_status IN ('COMPLETED', 'WAIVED') THEN
+        v_destination := CASE v_ob.kind
+            WHEN 'DEPOSIT' THEN wallet._first_bucket(wallet._active_topology(), NULL, 'WITHDRAWABLE')
+            ELSE (wallet._active_group_policy(v_ob.wallet_group)).conversion_bucket_type END;
+        -- Without a WITHDRAWABLE bucket type the CASH stays where it is: unlocked, it is withdrawable.
+        IF v_destination IS NOT NULL AND v_amount > 0 THEN
+            v_released := wallet._sweep_group(p_account_id, v_ob.wallet_group, v_kind, v_amount, v_destination,
+                                              'ROLLING_RELEASE', 'rolling:' || p_rolling_id, p_actor);
+        END IF;
+    ELSIF p_status = 'CANCELLED' AND p_forfeit AND v_ob.kind = 'BONUS' AND v_amount > 0 THEN
+        v_forfeited := wallet._sweep_group(p_account_id, v_ob.wallet_group, 'BONUS', v_amount, NULL,
+                                           'ROLLING_FORFEIT', 'rolling:' || p_rolling_id, p_actor);
+    END IF;
+
+    PERFORM wallet._emit(p_account_id, 'rolling.' || lower(p_status), jsonb_build_object(
+        'player_id', p_account_id, 'rolling_id', p_rolling_id, 'wallet_group', v_ob.wallet_group,
+        'kind', v_ob.kind, 'required', v_ob.required, 'progress', v_ob.progress, 'released', v_released,
+        'forfeited', v_forfeited, 'released_to', v_destination, 'topology_version', wallet._active_topology(),
+        'source_bucket_type', v_ob.source_bucket_type, 'policy_snapshot', v_ob.policy_snapshot));
+    RETURN jsonb_build_object('rolling_id', p_rolling_id, 'status', p_status, 'progress', v_ob.progress,
+                              'released', v_released, 'forfeited', v_forfeited);
+END
+$$;
+
+-- Cancels the obligation a reversed grant or credit opened, if it is still active: nothing is
+-- forfeited, the reversal itself took back what it could (SPEC §5).
+CREATE OR REPLACE FUNCTION wallet._rolling_cancel_with(p_account_id text, p_rolling_id bigint, p_actor text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM wallet.rolling_obligation
+                WHERE account_id = p_account_id AND rolling_id = p_rolling_id AND status = 'ACTIVE') THEN
+        PERFORM wallet._rolling_close(p_account_id, p_rolling_id, 'CANCELLED', p_actor);
+    END IF;
+END
+$$;
+
+-- A settled bet's progress (SPEC §5a): p_deposit_progress fills the group's active DEPOSIT
+-- obligations, p_bonus_progress its BONUS obligations, each oldest first, the rest carrying on
+-- to the next; an obligation that reaches its requirement completes (and releases).
+-- Returns [{rolling_id, progress, status}] of the obligations it touched.
+CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
+                                                    p_deposit_progress bigint, p_bonus_progress bigint, p_actor text)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_touched jsonb := '[]'::jsonb;
+    v_pool bigint;
+    v_kind text;
+    v_ob wallet.rolling_obligation;
+    v_add bigint;
+BEGIN
+    FOREACH v_kind IN ARRAY ARRAY['DEPOSIT', 'BONUS'] LOOP
+        v_pool := CASE v_kind WHEN 'DEPOSIT' THEN p_deposit_progress ELSE p_bonus_progress END;
+        CONTINUE WHEN v_pool <= 0;
+        FOR v_ob IN SELECT * FROM wallet.rolling_obligation
+                     WHERE account_id = p_account_id AND wallet_group = p_group AND kind = v_kind AND status = 'ACTIVE'
+                     ORDER BY rolling_id LOOP
+            EXIT WHEN v_pool <= 0;
+            v_add := least(v_pool, v_ob.required - v_ob.progress);
+            v_pool := v_pool - v_add;
+            INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount) VALUES (p_account_id, v_ob.rolling_id, p_bet_id, v_add);
+            IF v_ob.progress + v_add >= v_ob.required THEN
+                v_touched := v_touched || (wallet._rolling_close(p_account_id, v_ob.rolling_id, 'COMPLETED', p_actor, v_add)
+                                           - 'released' - 'forfeited');
+            ELSE
+                UPDATE wallet.rolling_obligation SET progress = progress + v_add
+                 WHERE account_id = p_account_id AND rolling_id = v_ob.rolling_id;
+                v_touched := v_touched || jsonb_build_object('rolling_id', v_ob.rolling_id, 'progress', v_ob.progress + v_add,
+                                                             'status', 'ACTIVE');
+            END IF;
+        END LOOP;
+    END LOOP;
+    RETURN v_touched;
+END
+$$;
+
+-- Takes back the progress a bet gave (its rollback).  Obligations it completed stay completed;
+-- active ones lose the progress.  Returns [{rolling_id, progress_removed}].
+CREATE OR REPLACE FUNCTION wallet._rolling_unprogress(p_account_id text, p_bet_id text)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_removed jsonb := '[]'::jsonb;
+    v_row wallet.rolling_progress;
+BEGIN
+    FOR v_row IN DELETE FROM wallet.rolling_progress WHERE account_id = p_account_id AND bet_id = p_bet_id RETURNING * LOOP
+        UPDATE wallet.rolling_obligation SET progress = progress - v_row.amount
+         WHERE account_id = p_account_id AND rolling_id = v_row.rolling_id AND status = 'ACTIVE';
+        IF FOUND THEN
+            v_removed := v_removed || jsonb_build_object('rolling_id', v_row.rolling_id, 'progress_removed', v_row.amount);
+        END IF;
+    END LOOP;
+    RETURN v_removed;
+END
+$$;
+
+-- Auto-completion (SPEC §5a): when a group's money — CASH balances plus the stakes of its open
+-- bets — is at or below the money policy's auto_complete_below, its active DEPOSIT obligations
+-- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.
+CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_group text;
+    v_id bigint;
+    v_threshold bigint;
+    v_money bigint;
+BEGIN
+    FOR v_group IN SELECT DISTINCT g FROM unnest(p_groups) g WHERE g IS NOT NULL LOOP
+        CONTINUE WHEN NOT wallet._group_cash_locked(p_account_id, v_group);
+        -- Cash alone above the threshold decides it; only then are the open stakes summed.
+        v_threshold := (wallet._active_group_policy(v_group)).auto_complete_below;
+        v_money := wallet._group_balance(p_account_id, v_group, 'CASH');
+        CONTINUE WHEN v_money > v_threshold;
+        v_money := v_money + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
+                                         AND wallet_group = v_group AND status = 'AUTHORIZED'), 0);
+        CONTINUE WHEN v_money > v_threshold;
+        FOR v_id IN SELECT rolling_id FROM wallet.rolling_obligation
+                     WHERE account_id = p_account_id AND wallet_group = v_group AND kind = 'DEPOSIT' AND status = 'ACTIVE'
+                     ORDER BY rolling_id LOOP
+            PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
+        END LOOP;
+    END LOOP;
+END
+$$;

@@ -1,0 +1,1836 @@
+-- The schema of a migrated database (python -m tests.support.schema_snapshot writes it).
+
+--
+-- Name: admin; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA admin;
+
+
+ALTER SCHEMA admin OWNER TO wallet_owner;
+
+--
+-- Name: analytics; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA analytics;
+
+
+ALTER SCHEMA analytics OWNER TO wallet_owner;
+
+--
+-- Name: api; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA api;
+
+
+ALTER SCHEMA api OWNER TO wallet_owner;
+
+--
+-- Name: casino; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA casino;
+
+
+ALTER SCHEMA casino OWNER TO wallet_owner;
+
+--
+-- Name: events; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA events;
+
+
+ALTER SCHEMA events OWNER TO wallet_owner;
+
+--
+-- Name: game; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA game;
+
+
+ALTER SCHEMA game OWNER TO wallet_owner;
+
+--
+-- Name: ops; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA ops;
+
+
+ALTER SCHEMA ops OWNER TO wallet_owner;
+
+--
+-- Name: payments; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA payments;
+
+
+ALTER SCHEMA payments OWNER TO wallet_owner;
+
+--
+-- Name: player; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA player;
+
+
+ALTER SCHEMA player OWNER TO wallet_owner;
+
+--
+-- Name: promotion; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA promotion;
+
+
+ALTER SCHEMA promotion OWNER TO wallet_owner;
+
+--
+-- Name: wallet; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA wallet;
+
+
+ALTER SCHEMA wallet OWNER TO wallet_owner;
+
+--
+-- Name: wallet_meta; Type: SCHEMA; Schema: -; Owner: wallet_owner
+--
+CREATE SCHEMA wallet_meta;
+
+
+ALTER SCHEMA wallet_meta OWNER TO wallet_owner;
+
+--
+-- Name: fund_available; Type: TYPE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TYPE wallet.fund_available AS (
+	source text,
+	kind text,
+	available bigint,
+	eligible boolean
+);
+
+
+ALTER TYPE wallet.fund_available OWNER TO wallet_owner;
+
+--
+-- Name: fund_source; Type: TYPE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TYPE wallet.fund_source AS (
+	source text,
+	kind text,
+	amount bigint
+);
+
+
+ALTER TYPE wallet.fund_source OWNER TO wallet_owner;
+
+--
+-- Name: posting; Type: TYPE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TYPE wallet.posting AS (
+	bucket_type text,
+	pocket text,
+	coupon_id text,
+	amount bigint
+);
+
+
+ALTER TYPE wallet.posting OWNER TO wallet_owner;
+
+--
+-- Name: rolling_share; Type: TYPE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TYPE wallet.rolling_share AS (
+	moved_base bigint,
+	moved_required bigint
+);
+
+
+ALTER TYPE wallet.rolling_share OWNER TO wallet_owner;
+
+--
+-- Name: settle_share; Type: TYPE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TYPE wallet.settle_share AS (
+	source text,
+	destination text,
+	share bigint,
+	credit bigint,
+	withheld bigint
+);
+
+
+ALTER TYPE wallet.settle_share OWNER TO wallet_owner;
+
+--
+-- Name: settle_source; Type: TYPE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TYPE wallet.settle_source AS (
+	source text,
+	kind text,
+	amount bigint,
+	destination text,
+	stake_returned boolean
+);
+
+
+ALTER TYPE wallet.settle_source OWNER TO wallet_owner;
+
+--
+-- Name: bucket_type; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.bucket_type (
+    topology_version integer NOT NULL,
+    code text NOT NULL,
+    kind text NOT NULL,
+    wallet_group text,
+    "position" integer NOT NULL,
+    bettable boolean NOT NULL,
+    withdrawable boolean NOT NULL,
+    accepts_deposit boolean NOT NULL,
+    accepts_winnings boolean NOT NULL,
+    CONSTRAINT bucket_type_kind_known CHECK ((kind = ANY (ARRAY['CASH'::text, 'BONUS'::text, 'POINTS'::text, 'WITHDRAWABLE'::text])))
+);
+
+
+ALTER TABLE wallet.bucket_type OWNER TO wallet_owner;
+
+--
+-- Name: group_policy; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.group_policy (
+    wallet_group text NOT NULL,
+    version integer NOT NULL,
+    status text DEFAULT 'DRAFT'::text NOT NULL,
+    document jsonb NOT NULL,
+    topology_version integer NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    activated_by text,
+    activated_at timestamp with time zone,
+    deposit_rolling_bps integer NOT NULL,
+    auto_complete_below bigint NOT NULL,
+    transfer_min bigint,
+    transfer_max bigint,
+    rolling_inheritance text NOT NULL,
+    arrival_rolling_bps integer NOT NULL,
+    conversion_bucket_type text NOT NULL,
+    CONSTRAINT group_policy_arrival_rolling_bps_check CHECK ((arrival_rolling_bps >= 0)),
+    CONSTRAINT group_policy_auto_complete_below_check CHECK ((auto_complete_below >= 0)),
+    CONSTRAINT group_policy_deposit_rolling_bps_check CHECK ((deposit_rolling_bps >= 0)),
+    CONSTRAINT group_policy_rolling_inheritance_check CHECK ((rolling_inheritance = ANY (ARRAY['PROPORTIONAL'::text, 'NONE'::text]))),
+    CONSTRAINT group_policy_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text]))),
+    CONSTRAINT group_policy_transfer_max_check CHECK ((transfer_max > 0)),
+    CONSTRAINT group_policy_transfer_min_check CHECK ((transfer_min > 0))
+);
+
+
+ALTER TABLE wallet.group_policy OWNER TO wallet_owner;
+
+--
+-- Name: _check_entries_balance(); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._check_entries_balance() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    v_txn record;
+BEGIN
+    SELECT account_id, txn_id, sum(amount) AS total INTO v_txn
+      FROM new_entries GROUP BY account_id, txn_id HAVING sum(amount) <> 0 LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'ledger transaction % of account % does not sum to zero (%)',
+            v_txn.txn_id, v_txn.account_id, v_txn.total
+            USING ERRCODE = 'RW901';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+
+ALTER FUNCTION wallet._check_entries_balance() OWNER TO wallet_owner;
+
+--
+-- Name: coupon; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.coupon (
+    account_id text NOT NULL,
+    coupon_id text NOT NULL,
+    amount bigint NOT NULL,
+    remaining bigint NOT NULL,
+    status text DEFAULT 'ACTIVE'::text NOT NULL,
+    provider_types text[] NOT NULL,
+    wallet_group text NOT NULL,
+    min_odds numeric,
+    max_stake bigint,
+    expires_at timestamp with time zone,
+    stake_returned boolean NOT NULL,
+    winnings_bucket_type text,
+    rolling_multiplier integer DEFAULT 0 NOT NULL,
+    rolling_id bigint,
+    topology_version integer NOT NULL,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    granted_by text NOT NULL,
+    reversal_result jsonb,
+    CONSTRAINT coupon_amount_check CHECK ((amount > 0)),
+    CONSTRAINT coupon_max_stake_check CHECK ((max_stake > 0)),
+    CONSTRAINT coupon_min_odds_check CHECK ((min_odds >= (1)::numeric)),
+    CONSTRAINT coupon_provider_types_check CHECK ((cardinality(provider_types) > 0)),
+    CONSTRAINT coupon_remaining_in_range CHECK (((remaining >= 0) AND (remaining <= amount))),
+    CONSTRAINT coupon_rolling_multiplier_check CHECK ((rolling_multiplier >= 0)),
+    CONSTRAINT coupon_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'REVERSED'::text])))
+);
+
+
+ALTER TABLE wallet.coupon OWNER TO wallet_owner;
+
+--
+-- Name: deposit; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.deposit (
+    account_id text NOT NULL,
+    deposit_id text NOT NULL,
+    amount bigint NOT NULL,
+    bucket_type text NOT NULL,
+    status text DEFAULT 'PENDING'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    decided_at timestamp with time zone,
+    decided_by text,
+    reason text,
+    rolling_id bigint,
+    txn_id bigint,
+    decision jsonb,
+    CONSTRAINT deposit_amount_check CHECK ((amount > 0)),
+    CONSTRAINT deposit_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'REJECTED'::text])))
+);
+
+
+ALTER TABLE wallet.deposit OWNER TO wallet_owner;
+
+--
+-- Name: outbox_event_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+CREATE SEQUENCE wallet.outbox_event_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE wallet.outbox_event_id_seq OWNER TO wallet_owner;
+
+--
+-- Name: outbox; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.outbox (
+    account_id text NOT NULL,
+    event_id bigint DEFAULT nextval('wallet.outbox_event_id_seq'::regclass) NOT NULL,
+    event_type text NOT NULL,
+    payload jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    delivery_id bigint,
+    claimed_by text,
+    claimed_at timestamp with time zone,
+    published_at timestamp with time zone
+);
+
+
+ALTER TABLE wallet.outbox OWNER TO wallet_owner;
+
+--
+-- Name: _forbid_change(); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._forbid_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'RW900';
+END
+$$;
+
+
+ALTER FUNCTION wallet._forbid_change() OWNER TO wallet_owner;
+
+--
+-- Name: account; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.account (
+    account_id text NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT account_currency_shape CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT account_status_known CHECK ((status = ANY (ARRAY['active'::text, 'frozen'::text, 'closed'::text])))
+);
+
+
+ALTER TABLE wallet.account OWNER TO wallet_owner;
+
+--
+-- Name: bucket; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.bucket (
+    account_id text NOT NULL,
+    bucket_type text NOT NULL,
+    balance bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT bucket_balance_non_negative CHECK ((balance >= 0))
+);
+
+
+ALTER TABLE wallet.bucket OWNER TO wallet_owner;
+
+--
+-- Name: topology_version; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.topology_version (
+    version integer NOT NULL,
+    status text DEFAULT 'DRAFT'::text NOT NULL,
+    document jsonb NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    activated_by text,
+    activated_at timestamp with time zone,
+    CONSTRAINT topology_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text])))
+);
+
+
+ALTER TABLE wallet.topology_version OWNER TO wallet_owner;
+
+--
+-- Name: balances; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.balances AS
+ SELECT a.account_id AS player_id,
+    a.currency,
+    b.bucket_type,
+    bt.kind,
+    bt.wallet_group,
+    b.balance
+   FROM ((wallet.bucket b
+     JOIN wallet.account a USING (account_id))
+     LEFT JOIN wallet.bucket_type bt ON (((bt.topology_version = ( SELECT topology_version.version
+           FROM wallet.topology_version
+          WHERE (topology_version.status = 'ACTIVE'::text))) AND (bt.code = b.bucket_type))));
+
+
+ALTER TABLE analytics.balances OWNER TO wallet_owner;
+
+--
+-- Name: bet; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.bet (
+    account_id text NOT NULL,
+    bet_id text NOT NULL,
+    status text NOT NULL,
+    tombstone boolean DEFAULT false NOT NULL,
+    provider_type text,
+    provider_id text,
+    stake bigint NOT NULL,
+    odds numeric,
+    selected_source text,
+    topology_version integer,
+    wallet_group text,
+    policy_version integer,
+    rolling_bps integer,
+    rolling_min_odds numeric,
+    rolling_void_counts boolean,
+    authorized_at timestamp with time zone,
+    authorize_txn_id bigint,
+    result text,
+    payout bigint,
+    settlement_id text,
+    settled_at timestamp with time zone,
+    settle_txn_id bigint,
+    rollback_id text,
+    rolled_back_at timestamp with time zone,
+    rollback_result jsonb,
+    CONSTRAINT bet_odds_check CHECK ((odds >= (1)::numeric)),
+    CONSTRAINT bet_payout_check CHECK ((payout >= 0)),
+    CONSTRAINT bet_result_check CHECK ((result = ANY (ARRAY['WIN'::text, 'LOSS'::text, 'VOID'::text, 'CASHOUT'::text]))),
+    CONSTRAINT bet_settled_has_result CHECK (((status = 'SETTLED'::text) <= ((result IS NOT NULL) AND (settle_txn_id IS NOT NULL)))),
+    CONSTRAINT bet_snapshot_when_real CHECK ((tombstone OR ((stake > 0) AND (topology_version IS NOT NULL) AND (wallet_group IS NOT NULL) AND (policy_version IS NOT NULL)))),
+    CONSTRAINT bet_stake_check CHECK ((stake >= 0)),
+    CONSTRAINT bet_status_check CHECK ((status = ANY (ARRAY['AUTHORIZED'::text, 'SETTLED'::text, 'ROLLED_BACK'::text]))),
+    CONSTRAINT bet_tombstone_holds_nothing CHECK (((NOT tombstone) OR ((status = 'ROLLED_BACK'::text) AND (stake = 0))))
+);
+
+
+ALTER TABLE wallet.bet OWNER TO wallet_owner;
+
+--
+-- Name: bet_source; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.bet_source (
+    account_id text NOT NULL,
+    bet_id text NOT NULL,
+    seq smallint NOT NULL,
+    kind text NOT NULL,
+    bucket_type text,
+    coupon_id text,
+    amount bigint NOT NULL,
+    destination text NOT NULL,
+    stake_returned boolean NOT NULL,
+    CONSTRAINT bet_source_amount_check CHECK ((amount > 0)),
+    CONSTRAINT bet_source_check CHECK ((num_nonnulls(bucket_type, coupon_id) = 1)),
+    CONSTRAINT bet_source_check1 CHECK (((kind = 'COUPON'::text) = (coupon_id IS NOT NULL))),
+    CONSTRAINT bet_source_kind_check CHECK ((kind = ANY (ARRAY['CASH'::text, 'BONUS'::text, 'WITHDRAWABLE'::text, 'COUPON'::text])))
+);
+
+
+ALTER TABLE wallet.bet_source OWNER TO wallet_owner;
+
+--
+-- Name: coupon_liability; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.coupon_liability AS
+ SELECT c.account_id AS player_id,
+    c.coupon_id,
+    c.amount,
+    c.remaining,
+    c.wallet_group,
+    c.provider_types,
+    c.stake_returned,
+    c.expires_at,
+    (NOT wallet._coupon_usable(c.*)) AS expired,
+    COALESCE(( SELECT sum(s.amount) AS sum
+           FROM (wallet.bet_source s
+             JOIN wallet.bet b USING (account_id, bet_id))
+          WHERE ((s.account_id = c.account_id) AND (s.coupon_id = c.coupon_id) AND (b.status = 'AUTHORIZED'::text))), (0)::numeric) AS in_open_bets
+   FROM wallet.coupon c
+  WHERE (c.status = 'ACTIVE'::text);
+
+
+ALTER TABLE analytics.coupon_liability OWNER TO wallet_owner;
+
+--
+-- Name: ledger_entry; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.ledger_entry (
+    account_id text NOT NULL,
+    txn_id bigint NOT NULL,
+    entry_no smallint NOT NULL,
+    bucket_type text,
+    pocket text,
+    coupon_id text,
+    amount bigint NOT NULL,
+    balance_after bigint,
+    CONSTRAINT ledger_entry_amount_non_zero CHECK ((amount <> 0)),
+    CONSTRAINT ledger_entry_balance_after_for_balances CHECK (((pocket IS NULL) = (balance_after IS NOT NULL))),
+    CONSTRAINT ledger_entry_balance_after_non_negative CHECK ((balance_after >= 0)),
+    CONSTRAINT ledger_entry_one_target CHECK ((num_nonnulls(bucket_type, pocket, coupon_id) = 1)),
+    CONSTRAINT ledger_entry_pocket_known CHECK ((pocket = ANY (ARRAY['EXTERNAL'::text, 'HOLD'::text, 'HOUSE'::text, 'PROMOTION'::text, 'ADJUSTMENT'::text])))
+);
+
+
+ALTER TABLE wallet.ledger_entry OWNER TO wallet_owner;
+
+--
+-- Name: house_result_by_provider; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.house_result_by_provider AS
+ SELECT b.provider_type,
+    ((b.settled_at AT TIME ZONE 'UTC'::text))::date AS day,
+    count(*) AS bets,
+    sum(b.stake) AS stake,
+    sum(b.payout) AS payout,
+    sum(h.amount) AS house_result,
+    count(*) FILTER (WHERE (b.result = 'VOID'::text)) AS voided
+   FROM (wallet.bet b
+     LEFT JOIN LATERAL ( SELECT COALESCE(sum(e.amount), (0)::numeric) AS amount
+           FROM wallet.ledger_entry e
+          WHERE ((e.account_id = b.account_id) AND (e.txn_id = b.settle_txn_id) AND (e.pocket = 'HOUSE'::text))) h ON (true))
+  WHERE (b.status = 'SETTLED'::text)
+  GROUP BY b.provider_type, (((b.settled_at AT TIME ZONE 'UTC'::text))::date);
+
+
+ALTER TABLE analytics.house_result_by_provider OWNER TO wallet_owner;
+
+--
+-- Name: ledger_txn_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+CREATE SEQUENCE wallet.ledger_txn_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE wallet.ledger_txn_id_seq OWNER TO wallet_owner;
+
+--
+-- Name: ledger_txn; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.ledger_txn (
+    account_id text NOT NULL,
+    txn_id bigint DEFAULT nextval('wallet.ledger_txn_id_seq'::regclass) NOT NULL,
+    kind text NOT NULL,
+    ref text NOT NULL,
+    actor text NOT NULL,
+    topology_version integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT ledger_txn_kind_shape CHECK ((kind ~ '^[A-Z_]+$'::text))
+);
+
+
+ALTER TABLE wallet.ledger_txn OWNER TO wallet_owner;
+
+--
+-- Name: ledger_daily; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.ledger_daily AS
+ SELECT ((t.created_at AT TIME ZONE 'UTC'::text))::date AS day,
+    t.kind,
+    count(DISTINCT ROW(t.account_id, t.txn_id)) AS transactions,
+    COALESCE(sum(e.amount) FILTER (WHERE ((e.pocket IS NULL) AND (e.amount > 0))), (0)::numeric) AS player_credits,
+    COALESCE((- sum(e.amount) FILTER (WHERE ((e.pocket IS NULL) AND (e.amount < 0)))), (0)::numeric) AS player_debits,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'HOUSE'::text)), (0)::numeric) AS house,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'PROMOTION'::text)), (0)::numeric) AS promotion,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'EXTERNAL'::text)), (0)::numeric) AS external
+   FROM (wallet.ledger_txn t
+     JOIN wallet.ledger_entry e USING (account_id, txn_id))
+  GROUP BY (((t.created_at AT TIME ZONE 'UTC'::text))::date), t.kind;
+
+
+ALTER TABLE analytics.ledger_daily OWNER TO wallet_owner;
+
+--
+-- Name: open_bet_exposure; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.open_bet_exposure AS
+ SELECT b.provider_type,
+    b.wallet_group,
+    count(*) AS open_bets,
+    count(DISTINCT b.account_id) AS players,
+    sum(b.stake) AS stake,
+    max(b.stake) AS largest_stake,
+    min(b.authorized_at) AS oldest
+   FROM wallet.bet b
+  WHERE (b.status = 'AUTHORIZED'::text)
+  GROUP BY b.provider_type, b.wallet_group;
+
+
+ALTER TABLE analytics.open_bet_exposure OWNER TO wallet_owner;
+
+--
+-- Name: withdrawal; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.withdrawal (
+    account_id text NOT NULL,
+    withdrawal_id text NOT NULL,
+    amount bigint NOT NULL,
+    status text DEFAULT 'PENDING'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    decided_at timestamp with time zone,
+    decided_by text,
+    reason text,
+    decision jsonb,
+    CONSTRAINT withdrawal_amount_check CHECK ((amount > 0)),
+    CONSTRAINT withdrawal_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'PAID'::text, 'REJECTED'::text])))
+);
+
+
+ALTER TABLE wallet.withdrawal OWNER TO wallet_owner;
+
+--
+-- Name: reconciliation; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.reconciliation AS
+ SELECT 'bucket_matches_ledger'::text AS check_name,
+    x.account_id AS player_id,
+    ('bucket:'::text || x.bucket_type) AS subject,
+    (sum(x.ledger))::bigint AS expected,
+    (sum(x.stored))::bigint AS actual
+   FROM ( SELECT ledger_entry.account_id,
+            ledger_entry.bucket_type,
+            ledger_entry.amount AS ledger,
+            0 AS stored
+           FROM wallet.ledger_entry
+          WHERE (ledger_entry.bucket_type IS NOT NULL)
+        UNION ALL
+         SELECT bucket.account_id,
+            bucket.bucket_type,
+            0,
+            bucket.balance
+           FROM wallet.bucket) x
+  GROUP BY x.account_id, x.bucket_type
+ HAVING (sum(x.ledger) <> sum(x.stored))
+UNION ALL
+ SELECT 'coupon_matches_ledger'::text AS check_name,
+    x.account_id AS player_id,
+    ('coupon:'::text || x.coupon_id) AS subject,
+    (sum(x.ledger))::bigint AS expected,
+    (sum(x.stored))::bigint AS actual
+   FROM ( SELECT ledger_entry.account_id,
+            ledger_entry.coupon_id,
+            ledger_entry.amount AS ledger,
+            0 AS stored
+           FROM wallet.ledger_entry
+          WHERE (ledger_entry.coupon_id IS NOT NULL)
+        UNION ALL
+         SELECT coupon.account_id,
+            coupon.coupon_id,
+            0,
+            coupon.remaining
+           FROM wallet.coupon) x
+  GROUP BY x.account_id, x.coupon_id
+ HAVING (sum(x.ledger) <> sum(x.stored))
+UNION ALL
+ SELECT 'hold_matches_open_records'::text AS check_name,
+    x.account_id AS player_id,
+    'pocket:HOLD'::text AS subject,
+    (sum(x.open_records))::bigint AS expected,
+    (sum(x.hold))::bigint AS actual
+   FROM ( SELECT ledger_entry.account_id,
+            0 AS open_records,
+            ledger_entry.amount AS hold
+           FROM wallet.ledger_entry
+          WHERE (ledger_entry.pocket = 'HOLD'::text)
+        UNION ALL
+         SELECT bet.account_id,
+            bet.stake,
+            0
+           FROM wallet.bet
+          WHERE (bet.status = 'AUTHORIZED'::text)
+        UNION ALL
+         SELECT withdrawal.account_id,
+            withdrawal.amount,
+            0
+           FROM wallet.withdrawal
+          WHERE (withdrawal.status = 'PENDING'::text)) x
+  GROUP BY x.account_id
+ HAVING (sum(x.open_records) <> sum(x.hold))
+UNION ALL
+ SELECT 'transaction_sums_to_zero'::text AS check_name,
+    t.account_id AS player_id,
+    ('txn:'::text || t.txn_id) AS subject,
+    0 AS expected,
+    (COALESCE(sum(e.amount), (0)::numeric))::bigint AS actual
+   FROM (wallet.ledger_txn t
+     LEFT JOIN wallet.ledger_entry e USING (account_id, txn_id))
+  GROUP BY t.account_id, t.txn_id
+ HAVING ((COALESCE(sum(e.amount), (0)::numeric) <> (0)::numeric) OR (count(e.entry_no) = 0));
+
+
+ALTER TABLE analytics.reconciliation OWNER TO wallet_owner;
+
+--
+-- Name: rolling_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+CREATE SEQUENCE wallet.rolling_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE wallet.rolling_id_seq OWNER TO wallet_owner;
+
+--
+-- Name: rolling_obligation; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.rolling_obligation (
+    account_id text NOT NULL,
+    rolling_id bigint DEFAULT nextval('wallet.rolling_id_seq'::regclass) NOT NULL,
+    wallet_group text NOT NULL,
+    kind text NOT NULL,
+    base_amount bigint NOT NULL,
+    required bigint NOT NULL,
+    progress bigint DEFAULT 0 NOT NULL,
+    status text DEFAULT 'ACTIVE'::text NOT NULL,
+    topology_version integer NOT NULL,
+    source_bucket_type text NOT NULL,
+    provider_type text,
+    source_kind text NOT NULL,
+    source_id text NOT NULL,
+    policy_snapshot jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    closed_at timestamp with time zone,
+    CONSTRAINT rolling_obligation_base_amount_check CHECK ((base_amount >= 0)),
+    CONSTRAINT rolling_obligation_kind_check CHECK ((kind = ANY (ARRAY['DEPOSIT'::text, 'BONUS'::text]))),
+    CONSTRAINT rolling_obligation_progress_check CHECK ((progress >= 0)),
+    CONSTRAINT rolling_obligation_required_check CHECK ((required >= 0)),
+    CONSTRAINT rolling_obligation_source_kind_check CHECK ((source_kind = ANY (ARRAY['deposit'::text, 'coupon'::text, 'credit'::text, 'transfer'::text]))),
+    CONSTRAINT rolling_obligation_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'COMPLETED'::text, 'WAIVED'::text, 'CANCELLED'::text]))),
+    CONSTRAINT rolling_progress_within_required CHECK ((progress <= required))
+);
+
+
+ALTER TABLE wallet.rolling_obligation OWNER TO wallet_owner;
+
+--
+-- Name: rolling_status; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.rolling_status AS
+ SELECT r.account_id AS player_id,
+    r.rolling_id,
+    r.wallet_group,
+    r.kind,
+    r.status,
+    r.base_amount,
+    r.required,
+    r.progress,
+        CASE
+            WHEN (r.required > 0) THEN round(((100.0 * (r.progress)::numeric) / (r.required)::numeric), 1)
+            ELSE NULL::numeric
+        END AS percent_done,
+    r.source_kind,
+    r.source_id,
+    r.topology_version,
+    r.created_at,
+    r.closed_at
+   FROM wallet.rolling_obligation r;
+
+
+ALTER TABLE analytics.rolling_status OWNER TO wallet_owner;
+
+--
+-- Name: api_key; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.api_key (
+    key_id text NOT NULL,
+    name text NOT NULL,
+    secret_sha256 bytea NOT NULL,
+    scopes text[] NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_key_name_shape CHECK ((name ~ '^[A-Za-z0-9_.-]{1,64}$'::text)),
+    CONSTRAINT api_key_scopes_known CHECK (((scopes <@ ARRAY['game'::text, 'payments'::text, 'promotion'::text, 'player'::text, 'admin'::text, 'events'::text]) AND (cardinality(scopes) > 0)))
+);
+
+
+ALTER TABLE wallet.api_key OWNER TO wallet_owner;
+
+--
+-- Name: audit_log; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.audit_log (
+    audit_id bigint NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL,
+    actor text NOT NULL,
+    action text NOT NULL,
+    target text NOT NULL,
+    outcome text NOT NULL,
+    before jsonb,
+    after jsonb,
+    reason text,
+    detail jsonb,
+    CONSTRAINT audit_log_outcome_known CHECK ((outcome = ANY (ARRAY['OK'::text, 'REFUSED'::text])))
+);
+
+
+ALTER TABLE wallet.audit_log OWNER TO wallet_owner;
+
+--
+-- Name: audit_log_audit_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE wallet.audit_log ALTER COLUMN audit_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME wallet.audit_log_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: betting_policy; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.betting_policy (
+    provider_type text NOT NULL,
+    version integer NOT NULL,
+    status text DEFAULT 'DRAFT'::text NOT NULL,
+    document jsonb NOT NULL,
+    topology_version integer NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    activated_by text,
+    activated_at timestamp with time zone,
+    funding_mode text NOT NULL,
+    deduction_order text[] NOT NULL,
+    max_coupons integer NOT NULL,
+    dest_cash text,
+    dest_withdrawable text,
+    dest_bonus text,
+    dest_coupon text,
+    rolling_bps integer NOT NULL,
+    rolling_min_odds numeric,
+    rolling_void_counts boolean NOT NULL,
+    CONSTRAINT betting_policy_funding_mode_check CHECK ((funding_mode = ANY (ARRAY['AUTO'::text, 'PLAYER_SELECTED'::text]))),
+    CONSTRAINT betting_policy_max_coupons_check CHECK ((max_coupons >= 0)),
+    CONSTRAINT betting_policy_rolling_bps_check CHECK (((rolling_bps >= 0) AND (rolling_bps <= 10000))),
+    CONSTRAINT betting_policy_rolling_min_odds_check CHECK ((rolling_min_odds >= (1)::numeric)),
+    CONSTRAINT betting_policy_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text])))
+);
+
+
+ALTER TABLE wallet.betting_policy OWNER TO wallet_owner;
+
+--
+-- Name: error_code; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.error_code (
+    code text NOT NULL,
+    sqlstate text,
+    http_status integer NOT NULL,
+    title text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT error_code_sqlstate_shape CHECK ((sqlstate ~ '^RW[0-9]{3}$'::text))
+);
+
+
+ALTER TABLE wallet.error_code OWNER TO wallet_owner;
+
+--
+-- Name: idempotency; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.idempotency (
+    account_id text NOT NULL,
+    command text NOT NULL,
+    key text NOT NULL,
+    request_hash text NOT NULL,
+    response jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+ALTER TABLE wallet.idempotency OWNER TO wallet_owner;
+
+--
+-- Name: outbox_delivery_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+CREATE SEQUENCE wallet.outbox_delivery_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE wallet.outbox_delivery_id_seq OWNER TO wallet_owner;
+
+--
+-- Name: promotion_credit; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.promotion_credit (
+    account_id text NOT NULL,
+    credit_id text NOT NULL,
+    kind text NOT NULL,
+    amount bigint NOT NULL,
+    bucket_type text NOT NULL,
+    rolling_multiplier integer DEFAULT 0 NOT NULL,
+    rolling_id bigint,
+    status text DEFAULT 'CREDITED'::text NOT NULL,
+    reversed bigint,
+    unrecovered bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    reversal_result jsonb,
+    CONSTRAINT promotion_credit_amount_check CHECK ((amount > 0)),
+    CONSTRAINT promotion_credit_check CHECK (((status = 'CREDITED'::text) OR ((reversed + unrecovered) = amount))),
+    CONSTRAINT promotion_credit_kind_check CHECK ((kind = ANY (ARRAY['REBATE'::text, 'CASHBACK'::text, 'LOSSBACK'::text, 'EVENT'::text]))),
+    CONSTRAINT promotion_credit_reversed_check CHECK ((reversed >= 0)),
+    CONSTRAINT promotion_credit_rolling_multiplier_check CHECK ((rolling_multiplier >= 0)),
+    CONSTRAINT promotion_credit_status_check CHECK ((status = ANY (ARRAY['CREDITED'::text, 'REVERSED'::text]))),
+    CONSTRAINT promotion_credit_unrecovered_check CHECK ((unrecovered >= 0))
+);
+
+
+ALTER TABLE wallet.promotion_credit OWNER TO wallet_owner;
+
+--
+-- Name: provider_mapping; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.provider_mapping (
+    topology_version integer NOT NULL,
+    provider_type text NOT NULL,
+    wallet_group text NOT NULL
+);
+
+
+ALTER TABLE wallet.provider_mapping OWNER TO wallet_owner;
+
+--
+-- Name: provider_type; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.provider_type (
+    code text NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT provider_type_code_shape CHECK ((code ~ '^[A-Z][A-Z0-9_]{0,31}$'::text))
+);
+
+
+ALTER TABLE wallet.provider_type OWNER TO wallet_owner;
+
+--
+-- Name: resource_owner; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.resource_owner (
+    resource_kind text NOT NULL,
+    resource_id text NOT NULL,
+    account_id text NOT NULL
+);
+
+
+ALTER TABLE wallet.resource_owner OWNER TO wallet_owner;
+
+--
+-- Name: rolling_progress; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.rolling_progress (
+    account_id text NOT NULL,
+    rolling_id bigint NOT NULL,
+    bet_id text NOT NULL,
+    amount bigint NOT NULL,
+    CONSTRAINT rolling_progress_amount_check CHECK ((amount > 0))
+);
+
+
+ALTER TABLE wallet.rolling_progress OWNER TO wallet_owner;
+
+--
+-- Name: transfer; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.transfer (
+    account_id text NOT NULL,
+    transfer_id text NOT NULL,
+    from_type text NOT NULL,
+    to_type text NOT NULL,
+    debited bigint NOT NULL,
+    credited bigint NOT NULL,
+    txn_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    CONSTRAINT transfer_credited_check CHECK ((credited > 0)),
+    CONSTRAINT transfer_debited_check CHECK ((debited > 0))
+);
+
+
+ALTER TABLE wallet.transfer OWNER TO wallet_owner;
+
+--
+-- Name: transfer_edge; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.transfer_edge (
+    topology_version integer NOT NULL,
+    from_type text NOT NULL,
+    to_type text NOT NULL,
+    rate_from bigint DEFAULT 1 NOT NULL,
+    rate_to bigint DEFAULT 1 NOT NULL,
+    min_amount bigint,
+    max_amount bigint,
+    CONSTRAINT transfer_edge_check CHECK ((from_type <> to_type)),
+    CONSTRAINT transfer_edge_check1 CHECK (((max_amount IS NULL) OR (min_amount IS NULL) OR (max_amount >= min_amount))),
+    CONSTRAINT transfer_edge_max_amount_check CHECK ((max_amount > 0)),
+    CONSTRAINT transfer_edge_min_amount_check CHECK ((min_amount > 0)),
+    CONSTRAINT transfer_edge_rate_from_check CHECK ((rate_from > 0)),
+    CONSTRAINT transfer_edge_rate_to_check CHECK ((rate_to > 0))
+);
+
+
+ALTER TABLE wallet.transfer_edge OWNER TO wallet_owner;
+
+--
+-- Name: wallet_group; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.wallet_group (
+    topology_version integer NOT NULL,
+    code text NOT NULL,
+    "position" integer NOT NULL
+);
+
+
+ALTER TABLE wallet.wallet_group OWNER TO wallet_owner;
+
+--
+-- Name: withdrawal_source; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.withdrawal_source (
+    account_id text NOT NULL,
+    withdrawal_id text NOT NULL,
+    seq smallint NOT NULL,
+    bucket_type text NOT NULL,
+    amount bigint NOT NULL,
+    CONSTRAINT withdrawal_source_amount_check CHECK ((amount > 0))
+);
+
+
+ALTER TABLE wallet.withdrawal_source OWNER TO wallet_owner;
+
+--
+-- Name: _yoyo_log; Type: TABLE; Schema: wallet_meta; Owner: wallet_owner
+--
+CREATE TABLE wallet_meta._yoyo_log (
+    id character varying(36) NOT NULL,
+    migration_hash character varying(64),
+    migration_id character varying(255),
+    operation character varying(10),
+    username character varying(255),
+    hostname character varying(255),
+    comment character varying(255),
+    created_at_utc timestamp without time zone
+);
+
+
+ALTER TABLE wallet_meta._yoyo_log OWNER TO wallet_owner;
+
+--
+-- Name: _yoyo_migration; Type: TABLE; Schema: wallet_meta; Owner: wallet_owner
+--
+CREATE TABLE wallet_meta._yoyo_migration (
+    migration_hash character varying(64) NOT NULL,
+    migration_id character varying(255),
+    applied_at_utc timestamp without time zone
+);
+
+
+ALTER TABLE wallet_meta._yoyo_migration OWNER TO wallet_owner;
+
+--
+-- Name: _yoyo_version; Type: TABLE; Schema: wallet_meta; Owner: wallet_owner
+--
+CREATE TABLE wallet_meta._yoyo_version (
+    version integer NOT NULL,
+    installed_at_utc timestamp without time zone
+);
+
+
+ALTER TABLE wallet_meta._yoyo_version OWNER TO wallet_owner;
+
+--
+-- Name: code_state; Type: TABLE; Schema: wallet_meta; Owner: wallet_owner
+--
+CREATE TABLE wallet_meta.code_state (
+    singleton boolean DEFAULT true NOT NULL,
+    digest text NOT NULL,
+    applied_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT code_state_singleton_check CHECK (singleton)
+);
+
+
+ALTER TABLE wallet_meta.code_state OWNER TO wallet_owner;
+
+--
+-- Name: yoyo_lock; Type: TABLE; Schema: wallet_meta; Owner: wallet_owner
+--
+CREATE TABLE wallet_meta.yoyo_lock (
+    locked integer DEFAULT 1 NOT NULL,
+    ctime timestamp without time zone,
+    pid integer NOT NULL
+);
+
+
+ALTER TABLE wallet_meta.yoyo_lock OWNER TO wallet_owner;
+
+--
+-- Name: account account_id_shape; Type: CHECK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE wallet.account
+    ADD CONSTRAINT account_id_shape CHECK ((account_id ~ '^(?!\.\.?$)[!-.0-~]{1,128}$'::text)) NOT VALID;
+
+--
+-- Name: account account_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.account
+    ADD CONSTRAINT account_pkey PRIMARY KEY (account_id);
+
+--
+-- Name: api_key api_key_name_key; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.api_key
+    ADD CONSTRAINT api_key_name_key UNIQUE (name);
+
+--
+-- Name: api_key api_key_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.api_key
+    ADD CONSTRAINT api_key_pkey PRIMARY KEY (key_id);
+
+--
+-- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.audit_log
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id);
+
+--
+-- Name: bet bet_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bet
+    ADD CONSTRAINT bet_pkey PRIMARY KEY (account_id, bet_id);
+
+--
+-- Name: bet_source bet_source_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bet_source
+    ADD CONSTRAINT bet_source_pkey PRIMARY KEY (account_id, bet_id, seq);
+
+--
+-- Name: betting_policy betting_policy_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.betting_policy
+    ADD CONSTRAINT betting_policy_pkey PRIMARY KEY (provider_type, version);
+
+--
+-- Name: bucket bucket_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bucket
+    ADD CONSTRAINT bucket_pkey PRIMARY KEY (account_id, bucket_type);
+
+--
+-- Name: bucket_type bucket_type_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bucket_type
+    ADD CONSTRAINT bucket_type_pkey PRIMARY KEY (topology_version, code);
+
+--
+-- Name: coupon coupon_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.coupon
+    ADD CONSTRAINT coupon_pkey PRIMARY KEY (account_id, coupon_id);
+
+--
+-- Name: deposit deposit_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.deposit
+    ADD CONSTRAINT deposit_pkey PRIMARY KEY (account_id, deposit_id);
+
+--
+-- Name: error_code error_code_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.error_code
+    ADD CONSTRAINT error_code_pkey PRIMARY KEY (code);
+
+--
+-- Name: error_code error_code_sqlstate_key; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.error_code
+    ADD CONSTRAINT error_code_sqlstate_key UNIQUE (sqlstate);
+
+--
+-- Name: group_policy group_policy_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.group_policy
+    ADD CONSTRAINT group_policy_pkey PRIMARY KEY (wallet_group, version);
+
+--
+-- Name: idempotency idempotency_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.idempotency
+    ADD CONSTRAINT idempotency_pkey PRIMARY KEY (account_id, command, key);
+
+--
+-- Name: ledger_entry ledger_entry_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.ledger_entry
+    ADD CONSTRAINT ledger_entry_pkey PRIMARY KEY (account_id, txn_id, entry_no);
+
+--
+-- Name: ledger_txn ledger_txn_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.ledger_txn
+    ADD CONSTRAINT ledger_txn_pkey PRIMARY KEY (account_id, txn_id);
+
+--
+-- Name: outbox outbox_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.outbox
+    ADD CONSTRAINT outbox_pkey PRIMARY KEY (account_id, event_id);
+
+--
+-- Name: promotion_credit promotion_credit_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.promotion_credit
+    ADD CONSTRAINT promotion_credit_pkey PRIMARY KEY (account_id, credit_id);
+
+--
+-- Name: provider_mapping provider_mapping_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.provider_mapping
+    ADD CONSTRAINT provider_mapping_pkey PRIMARY KEY (topology_version, provider_type);
+
+--
+-- Name: provider_type provider_type_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.provider_type
+    ADD CONSTRAINT provider_type_pkey PRIMARY KEY (code);
+
+--
+-- Name: resource_owner resource_owner_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.resource_owner
+    ADD CONSTRAINT resource_owner_pkey PRIMARY KEY (resource_kind, resource_id);
+
+--
+-- Name: rolling_obligation rolling_obligation_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.rolling_obligation
+    ADD CONSTRAINT rolling_obligation_pkey PRIMARY KEY (account_id, rolling_id);
+
+--
+-- Name: rolling_progress rolling_progress_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.rolling_progress
+    ADD CONSTRAINT rolling_progress_pkey PRIMARY KEY (account_id, rolling_id, bet_id);
+
+--
+-- Name: topology_version topology_version_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.topology_version
+    ADD CONSTRAINT topology_version_pkey PRIMARY KEY (version);
+
+--
+-- Name: transfer_edge transfer_edge_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.transfer_edge
+    ADD CONSTRAINT transfer_edge_pkey PRIMARY KEY (topology_version, from_type, to_type);
+
+--
+-- Name: transfer transfer_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.transfer
+    ADD CONSTRAINT transfer_pkey PRIMARY KEY (account_id, transfer_id);
+
+--
+-- Name: wallet_group wallet_group_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.wallet_group
+    ADD CONSTRAINT wallet_group_pkey PRIMARY KEY (topology_version, code);
+
+--
+-- Name: withdrawal withdrawal_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.withdrawal
+    ADD CONSTRAINT withdrawal_pkey PRIMARY KEY (account_id, withdrawal_id);
+
+--
+-- Name: withdrawal_source withdrawal_source_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.withdrawal_source
+    ADD CONSTRAINT withdrawal_source_pkey PRIMARY KEY (account_id, withdrawal_id, seq);
+
+--
+-- Name: _yoyo_log _yoyo_log_pkey; Type: CONSTRAINT; Schema: wallet_meta; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet_meta._yoyo_log
+    ADD CONSTRAINT _yoyo_log_pkey PRIMARY KEY (id);
+
+--
+-- Name: _yoyo_migration _yoyo_migration_pkey; Type: CONSTRAINT; Schema: wallet_meta; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet_meta._yoyo_migration
+    ADD CONSTRAINT _yoyo_migration_pkey PRIMARY KEY (migration_hash);
+
+--
+-- Name: _yoyo_version _yoyo_version_pkey; Type: CONSTRAINT; Schema: wallet_meta; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet_meta._yoyo_version
+    ADD CONSTRAINT _yoyo_version_pkey PRIMARY KEY (version);
+
+--
+-- Name: code_state code_state_pkey; Type: CONSTRAINT; Schema: wallet_meta; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet_meta.code_state
+    ADD CONSTRAINT code_state_pkey PRIMARY KEY (singleton);
+
+--
+-- Name: yoyo_lock yoyo_lock_pkey; Type: CONSTRAINT; Schema: wallet_meta; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet_meta.yoyo_lock
+    ADD CONSTRAINT yoyo_lock_pkey PRIMARY KEY (locked);
+
+--
+-- Name: bet_open; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX bet_open ON wallet.bet USING btree (account_id, wallet_group) WHERE (status = 'AUTHORIZED'::text);
+
+--
+-- Name: betting_policy_one_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX betting_policy_one_active ON wallet.betting_policy USING btree (provider_type) WHERE (status = 'ACTIVE'::text);
+
+--
+-- Name: group_policy_one_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX group_policy_one_active ON wallet.group_policy USING btree (wallet_group) WHERE (status = 'ACTIVE'::text);
+
+--
+-- Name: ledger_entry_history; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX ledger_entry_history ON wallet.ledger_entry USING btree (account_id, txn_id DESC, entry_no DESC) WHERE (pocket IS NULL);
+
+--
+-- Name: outbox_delivery; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX outbox_delivery ON wallet.outbox USING btree (delivery_id) WHERE (delivery_id IS NOT NULL);
+
+--
+-- Name: outbox_unpublished; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX outbox_unpublished ON wallet.outbox USING btree (delivery_id) WHERE (published_at IS NULL);
+
+--
+-- Name: outbox_unstamped; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX outbox_unstamped ON wallet.outbox USING btree (event_id) WHERE (delivery_id IS NULL);
+
+--
+-- Name: rolling_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX rolling_active ON wallet.rolling_obligation USING btree (account_id, wallet_group, kind, rolling_id) WHERE (status = 'ACTIVE'::text);
+
+--
+-- Name: rolling_progress_by_bet; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX rolling_progress_by_bet ON wallet.rolling_progress USING btree (account_id, bet_id);
+
+--
+-- Name: topology_version_one_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX topology_version_one_active ON wallet.topology_version USING btree ((true)) WHERE (status = 'ACTIVE'::text);
+
+--
+-- Name: withdrawal_pending; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX withdrawal_pending ON wallet.withdrawal USING btree (account_id) WHERE (status = 'PENDING'::text);
+
+--
+-- Name: audit_log audit_log_append_only; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
+--
+CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON wallet.audit_log FOR EACH ROW EXECUTE FUNCTION wallet._forbid_change();
+
+--
+-- Name: audit_log audit_log_no_truncate; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
+--
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON wallet.audit_log FOR EACH STATEMENT EXECUTE FUNCTION wallet._forbid_change();
+
+--
+-- Name: ledger_entry ledger_entry_append_only; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
+--
+CREATE TRIGGER ledger_entry_append_only BEFORE DELETE OR UPDATE ON wallet.ledger_entry FOR EACH ROW EXECUTE FUNCTION wallet._forbid_change();
+
+--
+-- Name: ledger_entry ledger_entry_no_truncate; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
+--
+CREATE TRIGGER ledger_entry_no_truncate BEFORE TRUNCATE ON wallet.ledger_entry FOR EACH STATEMENT EXECUTE FUNCTION wallet._forbid_change();
+
+--
+-- Name: ledger_entry ledger_entry_sums_to_zero; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
+--
+CREATE TRIGGER ledger_entry_sums_to_zero AFTER INSERT ON wallet.ledger_entry REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION wallet._check_entries_balance();
+
+--
+-- Name: ledger_txn ledger_txn_append_only; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
+--
+CREATE TRIGGER ledger_txn_append_only BEFORE DELETE OR UPDATE ON wallet.ledger_txn FOR EACH ROW EXECUTE FUNCTION wallet._forbid_change();
+
+--
+-- Name: ledger_txn ledger_txn_no_truncate; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
+--
+CREATE TRIGGER ledger_txn_no_truncate BEFORE TRUNCATE ON wallet.ledger_txn FOR EACH STATEMENT EXECUTE FUNCTION wallet._forbid_change();
+
+--
+-- Name: bet bet_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bet
+    ADD CONSTRAINT bet_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: bet_source bet_source_account_id_bet_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bet_source
+    ADD CONSTRAINT bet_source_account_id_bet_id_fkey FOREIGN KEY (account_id, bet_id) REFERENCES wallet.bet(account_id, bet_id);
+
+--
+-- Name: betting_policy betting_policy_provider_type_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.betting_policy
+    ADD CONSTRAINT betting_policy_provider_type_fkey FOREIGN KEY (provider_type) REFERENCES wallet.provider_type(code);
+
+--
+-- Name: betting_policy betting_policy_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.betting_policy
+    ADD CONSTRAINT betting_policy_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
+
+--
+-- Name: bucket bucket_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bucket
+    ADD CONSTRAINT bucket_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: bucket_type bucket_type_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bucket_type
+    ADD CONSTRAINT bucket_type_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
+
+--
+-- Name: bucket_type bucket_type_topology_version_wallet_group_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bucket_type
+    ADD CONSTRAINT bucket_type_topology_version_wallet_group_fkey FOREIGN KEY (topology_version, wallet_group) REFERENCES wallet.wallet_group(topology_version, code);
+
+--
+-- Name: coupon coupon_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.coupon
+    ADD CONSTRAINT coupon_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: deposit deposit_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.deposit
+    ADD CONSTRAINT deposit_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: group_policy group_policy_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.group_policy
+    ADD CONSTRAINT group_policy_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
+
+--
+-- Name: idempotency idempotency_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.idempotency
+    ADD CONSTRAINT idempotency_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: ledger_entry ledger_entry_account_id_txn_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.ledger_entry
+    ADD CONSTRAINT ledger_entry_account_id_txn_id_fkey FOREIGN KEY (account_id, txn_id) REFERENCES wallet.ledger_txn(account_id, txn_id);
+
+--
+-- Name: ledger_txn ledger_txn_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.ledger_txn
+    ADD CONSTRAINT ledger_txn_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: promotion_credit promotion_credit_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.promotion_credit
+    ADD CONSTRAINT promotion_credit_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: provider_mapping provider_mapping_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.provider_mapping
+    ADD CONSTRAINT provider_mapping_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
+
+--
+-- Name: provider_mapping provider_mapping_topology_version_wallet_group_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.provider_mapping
+    ADD CONSTRAINT provider_mapping_topology_version_wallet_group_fkey FOREIGN KEY (topology_version, wallet_group) REFERENCES wallet.wallet_group(topology_version, code);
+
+--
+-- Name: resource_owner resource_owner_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.resource_owner
+    ADD CONSTRAINT resource_owner_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: rolling_obligation rolling_obligation_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.rolling_obligation
+    ADD CONSTRAINT rolling_obligation_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: rolling_progress rolling_progress_account_id_rolling_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.rolling_progress
+    ADD CONSTRAINT rolling_progress_account_id_rolling_id_fkey FOREIGN KEY (account_id, rolling_id) REFERENCES wallet.rolling_obligation(account_id, rolling_id);
+
+--
+-- Name: transfer transfer_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.transfer
+    ADD CONSTRAINT transfer_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: transfer_edge transfer_edge_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.transfer_edge
+    ADD CONSTRAINT transfer_edge_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
+
+--
+-- Name: transfer_edge transfer_edge_topology_version_from_type_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.transfer_edge
+    ADD CONSTRAINT transfer_edge_topology_version_from_type_fkey FOREIGN KEY (topology_version, from_type) REFERENCES wallet.bucket_type(topology_version, code);
+
+--
+-- Name: transfer_edge transfer_edge_topology_version_to_type_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.transfer_edge
+    ADD CONSTRAINT transfer_edge_topology_version_to_type_fkey FOREIGN KEY (topology_version, to_type) REFERENCES wallet.bucket_type(topology_version, code);
+
+--
+-- Name: wallet_group wallet_group_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.wallet_group
+    ADD CONSTRAINT wallet_group_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
+
+--
+-- Name: withdrawal withdrawal_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.withdrawal
+    ADD CONSTRAINT withdrawal_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
+
+--
+-- Name: withdrawal_source withdrawal_source_account_id_withdrawal_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.withdrawal_source
+    ADD CONSTRAINT withdrawal_source_account_id_withdrawal_id_fkey FOREIGN KEY (account_id, withdrawal_id) REFERENCES wallet.withdrawal(account_id, withdrawal_id);
+
+--
+-- Name: SCHEMA admin; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA admin TO wallet_admin;
+
+--
+-- Name: SCHEMA analytics; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA analytics TO wallet_analyst;
+GRANT USAGE ON SCHEMA analytics TO wallet_dba;
+
+--
+-- Name: SCHEMA api; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA api TO wallet_api;
+
+--
+-- Name: SCHEMA casino; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA casino TO wallet_casino;
+
+--
+-- Name: SCHEMA events; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA events TO wallet_events;
+
+--
+-- Name: SCHEMA game; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA game TO wallet_game;
+
+--
+-- Name: SCHEMA ops; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA ops TO wallet_dba;
+
+--
+-- Name: SCHEMA payments; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA payments TO wallet_payments;
+
+--
+-- Name: SCHEMA player; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA player TO wallet_player;
+
+--
+-- Name: SCHEMA promotion; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA promotion TO wallet_promotion;
+
+--
+-- Name: SCHEMA wallet; Type: ACL; Schema: -; Owner: wallet_owner
+--
+GRANT USAGE ON SCHEMA wallet TO wallet_dba;
+
+--
+-- Name: TABLE bucket_type; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.bucket_type TO wallet_dba;
+
+--
+-- Name: TABLE group_policy; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.group_policy TO wallet_dba;
+
+--
+-- Name: TABLE coupon; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.coupon TO wallet_dba;
+
+--
+-- Name: TABLE deposit; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.deposit TO wallet_dba;
+
+--
+-- Name: TABLE outbox; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.outbox TO wallet_dba;
+
+--
+-- Name: TABLE account; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.account TO wallet_dba;
+
+--
+-- Name: TABLE bucket; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.bucket TO wallet_dba;
+
+--
+-- Name: TABLE topology_version; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.topology_version TO wallet_dba;
+
+--
+-- Name: TABLE balances; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics.balances TO wallet_analyst;
+GRANT SELECT ON TABLE analytics.balances TO wallet_dba;
+
+--
+-- Name: TABLE bet; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.bet TO wallet_dba;
+
+--
+-- Name: TABLE bet_source; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.bet_source TO wallet_dba;
+
+--
+-- Name: TABLE coupon_liability; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics.coupon_liability TO wallet_analyst;
+GRANT SELECT ON TABLE analytics.coupon_liability TO wallet_dba;
+
+--
+-- Name: TABLE ledger_entry; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.ledger_entry TO wallet_dba;
+
+--
+-- Name: TABLE house_result_by_provider; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics.house_result_by_provider TO wallet_analyst;
+GRANT SELECT ON TABLE analytics.house_result_by_provider TO wallet_dba;
+
+--
+-- Name: TABLE ledger_txn; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.ledger_txn TO wallet_dba;
+
+--
+-- Name: TABLE ledger_daily; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics.ledger_daily TO wallet_analyst;
+GRANT SELECT ON TABLE analytics.ledger_daily TO wallet_dba;
+
+--
+-- Name: TABLE open_bet_exposure; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics.open_bet_exposure TO wallet_analyst;
+GRANT SELECT ON TABLE analytics.open_bet_exposure TO wallet_dba;
+
+--
+-- Name: TABLE withdrawal; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.withdrawal TO wallet_dba;
+
+--
+-- Name: TABLE reconciliation; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics.reconciliation TO wallet_analyst;
+GRANT SELECT ON TABLE analytics.reconciliation TO wallet_dba;
+
+--
+-- Name: TABLE rolling_obligation; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.rolling_obligation TO wallet_dba;
+
+--
+-- Name: TABLE rolling_status; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics.rolling_status TO wallet_analyst;
+GRANT SELECT ON TABLE analytics.rolling_status TO wallet_dba;
+
+--
+-- Name: TABLE api_key; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.api_key TO wallet_dba;
+
+--
+-- Name: TABLE audit_log; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.audit_log TO wallet_dba;
+
+--
+-- Name: TABLE betting_policy; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.betting_policy TO wallet_dba;
+
+--
+-- Name: TABLE error_code; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.error_code TO wallet_dba;
+
+--
+-- Name: TABLE idempotency; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.idempotency TO wallet_dba;
+
+--
+-- Name: TABLE promotion_credit; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.promotion_credit TO wallet_dba;
+
+--
+-- Name: TABLE provider_mapping; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.provider_mapping TO wallet_dba;
+
+--
+-- Name: TABLE provider_type; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.provider_type TO wallet_dba;
+
+--
+-- Name: TABLE resource_owner; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.resource_owner TO wallet_dba;
+
+--
+-- Name: TABLE rolling_progress; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.rolling_progress TO wallet_dba;
+
+--
+-- Name: TABLE transfer; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.transfer TO wallet_dba;
+
+--
+-- Name: TABLE transfer_edge; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.transfer_edge TO wallet_dba;
+
+--
+-- Name: TABLE wallet_group; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.wallet_group TO wallet_dba;
+
+--
+-- Name: TABLE withdrawal_source; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.withdrawal_source TO wallet_dba;
+
+--
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: -; Owner: wallet_owner
+--
+ALTER DEFAULT PRIVILEGES FOR ROLE wallet_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;
+
+
+--
+-- PostgreSQL database dump complete
+--
