@@ -75,7 +75,19 @@ def queries() -> dict[str, Query]:
     return found
 
 
+# What an API process of an older version meets after a newer `ruby-wallet migrate` dropped or
+# moved a function it calls: not the caller's fault, and fixed by restarting the process (its
+# /readyz already answers 503, so a load balancer has stopped sending it requests).
+_OTHER_VERSION = ("42883", "3F000")  # undefined_function, invalid_schema_name
+
+
 def translate(exc: psycopg.Error) -> WalletError | None:
+    if exc.sqlstate in _OTHER_VERSION:
+        log.error("the database runs another version of the wallet's functions: %s", exc)
+        return WalletError(
+            "SERVICE_UNAVAILABLE",
+            "the database was migrated to another version of the wallet: this API process must be restarted",
+        )
     if exc.sqlstate is None and isinstance(exc, psycopg.DataError):
         # psycopg refused to send a value PostgreSQL cannot hold (a NUL character in a text
         # field or path segment): bad input, not a fault.

@@ -2,7 +2,8 @@
 -- Secrets are 244 random bits (two v4 UUIDs from pg_strong_random), so a fast hash is enough.
 
 -- Creates a key with the given scopes and returns it in clear (the only time it is shown).
--- Admin only (wallet_admin, or `ruby-wallet apikey create`).  Raises VALIDATION_FAILED.
+-- DBAs only (wallet_dba, or `ruby-wallet apikey create`).  Raises VALIDATION_FAILED.
+-- Locks: nothing.  Raises: VALIDATION_FAILED.  Writes: wallet.api_key, audit log.
 CREATE OR REPLACE FUNCTION ops.api_key_create(p_name text, p_scopes text[])
 RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -29,6 +30,7 @@ END
 $$;
 
 -- Revokes a key by name.  Returns false when no active key has that name.
+-- Locks: the key's row.  Raises: nothing.  Writes: wallet.api_key, audit log.
 CREATE OR REPLACE FUNCTION ops.api_key_revoke(p_name text)
 RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -43,6 +45,7 @@ END
 $$;
 
 -- The name and scopes of a valid, unrevoked key; no row for anything else.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION api.api_key_authenticate(p_key text)
 RETURNS TABLE (name text, scopes text[])
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

@@ -2,6 +2,7 @@
 
 -- What /readyz asks: the digest of the procedures and SQL the database runs, as recorded by
 -- the last `ruby-wallet migrate`.  The API compares it with the digest of its own files.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION api.schema_digest()
 RETURNS text
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

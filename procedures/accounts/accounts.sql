@@ -3,6 +3,8 @@
 -- Opens the wallet of p_player_id in p_currency.  Idempotent on the player id: a second call
 -- with the same currency returns the account with "created": false; another currency is
 -- IDEMPOTENCY_CONFLICT.  Concurrent opens of one player wait on its primary key, then see it.
+-- Locks: the new account row (its primary key).  Raises: VALIDATION_FAILED, IDEMPOTENCY_CONFLICT.  Writes: wallet.account, outbox account.opened.
+-- Answers (HTTP): ruby_wallet.routes.accounts.Account.
 CREATE OR REPLACE FUNCTION payments.open_account(p_player_id text, p_currency text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -40,6 +42,8 @@ $$;
 -- VALIDATION_FAILED; INVALID_STATE when closing an account that still has money: a bucket
 -- above zero, an open bet (stake in HOLD), a pending withdrawal (in HOLD) or an active,
 -- unexpired coupon with something left — a closed account settles, pays and refunds nothing.
+-- Locks: the account.  Raises: UNKNOWN_ACCOUNT, VALIDATION_FAILED, INVALID_STATE.  Writes: wallet.account, audit log, outbox account.status_changed.
+-- Answers (HTTP): ruby_wallet.routes.admin.AccountStatusChanged.
 CREATE OR REPLACE FUNCTION admin.account_set_status(p_player_id text, p_status text, p_reason text,
                                                      p_actor text DEFAULT NULL)
 RETURNS jsonb

@@ -3,9 +3,10 @@
 -- Credits (p_amount > 0) or debits (p_amount < 0) one bucket type of the active topology,
 -- against the account's ADJUSTMENT pocket.  Never takes a bucket below zero
 -- (INSUFFICIENT_FUNDS with the amount available).  Idempotent on p_adjustment_id.
--- Locks the account.  Writes ledger (kind ADJUSTMENT), audit log and outbox.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, UNKNOWN_BUCKET_TYPE, INSUFFICIENT_FUNDS,
 -- IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: ledger ADJUSTMENT, the bucket, audit log, the idempotency record, outbox adjustment.applied.
+-- Answers (HTTP): ruby_wallet.routes.admin.AdjustmentApplied.
 CREATE OR REPLACE FUNCTION admin.admin_adjust(p_adjustment_id text, p_player_id text, p_bucket_type text,
                                                p_amount bigint, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb

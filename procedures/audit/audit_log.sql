@@ -2,6 +2,8 @@
 
 -- The audit log, newest first; p_before is the `next` of the previous page.
 -- Raises VALIDATION_FAILED.
+-- Locks: nothing.  Raises: VALIDATION_FAILED.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.config.AuditPage.
 CREATE OR REPLACE FUNCTION admin.audit_log_read(p_limit integer DEFAULT 50, p_before bigint DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

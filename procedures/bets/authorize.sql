@@ -43,10 +43,11 @@ $$;
 -- and stores the sources with the snapshot (topology version, group, policy version and its
 -- resolved destinations and rolling values) that settlement and rollback will use.
 -- Idempotent on p_bet_id; a bet id tombstoned by an earlier rollback is BET_ALREADY_ROLLED_BACK.
--- Locks the account.  Writes ledger BET_STAKE, outbox bet.authorized.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED, UNKNOWN_PROVIDER_TYPE,
 -- UNKNOWN_BUCKET_TYPE, NOT_BETTABLE, SOURCE_REQUIRED, SOURCE_NOT_ALLOWED, COUPON_NOT_ELIGIBLE,
 -- INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT, BET_ALREADY_ROLLED_BACK.
+-- Locks: the account.  Raises: see above.  Writes: ledger BET_STAKE, the buckets and coupons it takes from, wallet.bet and its sources, the idempotency record, outbox bet.authorized.
+-- Answers (HTTP): ruby_wallet.routes.bets.BetAuthorized.
 CREATE OR REPLACE FUNCTION game.bet_authorize(p_bet_id text, p_player_id text, p_provider_type text, p_provider_id text,
                                                 p_stake bigint, p_odds numeric DEFAULT NULL, p_selected_source text DEFAULT NULL,
                                                 p_actor text DEFAULT NULL)

@@ -6,8 +6,10 @@
 -- INSUFFICIENT_FUNDS and nothing changes; its rolling progress is taken back.  A bet id never
 -- seen succeeds with nothing restored and leaves a tombstone that refuses the late bet.  A
 -- second rollback, under any rollback_id, returns the first one's result and moves nothing.
--- Runs on frozen accounts.  Locks the account.  Writes ledger BET_ROLLBACK, outbox bet.rolled_back.
+-- Runs on frozen accounts.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: ledger BET_ROLLBACK, the buckets and coupons it restores, wallet.bet (or its tombstone), rolling progress taken back, the idempotency record, outbox bet.rolled_back.
+-- Answers (HTTP): ruby_wallet.routes.bets.BetRolledBack.
 CREATE OR REPLACE FUNCTION game.bet_rollback(p_bet_id text, p_player_id text, p_rollback_id text, p_reason text DEFAULT NULL,
                                                p_actor text DEFAULT NULL)
 RETURNS jsonb

@@ -33,9 +33,10 @@ $$;
 -- exactly.  Then rolling progress from the bet's snapshot, completion and release, then
 -- auto-completion.  Idempotent on p_settlement_id; another settlement of a settled bet is
 -- BET_ALREADY_SETTLED, of a rolled-back one BET_ALREADY_ROLLED_BACK.  Runs on frozen accounts.
--- Locks the account.  Writes ledger BET_SETTLE, outbox bet.settled.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, BET_NOT_FOUND, BET_ALREADY_SETTLED,
 -- BET_ALREADY_ROLLED_BACK, IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: ledger BET_SETTLE, the destination buckets, wallet.bet, rolling progress (and releases), the idempotency record, outbox bet.settled (and rolling.*).
+-- Answers (HTTP): ruby_wallet.routes.bets.BetSettled.
 CREATE OR REPLACE FUNCTION game.bet_settle(p_bet_id text, p_player_id text, p_settlement_id text, p_result text,
                                              p_payout bigint DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb

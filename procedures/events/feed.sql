@@ -38,6 +38,8 @@ $$;
 
 -- Events after delivery id p_after, in delivery order: {"events": [...], "next": the last id
 -- returned (or p_after when there is nothing new)}.  Raises VALIDATION_FAILED.
+-- Locks: the delivery-stamping advisory lock (to commit).  Raises: VALIDATION_FAILED.  Writes: delivery ids on committed events that had none.
+-- Answers (HTTP): ruby_wallet.routes.events.EventsPage.
 CREATE OR REPLACE FUNCTION events.events_read(p_after bigint DEFAULT 0, p_limit integer DEFAULT 100)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

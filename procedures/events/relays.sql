@@ -3,6 +3,7 @@
 -- For relays: claims up to p_limit unpublished events nobody holds (FOR UPDATE SKIP LOCKED,
 -- so relays running side by side never get the same event), oldest first.  A claim lasts
 -- p_lease_seconds; an event claimed but not acknowledged by then can be claimed again.
+-- Locks: the delivery-stamping advisory lock, the claimed outbox rows (SKIP LOCKED).  Raises: VALIDATION_FAILED.  Writes: delivery ids, claims.
 CREATE OR REPLACE FUNCTION ops.events_claim(p_relay text, p_limit integer DEFAULT 100, p_lease_seconds integer DEFAULT 60)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -30,6 +31,7 @@ END
 $$;
 
 -- For relays: marks claimed events published.  Returns how many of p_ids this relay held.
+-- Locks: the acknowledged outbox rows.  Raises: nothing.  Writes: published_at of the events this relay held.
 CREATE OR REPLACE FUNCTION ops.events_ack(p_relay text, p_ids bigint[])
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

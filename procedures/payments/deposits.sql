@@ -57,6 +57,8 @@ $$;
 -- Frozen accounts may receive deposits.  Locks the account.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, UNKNOWN_BUCKET_TYPE,
 -- DEPOSIT_NOT_ALLOWED, IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: wallet.deposit, the resource directory; when approved, ledger DEPOSIT, the bucket, the DEPOSIT rolling obligation, outbox deposit.approved; else outbox deposit.created.
+-- Answers (HTTP): ruby_wallet.routes.payments.DepositRecorded.
 CREATE OR REPLACE FUNCTION payments.deposit_create(p_deposit_id text, p_player_id text, p_amount bigint, p_bucket_type text,
                                                  p_auto_approve boolean DEFAULT false, p_actor text DEFAULT NULL)
 RETURNS jsonb
@@ -101,6 +103,8 @@ $$;
 -- Approves a PENDING deposit (the target is re-validated against the active topology).
 -- Approving an APPROVED deposit returns the approval; a REJECTED one is INVALID_STATE.
 -- Locks the owning account.  Raises DEPOSIT_NOT_FOUND, INVALID_STATE, UNKNOWN_BUCKET_TYPE, DEPOSIT_NOT_ALLOWED.
+-- Locks: the deposit's account.  Raises: see above.  Writes: ledger DEPOSIT, the bucket, the DEPOSIT rolling obligation, wallet.deposit, outbox deposit.approved.
+-- Answers (HTTP): ruby_wallet.routes.payments.DepositApproved.
 CREATE OR REPLACE FUNCTION payments.deposit_approve(p_deposit_id text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -122,6 +126,8 @@ $$;
 
 -- Rejects a PENDING deposit (no money moves).  Rejecting a REJECTED deposit returns its state;
 -- an APPROVED one is INVALID_STATE.  Raises DEPOSIT_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.
+-- Locks: the deposit's account.  Raises: see above.  Writes: wallet.deposit, outbox deposit.rejected.
+-- Answers (HTTP): ruby_wallet.routes.payments.DepositRejected.
 CREATE OR REPLACE FUNCTION payments.deposit_reject(p_deposit_id text, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

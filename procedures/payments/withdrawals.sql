@@ -4,6 +4,8 @@
 -- pocket, sources recorded for an exact refund).  Idempotent on p_withdrawal_id.  Locks the
 -- account.  Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED,
 -- INSUFFICIENT_FUNDS (with the withdrawable amount), IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: ledger WITHDRAWAL, the buckets it takes from, wallet.withdrawal and its sources, outbox withdrawal.requested.
+-- Answers (HTTP): ruby_wallet.routes.payments.WithdrawalCreated.
 CREATE OR REPLACE FUNCTION payments.withdrawal_create(p_withdrawal_id text, p_player_id text, p_amount bigint, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -113,6 +115,8 @@ END
 $$;
 
 -- Pays a PENDING withdrawal out (to the EXTERNAL pocket).  Raises WITHDRAWAL_NOT_FOUND, INVALID_STATE.
+-- Locks: the withdrawal's account.  Raises: WITHDRAWAL_NOT_FOUND, INVALID_STATE.  Writes: ledger WITHDRAWAL_PAID, wallet.withdrawal, outbox withdrawal.paid.
+-- Answers (HTTP): ruby_wallet.routes.payments.WithdrawalPaid.
 CREATE OR REPLACE FUNCTION payments.withdrawal_complete(p_withdrawal_id text, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._withdrawal_decide(p_withdrawal_id, 'PAID', NULL, wallet._actor(p_actor))
@@ -120,6 +124,8 @@ $$;
 
 -- Rejects a PENDING withdrawal, refunding each source exactly.
 -- Raises WITHDRAWAL_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.
+-- Locks: the withdrawal's account.  Raises: WITHDRAWAL_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.  Writes: ledger WITHDRAWAL_REFUND, the buckets, wallet.withdrawal, outbox withdrawal.rejected.
+-- Answers (HTTP): ruby_wallet.routes.payments.WithdrawalRejected.
 CREATE OR REPLACE FUNCTION payments.withdrawal_reject(p_withdrawal_id text, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 BEGIN

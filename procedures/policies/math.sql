@@ -194,6 +194,7 @@ $$;
 
 -- The public faces of the pure functions (same arguments, same results), each with its contract.
 -- Which sources fund a stake, in order, or the precise refusal (see _funding_plan above).
+-- Locks: nothing.  Raises: as wallet._funding_plan.  Writes: nothing (pure).
 CREATE OR REPLACE FUNCTION ops.funding_plan(p_stake bigint, p_funding_mode text, p_deduction_order text[],
                                                p_max_coupons integer, p_selected_source text,
                                                p_available wallet.fund_available[])
@@ -203,6 +204,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 $$;
 
 -- A payout split over a bet's sources: pro rata, largest remainder, free bets withheld (see _settlement_split).
+-- Locks: nothing.  Raises: VALIDATION_FAILED.  Writes: nothing (pure).
 CREATE OR REPLACE FUNCTION ops.settlement_split(p_payout bigint, p_sources wallet.settle_source[])
 RETURNS wallet.settle_share[]
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -210,6 +212,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 $$;
 
 -- Rolling progress a settled bet earns (see _rolling_contribution).
+-- Locks: nothing.  Raises: VALIDATION_FAILED.  Writes: nothing (pure).
 CREATE OR REPLACE FUNCTION ops.rolling_contribution(p_result text, p_stake bigint, p_odds numeric, p_rate_bps integer,
                                                        p_min_odds numeric, p_void_counts boolean)
 RETURNS bigint
@@ -218,6 +221,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 $$;
 
 -- The part of a rolling obligation that moves with transferred money (see _rolling_inheritance).
+-- Locks: nothing.  Raises: VALIDATION_FAILED.  Writes: nothing (pure).
 CREATE OR REPLACE FUNCTION ops.rolling_inheritance(p_amount bigint, p_group_balance bigint, p_base bigint,
                                                       p_required bigint, p_progress bigint)
 RETURNS wallet.rolling_share

@@ -209,6 +209,7 @@ END
 $$;
 
 -- Every fault of a betting policy document for p_provider_type under topology p_topology, as rows (path, message) in document order; no rows: valid.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION admin.betting_policy_validate(p_provider_type text, p_document jsonb, p_topology integer)
 RETURNS TABLE (path text, message text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -216,6 +217,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 $$;
 
 -- Every fault of a money policy document for p_wallet_group under topology p_topology, as rows (path, message) in document order; no rows: valid.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION admin.group_policy_validate(p_wallet_group text, p_document jsonb, p_topology integer)
 RETURNS TABLE (path text, message text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

@@ -188,6 +188,8 @@ $$;
 -- Stores a betting policy for a provider type as its next DRAFT version, validated against
 -- p_topology_version (default: the active one); an invalid one is refused with POLICY_INVALID
 -- listing every fault.  Audited either way.  Raises TOPOLOGY_NOT_FOUND.
+-- Locks: the configuration lock.  Raises: TOPOLOGY_NOT_FOUND.  Writes: wallet.betting_policy, audit log.
+-- Answers (HTTP): ruby_wallet.routes.config.PolicyDraft.
 CREATE OR REPLACE FUNCTION admin.policy_create(p_provider_type text, p_document jsonb, p_reason text DEFAULT NULL,
                                                 p_topology_version integer DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -195,6 +197,8 @@ RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS
 $$;
 
 -- Betting policy versions (of one provider type, or all), with their documents.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.config.PolicyList.
 CREATE OR REPLACE FUNCTION admin.policy_list(p_provider_type text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_list('betting', p_provider_type)
@@ -202,12 +206,16 @@ $$;
 
 -- Activates a betting policy version (re-validated against the active topology; refused with
 -- POLICY_INVALID otherwise, audited either way).  Raises POLICY_NOT_FOUND, VALIDATION_FAILED.
+-- Locks: the configuration lock.  Raises: POLICY_NOT_FOUND, VALIDATION_FAILED.  Writes: wallet.betting_policy, audit log, outbox policy.activated.
+-- Answers (HTTP): ruby_wallet.routes.config.PolicyActivated.
 CREATE OR REPLACE FUNCTION admin.policy_activate(p_provider_type text, p_version integer, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_activate('betting', p_provider_type, p_version, p_reason, wallet._actor(p_actor))
 $$;
 
 -- Stores a money policy for a wallet group as its next DRAFT version, as policy_create does.
+-- Locks: the configuration lock.  Raises: TOPOLOGY_NOT_FOUND.  Writes: wallet.group_policy, audit log.
+-- Answers (HTTP): ruby_wallet.routes.config.GroupPolicyDraft.
 CREATE OR REPLACE FUNCTION admin.group_policy_create(p_wallet_group text, p_document jsonb, p_reason text DEFAULT NULL,
                                                       p_topology_version integer DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -215,6 +223,8 @@ RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS
 $$;
 
 -- Money policy versions (of one wallet group, or all), with their documents.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.config.GroupPolicyList.
 CREATE OR REPLACE FUNCTION admin.group_policy_list(p_wallet_group text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_list('group', p_wallet_group)
@@ -222,6 +232,8 @@ $$;
 
 -- Activates a money policy version (re-validated against the active topology; refused with
 -- POLICY_INVALID otherwise, audited either way).  Raises POLICY_NOT_FOUND, VALIDATION_FAILED.
+-- Locks: the configuration lock.  Raises: POLICY_NOT_FOUND, VALIDATION_FAILED.  Writes: wallet.group_policy, audit log, outbox group_policy.activated.
+-- Answers (HTTP): ruby_wallet.routes.config.GroupPolicyActivated.
 CREATE OR REPLACE FUNCTION admin.group_policy_activate(p_wallet_group text, p_version integer, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
     SELECT wallet._policy_activate('group', p_wallet_group, p_version, p_reason, wallet._actor(p_actor))

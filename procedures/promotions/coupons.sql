@@ -7,6 +7,8 @@
 -- p_coupon_id.  Locks the account.  Writes ledger COUPON_GRANT, outbox coupon.granted.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, UNKNOWN_PROVIDER_TYPE,
 -- UNKNOWN_BUCKET_TYPE, IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: ledger COUPON_GRANT, wallet.coupon, the resource directory, its BONUS rolling obligation, the idempotency record, outbox coupon.granted.
+-- Answers (HTTP): ruby_wallet.routes.promotions.CouponGranted.
 CREATE OR REPLACE FUNCTION promotion.coupon_grant(p_coupon_id text, p_player_id text, p_amount bigint, p_provider_types text[],
                                                p_min_odds numeric DEFAULT NULL, p_max_stake bigint DEFAULT NULL,
                                                p_expires_at timestamptz DEFAULT NULL, p_stake_returned boolean DEFAULT false,
@@ -89,6 +91,8 @@ $$;
 -- obligation is cancelled (nothing forfeited: the reversal took back what it could).  Never
 -- fails half-way.  Reversing a REVERSED coupon returns the first reversal.  Idempotent on
 -- p_reversal_id.  Raises COUPON_NOT_FOUND, VALIDATION_FAILED, IDEMPOTENCY_CONFLICT.
+-- Locks: the coupon's account.  Raises: see above.  Writes: ledger COUPON_REVERSAL, the coupon, its rolling obligation, outbox coupon.reversed.
+-- Answers (HTTP): ruby_wallet.routes.promotions.CouponReversed.
 CREATE OR REPLACE FUNCTION promotion.coupon_reverse(p_coupon_id text, p_reversal_id text, p_reason text DEFAULT NULL,
                                                  p_actor text DEFAULT NULL)
 RETURNS jsonb

@@ -6,6 +6,8 @@
 -- group.  Idempotent on p_credit_id.  Locks the account.  Writes ledger PROMOTION_CREDIT,
 -- outbox promotion.credited.  Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED,
 -- UNKNOWN_BUCKET_TYPE, IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: ledger PROMOTION_CREDIT, the bucket, wallet.promotion_credit, the resource directory, its rolling obligation, the idempotency record, outbox promotion.credited.
+-- Answers (HTTP): ruby_wallet.routes.promotions.PromotionCredited.
 CREATE OR REPLACE FUNCTION promotion.promotion_credit(p_credit_id text, p_player_id text, p_kind text, p_amount bigint,
                                                    p_bucket_type text DEFAULT 'POINTS', p_rolling_multiplier integer DEFAULT 0,
                                                    p_actor text DEFAULT NULL)
@@ -66,6 +68,8 @@ $$;
 -- obligation the credit opened.  Never fails half-way, never goes below zero.  Reversing a
 -- reversed credit returns the first reversal.  Idempotent on p_reversal_id.
 -- Raises CREDIT_NOT_FOUND, VALIDATION_FAILED, IDEMPOTENCY_CONFLICT.
+-- Locks: the credit's account.  Raises: see above.  Writes: ledger PROMOTION_REVERSAL, the bucket, the credit, its rolling obligation, outbox promotion.reversed.
+-- Answers (HTTP): ruby_wallet.routes.promotions.PromotionReversed.
 CREATE OR REPLACE FUNCTION promotion.promotion_reverse(p_credit_id text, p_reversal_id text, p_reason text DEFAULT NULL,
                                                     p_actor text DEFAULT NULL)
 RETURNS jsonb

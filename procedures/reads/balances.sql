@@ -17,6 +17,8 @@ $$;
 -- gateway): every bucket type of each wallet group (zero when never credited) and the shared
 -- ones, ACTIVE, unexpired coupons with their restrictions, active rolling obligations, the withdrawable
 -- amount, pending withdrawals and open bet exposure.  Raises UNKNOWN_ACCOUNT.
+-- Locks: nothing.  Raises: UNKNOWN_ACCOUNT.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.accounts.PlayerBalances.
 CREATE OR REPLACE FUNCTION player.player_balances(p_player_id text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

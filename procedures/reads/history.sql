@@ -3,6 +3,8 @@
 -- The player's ledger lines on buckets and coupons (pockets are the house side), newest first.
 -- p_before is the `next` cursor of the previous page ("<txn_id>.<entry_no>").
 -- Raises UNKNOWN_ACCOUNT, INVALID_CURSOR, VALIDATION_FAILED.
+-- Locks: nothing.  Raises: UNKNOWN_ACCOUNT, INVALID_CURSOR, VALIDATION_FAILED.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.accounts.LedgerPage.
 CREATE OR REPLACE FUNCTION player.ledger_history(p_player_id text, p_limit integer DEFAULT 50, p_before text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

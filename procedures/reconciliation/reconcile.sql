@@ -5,6 +5,7 @@
 -- Every discrepancy between stored balances and the ledger, one row each; no rows means the
 -- books are right.  The checks themselves are the view analytics.reconciliation (so analysts
 -- see the same thing).  Reads only, one snapshot: safe on a live system.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION ops.reconcile()
 RETURNS TABLE (check_name text, player_id text, subject text, expected bigint, actual bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -18,6 +19,7 @@ $$;
 -- The same checks for one player: reads only that account's rows (index scans; the view's
 -- checks group by the account id, so the filter reaches every one of them), cheap enough after
 -- every command of a test or at the end of a support case, however large the ledger.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION ops.reconcile_player(p_player_id text)
 RETURNS TABLE (check_name text, player_id text, subject text, expected bigint, actual bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

@@ -38,6 +38,8 @@ $$;
 -- Repeating it on a WAIVED obligation returns the first answer and moves nothing; any other
 -- closed state is INVALID_STATE.
 -- Raises ROLLING_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.  Audited.
+-- Locks: the obligation's account.  Raises: ROLLING_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.  Writes: the obligation, ledger ROLLING_RELEASE, audit log, outbox rolling.waived.
+-- Answers (HTTP): ruby_wallet.routes.rolling.RollingClosed.
 CREATE OR REPLACE FUNCTION admin.rolling_waive(p_rolling_id bigint, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -46,6 +48,8 @@ $$;
 
 -- Admin: end an obligation (CANCELLED), forfeiting the bonus money it covers to PROMOTION.
 -- Repeating it on a CANCELLED obligation returns the first answer and moves nothing.
+-- Locks: the obligation's account.  Raises: ROLLING_NOT_FOUND, INVALID_STATE, VALIDATION_FAILED.  Writes: the obligation, ledger ROLLING_FORFEIT, audit log, outbox rolling.cancelled.
+-- Answers (HTTP): ruby_wallet.routes.rolling.RollingClosed.
 CREATE OR REPLACE FUNCTION admin.rolling_cancel(p_rolling_id bigint, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

@@ -185,6 +185,7 @@ END
 $$;
 
 -- Every fault of a topology document, as rows (path, message) in document order; no rows: valid.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION admin.topology_validate(p_document jsonb)
 RETURNS TABLE (path text, message text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

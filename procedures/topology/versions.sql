@@ -4,6 +4,8 @@
 
 -- Stores a valid document as the next DRAFT version (materialized into rows); an invalid one
 -- is refused with TOPOLOGY_INVALID listing every fault.  Both are audited.
+-- Locks: the configuration lock.  Raises: nothing (an invalid document is a refusal as data).  Writes: the topology tables, audit log.
+-- Answers (HTTP): ruby_wallet.routes.config.TopologyDraft.
 CREATE OR REPLACE FUNCTION admin.topology_create(p_document jsonb, p_reason text DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -29,6 +31,8 @@ END
 $$;
 
 -- Every topology version with its status, who created and activated it, and when.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.config.TopologyList.
 CREATE OR REPLACE FUNCTION admin.topology_list()
 RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -39,6 +43,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 $$;
 
 -- One topology version with its document.  Raises TOPOLOGY_NOT_FOUND.
+-- Locks: nothing.  Raises: TOPOLOGY_NOT_FOUND.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.config.Topology.
 CREATE OR REPLACE FUNCTION admin.topology_get(p_version integer)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -57,6 +63,8 @@ $$;
 
 -- What would block activating p_version now, without activating (runbook: preview).
 -- Raises TOPOLOGY_NOT_FOUND, POLICY_NOT_FOUND.
+-- Locks: nothing.  Raises: TOPOLOGY_NOT_FOUND, POLICY_NOT_FOUND, VALIDATION_FAILED.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.config.TopologyPreview.
 CREATE OR REPLACE FUNCTION admin.topology_preview(p_version integer, p_policy_versions jsonb DEFAULT '[]')
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -72,6 +80,8 @@ $$;
 -- account row first) wait, so none runs half under the old and half under the new version.
 -- Activating the active version without policies is a no-op.
 -- Raises VALIDATION_FAILED, TOPOLOGY_NOT_FOUND, POLICY_NOT_FOUND.
+-- Locks: the configuration lock, wallet.account EXCLUSIVE.  Raises: VALIDATION_FAILED, TOPOLOGY_NOT_FOUND, POLICY_NOT_FOUND.  Writes: topology and policy versions, audit log, outbox topology.activated (and policy.activated).
+-- Answers (HTTP): ruby_wallet.routes.config.TopologyActivated.
 CREATE OR REPLACE FUNCTION admin.topology_activate(p_version integer, p_reason text, p_policy_versions jsonb DEFAULT '[]',
                                                     p_actor text DEFAULT NULL)
 RETURNS jsonb

@@ -12,6 +12,8 @@
 -- Idempotent on p_transfer_id.  Locks the account.  Writes ledger TRANSFER, outbox
 -- transfer.completed.  Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED,
 -- UNKNOWN_BUCKET_TYPE, TRANSFER_NOT_ALLOWED, INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT.
+-- Locks: the account.  Raises: see above.  Writes: ledger TRANSFER, the two buckets, wallet.transfer, rolling obligations moved or opened, the idempotency record, outbox transfer.completed.
+-- Answers (HTTP): ruby_wallet.routes.transfers.TransferCompleted.
 CREATE OR REPLACE FUNCTION player.transfer_create(p_transfer_id text, p_player_id text, p_from text, p_to text, p_amount bigint,
                                                   p_actor text DEFAULT NULL)
 RETURNS jsonb

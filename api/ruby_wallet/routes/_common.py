@@ -57,7 +57,7 @@ def numeric(value: str | int | float | None) -> Decimal | None:
 
 def answers(status: int, body: type, description: str) -> dict[int, ResponseSpec]:
     """Handler `responses`: the success body the route's wallet function returns (documentation
-    only: the route still answers the database's JSON untouched; see ruby_wallet.responses)."""
+    only: the route still answers the database's JSON untouched; see ruby_wallet.routes._fields)."""
     return {status: ResponseSpec(data_container=body, description=description, generate_examples=False)}
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Request, Response, post
 from litestar.params import FromPath, JSONBody
 
-from ruby_wallet import responses as R
 from ruby_wallet.routes._common import Code, Key, Reason, SignedAmount, actor, answers, call, scopes
+from ruby_wallet.routes._fields import AccountStatusValue, BucketType, SignedMinor
 
 
 class Adjustment(msgspec.Struct, forbid_unknown_fields=True):
@@ -25,11 +25,28 @@ class AccountStatus(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
+# --- answers (the OpenAPI schema's success bodies; the database's JSON is answered as it is) ---
+
+
+class AccountStatusChanged(msgspec.Struct, kw_only=True):
+    player_id: str
+    status: Annotated[AccountStatusValue, msgspec.Meta(description="the account's status now")]
+
+
+class AdjustmentApplied(msgspec.Struct, kw_only=True):
+    adjustment_id: str
+    player_id: str
+    bucket_type: BucketType
+    amount: SignedMinor
+    balance_after: Annotated[int, msgspec.Meta(description="the bucket's balance after the adjustment, minor units")]
+    txn_id: Annotated[int, msgspec.Meta(description="the ledger transaction (per account)")]
+
+
 @post(
     "/v1/admin/adjustments",
     opt=scopes("admin"),
     tags=["admin"],
-    responses=answers(201, R.AdjustmentApplied, "The adjustment applied (or the stored answer of its id)"),
+    responses=answers(201, AdjustmentApplied, "The adjustment applied (or the stored answer of its id)"),
     summary="Credit (amount > 0) or debit (amount < 0) one bucket, audited; never below zero",
 )
 async def adjust(request: Request, data: JSONBody[Adjustment]) -> Response:
@@ -51,7 +68,7 @@ async def adjust(request: Request, data: JSONBody[Adjustment]) -> Response:
     opt=scopes("admin"),
     tags=["admin"],
     status_code=200,
-    responses=answers(200, R.AccountStatusChanged, "The account's status now"),
+    responses=answers(200, AccountStatusChanged, "The account's status now"),
     summary="Freeze, unfreeze or close an account, audited",
 )
 async def set_status(request: Request, player_id: FromPath[str], data: JSONBody[AccountStatus]) -> Response:

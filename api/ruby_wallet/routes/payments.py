@@ -3,12 +3,15 @@ decision again answers the stored one, the opposite one is 409 INVALID_STATE."""
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import msgspec
 from litestar import Request, Response, post
 from litestar.params import FromPath, JSONBody
+from msgspec import UNSET, UnsetType
 
-from ruby_wallet import responses as R
 from ruby_wallet.routes._common import Amount, Code, Key, Reason, actor, answers, call, scopes
+from ruby_wallet.routes._fields import BucketAmount, BucketType, Minor, RollingId
 
 PAYMENTS = scopes("payments")
 
@@ -36,11 +39,73 @@ class Rejection(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
+# --- answers (the OpenAPI schema's success bodies; the database's JSON is answered as it is) ---
+
+
+class DepositRecorded(msgspec.Struct, kw_only=True):
+    """PENDING, or APPROVED at once with auto_approve (then with balance_after and rolling_id)."""
+
+    deposit_id: str
+    status: Literal["PENDING", "APPROVED"]
+    amount: Minor
+    bucket_type: BucketType
+    balance_after: Annotated[
+        int | UnsetType, msgspec.Meta(description="APPROVED only: the bucket's balance after the credit, minor units")
+    ] = UNSET
+    rolling_id: Annotated[
+        RollingId | None | UnsetType,
+        msgspec.Meta(
+            description="APPROVED only: the deposit's rolling obligation (null for a bucket of no wallet group)"
+        ),
+    ] = UNSET
+
+
+class DepositApproved(msgspec.Struct, kw_only=True):
+    deposit_id: str
+    status: Literal["APPROVED"]
+    amount: Minor
+    bucket_type: BucketType
+    balance_after: Annotated[int, msgspec.Meta(description="the bucket's balance after the credit, minor units")]
+    rolling_id: Annotated[
+        RollingId | None,
+        msgspec.Meta(description="the deposit's rolling obligation (null for a bucket of no wallet group)"),
+    ]
+
+
+class DepositRejected(msgspec.Struct, kw_only=True):
+    deposit_id: str
+    status: Literal["REJECTED"]
+    reason: str
+
+
+class WithdrawalCreated(msgspec.Struct, kw_only=True):
+    withdrawal_id: str
+    status: Literal["PENDING"]
+    amount: Minor
+    sources: Annotated[
+        list[BucketAmount], msgspec.Meta(description="the withdrawable buckets the amount was taken from, held")
+    ]
+
+
+class WithdrawalPaid(msgspec.Struct, kw_only=True):
+    withdrawal_id: str
+    status: Literal["PAID"]
+    amount: Minor
+
+
+class WithdrawalRejected(msgspec.Struct, kw_only=True):
+    withdrawal_id: str
+    status: Literal["REJECTED"]
+    amount: Minor
+    refunded: Annotated[list[BucketAmount], msgspec.Meta(description="each source's money given back")]
+    reason: str
+
+
 @post(
     "/v1/deposits",
     opt=PAYMENTS,
     tags=["payments"],
-    responses=answers(201, R.DepositRecorded, "The deposit recorded (or the stored answer of its id)"),
+    responses=answers(201, DepositRecorded, "The deposit recorded (or the stored answer of its id)"),
     summary="Record a deposit (PENDING), or approve it at once with auto_approve",
 )
 async def deposit_create(request: Request, data: JSONBody[NewDeposit]) -> Response:
@@ -62,7 +127,7 @@ async def deposit_create(request: Request, data: JSONBody[NewDeposit]) -> Respon
     opt=PAYMENTS,
     tags=["payments"],
     status_code=200,
-    responses=answers(200, R.DepositApproved, "The deposit approved (again: the stored decision)"),
+    responses=answers(200, DepositApproved, "The deposit approved (again: the stored decision)"),
     summary="Approve a pending deposit: credits its bucket and opens the deposit rolling obligation",
 )
 async def deposit_approve(
@@ -76,7 +141,7 @@ async def deposit_approve(
     opt=PAYMENTS,
     tags=["payments"],
     status_code=200,
-    responses=answers(200, R.DepositRejected, "The deposit rejected (again: the stored decision)"),
+    responses=answers(200, DepositRejected, "The deposit rejected (again: the stored decision)"),
     summary="Reject a pending deposit (no money moves)",
 )
 async def deposit_reject(request: Request, deposit_id: FromPath[str], data: JSONBody[Rejection]) -> Response:
@@ -87,7 +152,7 @@ async def deposit_reject(request: Request, deposit_id: FromPath[str], data: JSON
     "/v1/withdrawals",
     opt=PAYMENTS,
     tags=["payments"],
-    responses=answers(201, R.WithdrawalCreated, "The withdrawal pending, its money held"),
+    responses=answers(201, WithdrawalCreated, "The withdrawal pending, its money held"),
     summary="Take withdrawable money into a pending withdrawal (409 INSUFFICIENT_FUNDS carries what is withdrawable)",
 )
 async def withdrawal_create(request: Request, data: JSONBody[NewWithdrawal]) -> Response:
@@ -107,7 +172,7 @@ async def withdrawal_create(request: Request, data: JSONBody[NewWithdrawal]) -> 
     opt=PAYMENTS,
     tags=["payments"],
     status_code=200,
-    responses=answers(200, R.WithdrawalPaid, "The withdrawal paid (again: the stored decision)"),
+    responses=answers(200, WithdrawalPaid, "The withdrawal paid (again: the stored decision)"),
     summary="Mark a pending withdrawal paid out",
 )
 async def withdrawal_complete(
@@ -121,7 +186,7 @@ async def withdrawal_complete(
     opt=PAYMENTS,
     tags=["payments"],
     status_code=200,
-    responses=answers(200, R.WithdrawalRejected, "The withdrawal rejected and refunded (again: the stored decision)"),
+    responses=answers(200, WithdrawalRejected, "The withdrawal rejected and refunded (again: the stored decision)"),
     summary="Reject a pending withdrawal: each source gets its money back exactly",
 )
 async def withdrawal_reject(request: Request, withdrawal_id: FromPath[str], data: JSONBody[Rejection]) -> Response:

@@ -10,7 +10,6 @@ import msgspec
 from litestar import Request, Response, post
 from litestar.params import FromPath, JSONBody
 
-from ruby_wallet import responses as R
 from ruby_wallet.routes._common import (
     Amount,
     Code,
@@ -24,6 +23,7 @@ from ruby_wallet.routes._common import (
     numeric,
     scopes,
 )
+from ruby_wallet.routes._fields import BucketType, Minor, RollingId
 
 PROMOTION = scopes("promotion")
 
@@ -63,11 +63,47 @@ class CouponReversal(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
+# --- answers (the OpenAPI schema's success bodies; the database's JSON is answered as it is) ---
+
+
+class PromotionCredited(msgspec.Struct, kw_only=True):
+    credit_id: str
+    kind: Literal["REBATE", "CASHBACK", "LOSSBACK", "EVENT"]
+    amount: Minor
+    bucket_type: BucketType
+    balance_after: Annotated[int, msgspec.Meta(description="the bucket's balance after the credit, minor units")]
+    rolling_id: Annotated[RollingId | None, msgspec.Meta(description="null without a rolling multiplier")]
+
+
+class PromotionReversed(msgspec.Struct, kw_only=True):
+    credit_id: str
+    reversed: Annotated[Minor, msgspec.Meta(description="taken back from the bucket, minor units")]
+    unrecovered: Annotated[
+        Minor, msgspec.Meta(description="the rest of the credit, already spent or moved, minor units")
+    ]
+    bucket_type: BucketType
+    status: Literal["REVERSED"]
+
+
+class CouponGranted(msgspec.Struct, kw_only=True):
+    coupon_id: str
+    remaining: Minor
+    status: Literal["ACTIVE"]
+    rolling_id: Annotated[RollingId | None, msgspec.Meta(description="null without a rolling multiplier")]
+
+
+class CouponReversed(msgspec.Struct, kw_only=True):
+    coupon_id: str
+    reversed: Annotated[Minor, msgspec.Meta(description="what remained of the coupon, taken back, minor units")]
+    consumed: Annotated[Minor, msgspec.Meta(description="what bets had already used, minor units")]
+    status: Literal["REVERSED"]
+
+
 @post(
     "/v1/promotions/credits",
     opt=PROMOTION,
     tags=["promotions"],
-    responses=answers(201, R.PromotionCredited, "The credit applied (or the stored answer of its id)"),
+    responses=answers(201, PromotionCredited, "The credit applied (or the stored answer of its id)"),
     summary="Credit a rebate, cashback, lossback or event reward (POINTS by default), optionally with rolling",
 )
 async def promotion_credit(request: Request, data: JSONBody[NewCredit]) -> Response:
@@ -90,7 +126,7 @@ async def promotion_credit(request: Request, data: JSONBody[NewCredit]) -> Respo
     opt=PROMOTION,
     tags=["promotions"],
     status_code=200,
-    responses=answers(200, R.PromotionReversed, "The credit reversed (or the first reversal's answer)"),
+    responses=answers(200, PromotionReversed, "The credit reversed (or the first reversal's answer)"),
     summary="Take a credit back, as far as its bucket still holds it; the rest is reported unrecovered",
 )
 async def promotion_reverse(request: Request, credit_id: FromPath[str], data: JSONBody[CreditReversal]) -> Response:
@@ -108,7 +144,7 @@ async def promotion_reverse(request: Request, credit_id: FromPath[str], data: JS
     "/v1/coupons",
     opt=PROMOTION,
     tags=["promotions"],
-    responses=answers(201, R.CouponGranted, "The coupon granted (or the stored answer of its id)"),
+    responses=answers(201, CouponGranted, "The coupon granted (or the stored answer of its id)"),
     summary="Grant a coupon: a scoped amount bets can use (stake_returned false makes it a free bet)",
 )
 async def coupon_grant(request: Request, data: JSONBody[NewCoupon]) -> Response:
@@ -135,7 +171,7 @@ async def coupon_grant(request: Request, data: JSONBody[NewCoupon]) -> Response:
     opt=PROMOTION,
     tags=["promotions"],
     status_code=200,
-    responses=answers(200, R.CouponReversed, "The coupon reversed (or the first reversal's answer)"),
+    responses=answers(200, CouponReversed, "The coupon reversed (or the first reversal's answer)"),
     summary="Reverse a coupon grant: what remains goes back; reports what was consumed",
 )
 async def coupon_reverse(request: Request, coupon_id: FromPath[str], data: JSONBody[CouponReversal]) -> Response:
