@@ -69,6 +69,17 @@ HOT_SEED_BALANCE = 1_000_000_000_000  # the hot player's and the whale's SPORTS_
 WHALE_START_PAIRS = 2_200  # authorize+settle pairs: about 10k ledger rows
 
 
+def script_role(path: Path) -> str:
+    """The database role a pgbench script runs as: the role of the API schema it calls, as the
+    API's pool for that schema would (ruby_wallet.db.SCHEMA_ROLES)."""
+    from ruby_wallet.db import SCHEMA_ROLES
+
+    schemas = set(re.findall(r"\b(" + "|".join(SCHEMA_ROLES) + r")\.[a-z_]+\(", path.read_text()))
+    if len(schemas) != 1:
+        raise SystemExit(f"{path.name} must call the functions of exactly one API schema, not {schemas}")
+    return SCHEMA_ROLES[schemas.pop()]
+
+
 class Interrupted(Exception):
     pass
 
@@ -163,7 +174,8 @@ class Bench:
         self.tag += 1
         return self.tag
 
-    def pg_env(self, user: str, db: str = DATABASE) -> dict[str, str]:
+    def pg_env(self, user: str, db: str = DATABASE, role: str | None = None) -> dict[str, str]:
+        """libpq settings for pgbench; `role`: the scope role the API's login acts as (ADR 0004)."""
         env = dict(os.environ)
         password_file = "superuser.password" if user == "postgres" else "api.password"
         env.update(
@@ -173,6 +185,8 @@ class Bench:
             PGDATABASE=db,
             PGPASSWORD=(self.cluster.root / password_file).read_text().strip(),
         )
+        if role:
+            env["PGOPTIONS"] = f"-c role={role}"
         return env
 
     def count(self, table: str, db: str = DATABASE, where: str = "") -> int:
@@ -315,7 +329,8 @@ class Bench:
         load = loadavg()
         cpu0 = children_cpu()
         t0 = time.monotonic()
-        proc = subprocess.run(cmd, env=self.pg_env(user, db), capture_output=True, text=True)
+        role = script_role(BENCH / script) if script and user != "postgres" else None
+        proc = subprocess.run(cmd, env=self.pg_env(user, db, role), capture_output=True, text=True)
         wall = time.monotonic() - t0
         cpu = children_cpu() - cpu0
         out = proc.stdout

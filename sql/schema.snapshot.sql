@@ -225,27 +225,93 @@ CREATE TABLE wallet.group_policy (
 ALTER TABLE wallet.group_policy OWNER TO wallet_owner;
 
 --
--- Name: _check_entries_balance(); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+-- Name: adjustment; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
-CREATE FUNCTION wallet._check_entries_balance() RETURNS trigger
-    LANGUAGE plpgsql
+CREATE TABLE wallet.adjustment (
+    account_id text NOT NULL,
+    adjustment_id text NOT NULL,
+    bucket_type text NOT NULL,
+    amount bigint NOT NULL,
+    reason text NOT NULL,
+    txn_id bigint NOT NULL,
+    balance_after bigint NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT adjustment_amount_check CHECK ((amount <> 0))
+);
+
+
+ALTER TABLE wallet.adjustment OWNER TO wallet_owner;
+
+--
+-- Name: _array_sum(bigint[]); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._array_sum(p bigint[]) RETURNS numeric
+    LANGUAGE plpgsql IMMUTABLE
     AS $$
 DECLARE
-    v_txn record;
+    v_sum numeric := 0;
+    v_item bigint;
 BEGIN
-    SELECT account_id, txn_id, sum(amount) AS total INTO v_txn
-      FROM new_entries GROUP BY account_id, txn_id HAVING sum(amount) <> 0 LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'ledger transaction % of account % does not sum to zero (%)',
-            v_txn.txn_id, v_txn.account_id, v_txn.total
-            USING ERRCODE = 'RW901';
-    END IF;
-    RETURN NULL;
+    FOREACH v_item IN ARRAY coalesce(p, '{}'::bigint[]) LOOP
+        v_sum := v_sum + v_item;
+    END LOOP;
+    RETURN v_sum;
 END
 $$;
 
 
-ALTER FUNCTION wallet._check_entries_balance() OWNER TO wallet_owner;
+ALTER FUNCTION wallet._array_sum(p bigint[]) OWNER TO wallet_owner;
+
+--
+-- Name: bet; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.bet (
+    account_id text NOT NULL,
+    bet_id text NOT NULL,
+    status text NOT NULL,
+    tombstone boolean DEFAULT false NOT NULL,
+    provider_type text,
+    provider_id text,
+    stake bigint NOT NULL,
+    odds numeric,
+    selected_source text,
+    topology_version integer,
+    wallet_group text,
+    policy_version integer,
+    rolling_bps integer,
+    rolling_min_odds numeric,
+    rolling_void_counts boolean,
+    authorized_at timestamp with time zone,
+    authorize_txn_id bigint,
+    result text,
+    payout bigint,
+    settlement_id text,
+    settled_at timestamp with time zone,
+    settle_txn_id bigint,
+    rollback_id text,
+    rolled_back_at timestamp with time zone,
+    rollback_result jsonb,
+    sources text[] NOT NULL,
+    source_kinds text[] NOT NULL,
+    source_amounts bigint[] NOT NULL,
+    destinations text[] NOT NULL,
+    stakes_returned boolean[] NOT NULL,
+    settle_rolling jsonb,
+    CONSTRAINT bet_funding_covers_stake CHECK ((wallet._array_sum(source_amounts) = (stake)::numeric)),
+    CONSTRAINT bet_funding_shape CHECK (((cardinality(source_kinds) = cardinality(sources)) AND (cardinality(source_amounts) = cardinality(sources)) AND (cardinality(destinations) = cardinality(sources)) AND (cardinality(stakes_returned) = cardinality(sources)) AND (0 < ALL (source_amounts)) AND (source_kinds <@ ARRAY['CASH'::text, 'BONUS'::text, 'WITHDRAWABLE'::text, 'COUPON'::text]))),
+    CONSTRAINT bet_odds_check CHECK ((odds >= (1)::numeric)),
+    CONSTRAINT bet_payout_check CHECK ((payout >= 0)),
+    CONSTRAINT bet_result_check CHECK ((result = ANY (ARRAY['WIN'::text, 'LOSS'::text, 'VOID'::text, 'CASHOUT'::text]))),
+    CONSTRAINT bet_settled_has_result CHECK (((status = 'SETTLED'::text) <= ((result IS NOT NULL) AND (settle_txn_id IS NOT NULL)))),
+    CONSTRAINT bet_snapshot_when_real CHECK ((tombstone OR ((stake > 0) AND (topology_version IS NOT NULL) AND (wallet_group IS NOT NULL) AND (policy_version IS NOT NULL)))),
+    CONSTRAINT bet_stake_check CHECK ((stake >= 0)),
+    CONSTRAINT bet_status_check CHECK ((status = ANY (ARRAY['AUTHORIZED'::text, 'SETTLED'::text, 'ROLLED_BACK'::text]))),
+    CONSTRAINT bet_tombstone_holds_nothing CHECK (((NOT tombstone) OR ((status = 'ROLLED_BACK'::text) AND (stake = 0))))
+);
+
+
+ALTER TABLE wallet.bet OWNER TO wallet_owner;
 
 --
 -- Name: coupon; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -269,6 +335,8 @@ CREATE TABLE wallet.coupon (
     granted_at timestamp with time zone DEFAULT now() NOT NULL,
     granted_by text NOT NULL,
     reversal_result jsonb,
+    reversal_id text,
+    reversed_at timestamp with time zone,
     CONSTRAINT coupon_amount_check CHECK ((amount > 0)),
     CONSTRAINT coupon_max_stake_check CHECK ((max_stake > 0)),
     CONSTRAINT coupon_min_odds_check CHECK ((min_odds >= (1)::numeric)),
@@ -280,30 +348,6 @@ CREATE TABLE wallet.coupon (
 
 
 ALTER TABLE wallet.coupon OWNER TO wallet_owner;
-
---
--- Name: deposit; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.deposit (
-    account_id text NOT NULL,
-    deposit_id text NOT NULL,
-    amount bigint NOT NULL,
-    bucket_type text NOT NULL,
-    status text DEFAULT 'PENDING'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by text NOT NULL,
-    decided_at timestamp with time zone,
-    decided_by text,
-    reason text,
-    rolling_id bigint,
-    txn_id bigint,
-    decision jsonb,
-    CONSTRAINT deposit_amount_check CHECK ((amount > 0)),
-    CONSTRAINT deposit_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'REJECTED'::text])))
-);
-
-
-ALTER TABLE wallet.deposit OWNER TO wallet_owner;
 
 --
 -- Name: outbox_event_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
@@ -368,12 +412,125 @@ CREATE TABLE wallet.account (
 ALTER TABLE wallet.account OWNER TO wallet_owner;
 
 --
+-- Name: ledger_txn_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+CREATE SEQUENCE wallet.ledger_txn_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE wallet.ledger_txn_id_seq OWNER TO wallet_owner;
+
+--
+-- Name: ledger_txn; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.ledger_txn (
+    account_id text NOT NULL,
+    txn_id bigint DEFAULT nextval('wallet.ledger_txn_id_seq'::regclass) NOT NULL,
+    kind text NOT NULL,
+    ref text NOT NULL,
+    actor text NOT NULL,
+    topology_version integer,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    targets text[] NOT NULL,
+    amounts bigint[] NOT NULL,
+    balances_after bigint[] NOT NULL,
+    CONSTRAINT ledger_txn_entries_shape CHECK (((cardinality(targets) >= 2) AND (cardinality(amounts) = cardinality(targets)) AND (cardinality(balances_after) = cardinality(targets)) AND (array_position(targets, NULL::text) IS NULL) AND (array_position(amounts, NULL::bigint) IS NULL) AND (array_position(amounts, (0)::bigint) IS NULL) AND (0 <= ALL (balances_after)) AND ('100000000000000000'::bigint >= ALL (balances_after)))),
+    CONSTRAINT ledger_txn_entries_sum_to_zero CHECK ((wallet._array_sum(amounts) = (0)::numeric)),
+    CONSTRAINT ledger_txn_kind_shape CHECK ((kind ~ '^[A-Z_]+$'::text))
+);
+
+
+ALTER TABLE wallet.ledger_txn OWNER TO wallet_owner;
+
+--
+-- Name: promotion_credit; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.promotion_credit (
+    account_id text NOT NULL,
+    credit_id text NOT NULL,
+    kind text NOT NULL,
+    amount bigint NOT NULL,
+    bucket_type text NOT NULL,
+    rolling_multiplier integer DEFAULT 0 NOT NULL,
+    rolling_id bigint,
+    status text DEFAULT 'CREDITED'::text NOT NULL,
+    reversed bigint,
+    unrecovered bigint,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    reversal_result jsonb,
+    txn_id bigint,
+    reversal_id text,
+    reversed_at timestamp with time zone,
+    CONSTRAINT promotion_credit_amount_check CHECK ((amount > 0)),
+    CONSTRAINT promotion_credit_check CHECK (((status = 'CREDITED'::text) OR ((reversed + unrecovered) = amount))),
+    CONSTRAINT promotion_credit_kind_check CHECK ((kind = ANY (ARRAY['REBATE'::text, 'CASHBACK'::text, 'LOSSBACK'::text, 'EVENT'::text]))),
+    CONSTRAINT promotion_credit_reversed_check CHECK ((reversed >= 0)),
+    CONSTRAINT promotion_credit_rolling_multiplier_check CHECK ((rolling_multiplier >= 0)),
+    CONSTRAINT promotion_credit_status_check CHECK ((status = ANY (ARRAY['CREDITED'::text, 'REVERSED'::text]))),
+    CONSTRAINT promotion_credit_unrecovered_check CHECK ((unrecovered >= 0))
+);
+
+
+ALTER TABLE wallet.promotion_credit OWNER TO wallet_owner;
+
+--
+-- Name: transfer; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.transfer (
+    account_id text NOT NULL,
+    transfer_id text NOT NULL,
+    from_type text NOT NULL,
+    to_type text NOT NULL,
+    debited bigint NOT NULL,
+    credited bigint NOT NULL,
+    txn_id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    rolling_moved bigint DEFAULT 0 NOT NULL,
+    rolling jsonb,
+    inherited_rolling_id bigint,
+    arrival_rolling_id bigint,
+    CONSTRAINT transfer_credited_check CHECK ((credited > 0)),
+    CONSTRAINT transfer_debited_check CHECK ((debited > 0))
+);
+
+
+ALTER TABLE wallet.transfer OWNER TO wallet_owner;
+
+--
+-- Name: withdrawal; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.withdrawal (
+    account_id text NOT NULL,
+    withdrawal_id text NOT NULL,
+    amount bigint NOT NULL,
+    status text DEFAULT 'PENDING'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    decided_at timestamp with time zone,
+    decided_by text,
+    reason text,
+    decision jsonb,
+    CONSTRAINT withdrawal_amount_check CHECK ((amount > 0)),
+    CONSTRAINT withdrawal_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'PAID'::text, 'REJECTED'::text])))
+);
+
+
+ALTER TABLE wallet.withdrawal OWNER TO wallet_owner;
+
+--
 -- Name: bucket; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TABLE wallet.bucket (
     account_id text NOT NULL,
     bucket_type text NOT NULL,
     balance bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT bucket_balance_ceiling CHECK ((balance <= '100000000000000000'::bigint)),
     CONSTRAINT bucket_balance_non_negative CHECK ((balance >= 0))
 );
 
@@ -417,65 +574,26 @@ CREATE VIEW analytics.balances AS
 ALTER TABLE analytics.balances OWNER TO wallet_owner;
 
 --
--- Name: bet; Type: TABLE; Schema: wallet; Owner: wallet_owner
+-- Name: bet_source; Type: VIEW; Schema: wallet; Owner: wallet_owner
 --
-CREATE TABLE wallet.bet (
-    account_id text NOT NULL,
-    bet_id text NOT NULL,
-    status text NOT NULL,
-    tombstone boolean DEFAULT false NOT NULL,
-    provider_type text,
-    provider_id text,
-    stake bigint NOT NULL,
-    odds numeric,
-    selected_source text,
-    topology_version integer,
-    wallet_group text,
-    policy_version integer,
-    rolling_bps integer,
-    rolling_min_odds numeric,
-    rolling_void_counts boolean,
-    authorized_at timestamp with time zone,
-    authorize_txn_id bigint,
-    result text,
-    payout bigint,
-    settlement_id text,
-    settled_at timestamp with time zone,
-    settle_txn_id bigint,
-    rollback_id text,
-    rolled_back_at timestamp with time zone,
-    rollback_result jsonb,
-    CONSTRAINT bet_odds_check CHECK ((odds >= (1)::numeric)),
-    CONSTRAINT bet_payout_check CHECK ((payout >= 0)),
-    CONSTRAINT bet_result_check CHECK ((result = ANY (ARRAY['WIN'::text, 'LOSS'::text, 'VOID'::text, 'CASHOUT'::text]))),
-    CONSTRAINT bet_settled_has_result CHECK (((status = 'SETTLED'::text) <= ((result IS NOT NULL) AND (settle_txn_id IS NOT NULL)))),
-    CONSTRAINT bet_snapshot_when_real CHECK ((tombstone OR ((stake > 0) AND (topology_version IS NOT NULL) AND (wallet_group IS NOT NULL) AND (policy_version IS NOT NULL)))),
-    CONSTRAINT bet_stake_check CHECK ((stake >= 0)),
-    CONSTRAINT bet_status_check CHECK ((status = ANY (ARRAY['AUTHORIZED'::text, 'SETTLED'::text, 'ROLLED_BACK'::text]))),
-    CONSTRAINT bet_tombstone_holds_nothing CHECK (((NOT tombstone) OR ((status = 'ROLLED_BACK'::text) AND (stake = 0))))
-);
-
-
-ALTER TABLE wallet.bet OWNER TO wallet_owner;
-
---
--- Name: bet_source; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.bet_source (
-    account_id text NOT NULL,
-    bet_id text NOT NULL,
-    seq smallint NOT NULL,
-    kind text NOT NULL,
-    bucket_type text,
-    coupon_id text,
-    amount bigint NOT NULL,
-    destination text NOT NULL,
-    stake_returned boolean NOT NULL,
-    CONSTRAINT bet_source_amount_check CHECK ((amount > 0)),
-    CONSTRAINT bet_source_check CHECK ((num_nonnulls(bucket_type, coupon_id) = 1)),
-    CONSTRAINT bet_source_check1 CHECK (((kind = 'COUPON'::text) = (coupon_id IS NOT NULL))),
-    CONSTRAINT bet_source_kind_check CHECK ((kind = ANY (ARRAY['CASH'::text, 'BONUS'::text, 'WITHDRAWABLE'::text, 'COUPON'::text])))
-);
+CREATE VIEW wallet.bet_source AS
+ SELECT b.account_id,
+    b.bet_id,
+    (s.seq)::smallint AS seq,
+    s.kind,
+        CASE
+            WHEN (s.kind <> 'COUPON'::text) THEN s.source
+            ELSE NULL::text
+        END AS bucket_type,
+        CASE
+            WHEN (s.kind = 'COUPON'::text) THEN substr(s.source, 8)
+            ELSE NULL::text
+        END AS coupon_id,
+    s.amount,
+    s.destination,
+    s.stake_returned
+   FROM (wallet.bet b
+     CROSS JOIN LATERAL UNNEST(b.sources, b.source_kinds, b.source_amounts, b.destinations, b.stakes_returned) WITH ORDINALITY s(source, kind, amount, destination, stake_returned, seq));
 
 
 ALTER TABLE wallet.bet_source OWNER TO wallet_owner;
@@ -504,23 +622,28 @@ CREATE VIEW analytics.coupon_liability AS
 ALTER TABLE analytics.coupon_liability OWNER TO wallet_owner;
 
 --
--- Name: ledger_entry; Type: TABLE; Schema: wallet; Owner: wallet_owner
+-- Name: ledger_entry; Type: VIEW; Schema: wallet; Owner: wallet_owner
 --
-CREATE TABLE wallet.ledger_entry (
-    account_id text NOT NULL,
-    txn_id bigint NOT NULL,
-    entry_no smallint NOT NULL,
-    bucket_type text,
-    pocket text,
-    coupon_id text,
-    amount bigint NOT NULL,
-    balance_after bigint,
-    CONSTRAINT ledger_entry_amount_non_zero CHECK ((amount <> 0)),
-    CONSTRAINT ledger_entry_balance_after_for_balances CHECK (((pocket IS NULL) = (balance_after IS NOT NULL))),
-    CONSTRAINT ledger_entry_balance_after_non_negative CHECK ((balance_after >= 0)),
-    CONSTRAINT ledger_entry_one_target CHECK ((num_nonnulls(bucket_type, pocket, coupon_id) = 1)),
-    CONSTRAINT ledger_entry_pocket_known CHECK ((pocket = ANY (ARRAY['EXTERNAL'::text, 'HOLD'::text, 'HOUSE'::text, 'PROMOTION'::text, 'ADJUSTMENT'::text])))
-);
+CREATE VIEW wallet.ledger_entry AS
+ SELECT t.account_id,
+    t.txn_id,
+    (e.entry_no)::smallint AS entry_no,
+        CASE
+            WHEN (e.target !~ '^(@|coupon:)'::text) THEN e.target
+            ELSE NULL::text
+        END AS bucket_type,
+        CASE
+            WHEN (e.target ~~ '@%'::text) THEN substr(e.target, 2)
+            ELSE NULL::text
+        END AS pocket,
+        CASE
+            WHEN (e.target ~~ 'coupon:%'::text) THEN substr(e.target, 8)
+            ELSE NULL::text
+        END AS coupon_id,
+    e.amount,
+    e.balance_after
+   FROM (wallet.ledger_txn t
+     CROSS JOIN LATERAL UNNEST(t.targets, t.amounts, t.balances_after) WITH ORDINALITY e(target, amount, balance_after, entry_no));
 
 
 ALTER TABLE wallet.ledger_entry OWNER TO wallet_owner;
@@ -545,36 +668,6 @@ CREATE VIEW analytics.house_result_by_provider AS
 
 
 ALTER TABLE analytics.house_result_by_provider OWNER TO wallet_owner;
-
---
--- Name: ledger_txn_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
---
-CREATE SEQUENCE wallet.ledger_txn_id_seq
-    START WITH 1
-    INCREMENT BY 1
-    NO MINVALUE
-    NO MAXVALUE
-    CACHE 1;
-
-
-ALTER TABLE wallet.ledger_txn_id_seq OWNER TO wallet_owner;
-
---
--- Name: ledger_txn; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.ledger_txn (
-    account_id text NOT NULL,
-    txn_id bigint DEFAULT nextval('wallet.ledger_txn_id_seq'::regclass) NOT NULL,
-    kind text NOT NULL,
-    ref text NOT NULL,
-    actor text NOT NULL,
-    topology_version integer,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT ledger_txn_kind_shape CHECK ((kind ~ '^[A-Z_]+$'::text))
-);
-
-
-ALTER TABLE wallet.ledger_txn OWNER TO wallet_owner;
 
 --
 -- Name: ledger_daily; Type: VIEW; Schema: analytics; Owner: wallet_owner
@@ -612,27 +705,6 @@ CREATE VIEW analytics.open_bet_exposure AS
 
 
 ALTER TABLE analytics.open_bet_exposure OWNER TO wallet_owner;
-
---
--- Name: withdrawal; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.withdrawal (
-    account_id text NOT NULL,
-    withdrawal_id text NOT NULL,
-    amount bigint NOT NULL,
-    status text DEFAULT 'PENDING'::text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by text NOT NULL,
-    decided_at timestamp with time zone,
-    decided_by text,
-    reason text,
-    decision jsonb,
-    CONSTRAINT withdrawal_amount_check CHECK ((amount > 0)),
-    CONSTRAINT withdrawal_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'PAID'::text, 'REJECTED'::text])))
-);
-
-
-ALTER TABLE wallet.withdrawal OWNER TO wallet_owner;
 
 --
 -- Name: reconciliation; Type: VIEW; Schema: analytics; Owner: wallet_owner
@@ -870,6 +942,31 @@ CREATE TABLE wallet.betting_policy (
 ALTER TABLE wallet.betting_policy OWNER TO wallet_owner;
 
 --
+-- Name: deposit; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.deposit (
+    account_id text NOT NULL,
+    deposit_id text NOT NULL,
+    amount bigint NOT NULL,
+    bucket_type text NOT NULL,
+    status text DEFAULT 'PENDING'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    decided_at timestamp with time zone,
+    decided_by text,
+    reason text,
+    rolling_id bigint,
+    txn_id bigint,
+    decision jsonb,
+    auto_approve boolean DEFAULT false NOT NULL,
+    CONSTRAINT deposit_amount_check CHECK ((amount > 0)),
+    CONSTRAINT deposit_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'REJECTED'::text])))
+);
+
+
+ALTER TABLE wallet.deposit OWNER TO wallet_owner;
+
+--
 -- Name: error_code; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TABLE wallet.error_code (
@@ -885,16 +982,100 @@ CREATE TABLE wallet.error_code (
 ALTER TABLE wallet.error_code OWNER TO wallet_owner;
 
 --
--- Name: idempotency; Type: TABLE; Schema: wallet; Owner: wallet_owner
+-- Name: repeat_key; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
-CREATE TABLE wallet.idempotency (
+CREATE TABLE wallet.repeat_key (
     account_id text NOT NULL,
     command text NOT NULL,
     key text NOT NULL,
-    request_hash text NOT NULL,
-    response jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL
+    target text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT repeat_key_command_check CHECK ((command = ANY (ARRAY['bet_rollback'::text, 'coupon_reverse'::text, 'promotion_reverse'::text])))
 );
+
+
+ALTER TABLE wallet.repeat_key OWNER TO wallet_owner;
+
+--
+-- Name: idempotency; Type: VIEW; Schema: wallet; Owner: wallet_owner
+--
+CREATE VIEW wallet.idempotency AS
+ SELECT bet.account_id,
+    'bet_authorize'::text AS command,
+    bet.bet_id AS key,
+    bet.authorized_at AS created_at
+   FROM wallet.bet
+  WHERE (NOT bet.tombstone)
+UNION ALL
+ SELECT bet.account_id,
+    'bet_settle'::text AS command,
+    bet.settlement_id AS key,
+    bet.settled_at AS created_at
+   FROM wallet.bet
+  WHERE (bet.settlement_id IS NOT NULL)
+UNION ALL
+ SELECT bet.account_id,
+    'bet_rollback'::text AS command,
+    bet.rollback_id AS key,
+    bet.rolled_back_at AS created_at
+   FROM wallet.bet
+  WHERE (bet.rollback_id IS NOT NULL)
+UNION ALL
+ SELECT deposit.account_id,
+    'deposit_create'::text AS command,
+    deposit.deposit_id AS key,
+    deposit.created_at
+   FROM wallet.deposit
+UNION ALL
+ SELECT withdrawal.account_id,
+    'withdrawal_create'::text AS command,
+    withdrawal.withdrawal_id AS key,
+    withdrawal.created_at
+   FROM wallet.withdrawal
+UNION ALL
+ SELECT coupon.account_id,
+    'coupon_grant'::text AS command,
+    coupon.coupon_id AS key,
+    coupon.granted_at AS created_at
+   FROM wallet.coupon
+UNION ALL
+ SELECT coupon.account_id,
+    'coupon_reverse'::text AS command,
+    coupon.reversal_id AS key,
+    coupon.reversed_at AS created_at
+   FROM wallet.coupon
+  WHERE (coupon.reversal_id IS NOT NULL)
+UNION ALL
+ SELECT promotion_credit.account_id,
+    'promotion_credit'::text AS command,
+    promotion_credit.credit_id AS key,
+    promotion_credit.created_at
+   FROM wallet.promotion_credit
+UNION ALL
+ SELECT promotion_credit.account_id,
+    'promotion_reverse'::text AS command,
+    promotion_credit.reversal_id AS key,
+    promotion_credit.reversed_at AS created_at
+   FROM wallet.promotion_credit
+  WHERE (promotion_credit.reversal_id IS NOT NULL)
+UNION ALL
+ SELECT transfer.account_id,
+    'transfer'::text AS command,
+    transfer.transfer_id AS key,
+    transfer.created_at
+   FROM wallet.transfer
+UNION ALL
+ SELECT adjustment.account_id,
+    'admin_adjust'::text AS command,
+    adjustment.adjustment_id AS key,
+    adjustment.created_at
+   FROM wallet.adjustment
+UNION ALL
+ SELECT repeat_key.account_id,
+    repeat_key.command,
+    repeat_key.key,
+    repeat_key.created_at
+   FROM wallet.repeat_key;
 
 
 ALTER TABLE wallet.idempotency OWNER TO wallet_owner;
@@ -911,35 +1092,6 @@ CREATE SEQUENCE wallet.outbox_delivery_id_seq
 
 
 ALTER TABLE wallet.outbox_delivery_id_seq OWNER TO wallet_owner;
-
---
--- Name: promotion_credit; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.promotion_credit (
-    account_id text NOT NULL,
-    credit_id text NOT NULL,
-    kind text NOT NULL,
-    amount bigint NOT NULL,
-    bucket_type text NOT NULL,
-    rolling_multiplier integer DEFAULT 0 NOT NULL,
-    rolling_id bigint,
-    status text DEFAULT 'CREDITED'::text NOT NULL,
-    reversed bigint,
-    unrecovered bigint,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by text NOT NULL,
-    reversal_result jsonb,
-    CONSTRAINT promotion_credit_amount_check CHECK ((amount > 0)),
-    CONSTRAINT promotion_credit_check CHECK (((status = 'CREDITED'::text) OR ((reversed + unrecovered) = amount))),
-    CONSTRAINT promotion_credit_kind_check CHECK ((kind = ANY (ARRAY['REBATE'::text, 'CASHBACK'::text, 'LOSSBACK'::text, 'EVENT'::text]))),
-    CONSTRAINT promotion_credit_reversed_check CHECK ((reversed >= 0)),
-    CONSTRAINT promotion_credit_rolling_multiplier_check CHECK ((rolling_multiplier >= 0)),
-    CONSTRAINT promotion_credit_status_check CHECK ((status = ANY (ARRAY['CREDITED'::text, 'REVERSED'::text]))),
-    CONSTRAINT promotion_credit_unrecovered_check CHECK ((unrecovered >= 0))
-);
-
-
-ALTER TABLE wallet.promotion_credit OWNER TO wallet_owner;
 
 --
 -- Name: provider_mapping; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -990,26 +1142,6 @@ CREATE TABLE wallet.rolling_progress (
 
 
 ALTER TABLE wallet.rolling_progress OWNER TO wallet_owner;
-
---
--- Name: transfer; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.transfer (
-    account_id text NOT NULL,
-    transfer_id text NOT NULL,
-    from_type text NOT NULL,
-    to_type text NOT NULL,
-    debited bigint NOT NULL,
-    credited bigint NOT NULL,
-    txn_id bigint NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    created_by text NOT NULL,
-    CONSTRAINT transfer_credited_check CHECK ((credited > 0)),
-    CONSTRAINT transfer_debited_check CHECK ((debited > 0))
-);
-
-
-ALTER TABLE wallet.transfer OWNER TO wallet_owner;
 
 --
 -- Name: transfer_edge; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -1138,6 +1270,12 @@ ALTER TABLE ONLY wallet.account
     ADD CONSTRAINT account_pkey PRIMARY KEY (account_id);
 
 --
+-- Name: adjustment adjustment_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.adjustment
+    ADD CONSTRAINT adjustment_pkey PRIMARY KEY (account_id, adjustment_id);
+
+--
 -- Name: api_key api_key_name_key; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.api_key
@@ -1160,12 +1298,6 @@ ALTER TABLE ONLY wallet.audit_log
 --
 ALTER TABLE ONLY wallet.bet
     ADD CONSTRAINT bet_pkey PRIMARY KEY (account_id, bet_id);
-
---
--- Name: bet_source bet_source_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.bet_source
-    ADD CONSTRAINT bet_source_pkey PRIMARY KEY (account_id, bet_id, seq);
 
 --
 -- Name: betting_policy betting_policy_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1216,18 +1348,6 @@ ALTER TABLE ONLY wallet.group_policy
     ADD CONSTRAINT group_policy_pkey PRIMARY KEY (wallet_group, version);
 
 --
--- Name: idempotency idempotency_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.idempotency
-    ADD CONSTRAINT idempotency_pkey PRIMARY KEY (account_id, command, key);
-
---
--- Name: ledger_entry ledger_entry_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.ledger_entry
-    ADD CONSTRAINT ledger_entry_pkey PRIMARY KEY (account_id, txn_id, entry_no);
-
---
 -- Name: ledger_txn ledger_txn_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.ledger_txn
@@ -1256,6 +1376,12 @@ ALTER TABLE ONLY wallet.provider_mapping
 --
 ALTER TABLE ONLY wallet.provider_type
     ADD CONSTRAINT provider_type_pkey PRIMARY KEY (code);
+
+--
+-- Name: repeat_key repeat_key_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.repeat_key
+    ADD CONSTRAINT repeat_key_pkey PRIMARY KEY (account_id, command, key);
 
 --
 -- Name: resource_owner resource_owner_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1347,19 +1473,29 @@ ALTER TABLE ONLY wallet_meta.yoyo_lock
 CREATE INDEX bet_open ON wallet.bet USING btree (account_id, wallet_group) WHERE (status = 'AUTHORIZED'::text);
 
 --
+-- Name: bet_rollback_key; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX bet_rollback_key ON wallet.bet USING btree (account_id, rollback_id) WHERE (rollback_id IS NOT NULL);
+
+--
+-- Name: bet_settlement_key; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX bet_settlement_key ON wallet.bet USING btree (account_id, settlement_id) WHERE (settlement_id IS NOT NULL);
+
+--
 -- Name: betting_policy_one_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE UNIQUE INDEX betting_policy_one_active ON wallet.betting_policy USING btree (provider_type) WHERE (status = 'ACTIVE'::text);
 
 --
+-- Name: coupon_reversal_key; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX coupon_reversal_key ON wallet.coupon USING btree (account_id, reversal_id) WHERE (reversal_id IS NOT NULL);
+
+--
 -- Name: group_policy_one_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE UNIQUE INDEX group_policy_one_active ON wallet.group_policy USING btree (wallet_group) WHERE (status = 'ACTIVE'::text);
-
---
--- Name: ledger_entry_history; Type: INDEX; Schema: wallet; Owner: wallet_owner
---
-CREATE INDEX ledger_entry_history ON wallet.ledger_entry USING btree (account_id, txn_id DESC, entry_no DESC) WHERE (pocket IS NULL);
 
 --
 -- Name: outbox_delivery; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -1375,6 +1511,11 @@ CREATE INDEX outbox_unpublished ON wallet.outbox USING btree (delivery_id) WHERE
 -- Name: outbox_unstamped; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE INDEX outbox_unstamped ON wallet.outbox USING btree (event_id) WHERE (delivery_id IS NULL);
+
+--
+-- Name: promotion_credit_reversal_key; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE UNIQUE INDEX promotion_credit_reversal_key ON wallet.promotion_credit USING btree (account_id, reversal_id) WHERE (reversal_id IS NOT NULL);
 
 --
 -- Name: rolling_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -1407,21 +1548,6 @@ CREATE TRIGGER audit_log_append_only BEFORE DELETE OR UPDATE ON wallet.audit_log
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON wallet.audit_log FOR EACH STATEMENT EXECUTE FUNCTION wallet._forbid_change();
 
 --
--- Name: ledger_entry ledger_entry_append_only; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
---
-CREATE TRIGGER ledger_entry_append_only BEFORE DELETE OR UPDATE ON wallet.ledger_entry FOR EACH ROW EXECUTE FUNCTION wallet._forbid_change();
-
---
--- Name: ledger_entry ledger_entry_no_truncate; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
---
-CREATE TRIGGER ledger_entry_no_truncate BEFORE TRUNCATE ON wallet.ledger_entry FOR EACH STATEMENT EXECUTE FUNCTION wallet._forbid_change();
-
---
--- Name: ledger_entry ledger_entry_sums_to_zero; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
---
-CREATE TRIGGER ledger_entry_sums_to_zero AFTER INSERT ON wallet.ledger_entry REFERENCING NEW TABLE AS new_entries FOR EACH STATEMENT EXECUTE FUNCTION wallet._check_entries_balance();
-
---
 -- Name: ledger_txn ledger_txn_append_only; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
 --
 CREATE TRIGGER ledger_txn_append_only BEFORE DELETE OR UPDATE ON wallet.ledger_txn FOR EACH ROW EXECUTE FUNCTION wallet._forbid_change();
@@ -1430,18 +1556,6 @@ CREATE TRIGGER ledger_txn_append_only BEFORE DELETE OR UPDATE ON wallet.ledger_t
 -- Name: ledger_txn ledger_txn_no_truncate; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
 --
 CREATE TRIGGER ledger_txn_no_truncate BEFORE TRUNCATE ON wallet.ledger_txn FOR EACH STATEMENT EXECUTE FUNCTION wallet._forbid_change();
-
---
--- Name: bet bet_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.bet
-    ADD CONSTRAINT bet_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
--- Name: bet_source bet_source_account_id_bet_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.bet_source
-    ADD CONSTRAINT bet_source_account_id_bet_id_fkey FOREIGN KEY (account_id, bet_id) REFERENCES wallet.bet(account_id, bet_id);
 
 --
 -- Name: betting_policy betting_policy_provider_type_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1456,12 +1570,6 @@ ALTER TABLE ONLY wallet.betting_policy
     ADD CONSTRAINT betting_policy_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
 
 --
--- Name: bucket bucket_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.bucket
-    ADD CONSTRAINT bucket_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
 -- Name: bucket_type bucket_type_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.bucket_type
@@ -1474,46 +1582,10 @@ ALTER TABLE ONLY wallet.bucket_type
     ADD CONSTRAINT bucket_type_topology_version_wallet_group_fkey FOREIGN KEY (topology_version, wallet_group) REFERENCES wallet.wallet_group(topology_version, code);
 
 --
--- Name: coupon coupon_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.coupon
-    ADD CONSTRAINT coupon_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
--- Name: deposit deposit_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.deposit
-    ADD CONSTRAINT deposit_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
 -- Name: group_policy group_policy_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.group_policy
     ADD CONSTRAINT group_policy_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
-
---
--- Name: idempotency idempotency_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.idempotency
-    ADD CONSTRAINT idempotency_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
--- Name: ledger_entry ledger_entry_account_id_txn_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.ledger_entry
-    ADD CONSTRAINT ledger_entry_account_id_txn_id_fkey FOREIGN KEY (account_id, txn_id) REFERENCES wallet.ledger_txn(account_id, txn_id);
-
---
--- Name: ledger_txn ledger_txn_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.ledger_txn
-    ADD CONSTRAINT ledger_txn_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
--- Name: promotion_credit promotion_credit_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.promotion_credit
-    ADD CONSTRAINT promotion_credit_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
 
 --
 -- Name: provider_mapping provider_mapping_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1528,28 +1600,10 @@ ALTER TABLE ONLY wallet.provider_mapping
     ADD CONSTRAINT provider_mapping_topology_version_wallet_group_fkey FOREIGN KEY (topology_version, wallet_group) REFERENCES wallet.wallet_group(topology_version, code);
 
 --
--- Name: resource_owner resource_owner_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.resource_owner
-    ADD CONSTRAINT resource_owner_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
--- Name: rolling_obligation rolling_obligation_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.rolling_obligation
-    ADD CONSTRAINT rolling_obligation_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
-
---
 -- Name: rolling_progress rolling_progress_account_id_rolling_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.rolling_progress
     ADD CONSTRAINT rolling_progress_account_id_rolling_id_fkey FOREIGN KEY (account_id, rolling_id) REFERENCES wallet.rolling_obligation(account_id, rolling_id);
-
---
--- Name: transfer transfer_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.transfer
-    ADD CONSTRAINT transfer_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
 
 --
 -- Name: transfer_edge transfer_edge_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1574,12 +1628,6 @@ ALTER TABLE ONLY wallet.transfer_edge
 --
 ALTER TABLE ONLY wallet.wallet_group
     ADD CONSTRAINT wallet_group_topology_version_fkey FOREIGN KEY (topology_version) REFERENCES wallet.topology_version(version);
-
---
--- Name: withdrawal withdrawal_account_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.withdrawal
-    ADD CONSTRAINT withdrawal_account_id_fkey FOREIGN KEY (account_id) REFERENCES wallet.account(account_id);
 
 --
 -- Name: withdrawal_source withdrawal_source_account_id_withdrawal_id_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1654,14 +1702,24 @@ GRANT SELECT ON TABLE wallet.bucket_type TO wallet_dba;
 GRANT SELECT ON TABLE wallet.group_policy TO wallet_dba;
 
 --
+-- Name: TABLE adjustment; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.adjustment TO wallet_dba;
+
+--
+-- Name: FUNCTION _array_sum(p bigint[]); Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+REVOKE ALL ON FUNCTION wallet._array_sum(p bigint[]) FROM PUBLIC;
+
+--
+-- Name: TABLE bet; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.bet TO wallet_dba;
+
+--
 -- Name: TABLE coupon; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.coupon TO wallet_dba;
-
---
--- Name: TABLE deposit; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.deposit TO wallet_dba;
 
 --
 -- Name: TABLE outbox; Type: ACL; Schema: wallet; Owner: wallet_owner
@@ -1669,9 +1727,34 @@ GRANT SELECT ON TABLE wallet.deposit TO wallet_dba;
 GRANT SELECT ON TABLE wallet.outbox TO wallet_dba;
 
 --
+-- Name: FUNCTION _forbid_change(); Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+REVOKE ALL ON FUNCTION wallet._forbid_change() FROM PUBLIC;
+
+--
 -- Name: TABLE account; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.account TO wallet_dba;
+
+--
+-- Name: TABLE ledger_txn; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.ledger_txn TO wallet_dba;
+
+--
+-- Name: TABLE promotion_credit; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.promotion_credit TO wallet_dba;
+
+--
+-- Name: TABLE transfer; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.transfer TO wallet_dba;
+
+--
+-- Name: TABLE withdrawal; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.withdrawal TO wallet_dba;
 
 --
 -- Name: TABLE bucket; Type: ACL; Schema: wallet; Owner: wallet_owner
@@ -1688,11 +1771,6 @@ GRANT SELECT ON TABLE wallet.topology_version TO wallet_dba;
 --
 GRANT SELECT ON TABLE analytics.balances TO wallet_analyst;
 GRANT SELECT ON TABLE analytics.balances TO wallet_dba;
-
---
--- Name: TABLE bet; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.bet TO wallet_dba;
 
 --
 -- Name: TABLE bet_source; Type: ACL; Schema: wallet; Owner: wallet_owner
@@ -1717,11 +1795,6 @@ GRANT SELECT ON TABLE analytics.house_result_by_provider TO wallet_analyst;
 GRANT SELECT ON TABLE analytics.house_result_by_provider TO wallet_dba;
 
 --
--- Name: TABLE ledger_txn; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.ledger_txn TO wallet_dba;
-
---
 -- Name: TABLE ledger_daily; Type: ACL; Schema: analytics; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE analytics.ledger_daily TO wallet_analyst;
@@ -1732,11 +1805,6 @@ GRANT SELECT ON TABLE analytics.ledger_daily TO wallet_dba;
 --
 GRANT SELECT ON TABLE analytics.open_bet_exposure TO wallet_analyst;
 GRANT SELECT ON TABLE analytics.open_bet_exposure TO wallet_dba;
-
---
--- Name: TABLE withdrawal; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.withdrawal TO wallet_dba;
 
 --
 -- Name: TABLE reconciliation; Type: ACL; Schema: analytics; Owner: wallet_owner
@@ -1771,19 +1839,24 @@ GRANT SELECT ON TABLE wallet.audit_log TO wallet_dba;
 GRANT SELECT ON TABLE wallet.betting_policy TO wallet_dba;
 
 --
+-- Name: TABLE deposit; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.deposit TO wallet_dba;
+
+--
 -- Name: TABLE error_code; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.error_code TO wallet_dba;
 
 --
+-- Name: TABLE repeat_key; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.repeat_key TO wallet_dba;
+
+--
 -- Name: TABLE idempotency; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.idempotency TO wallet_dba;
-
---
--- Name: TABLE promotion_credit; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.promotion_credit TO wallet_dba;
 
 --
 -- Name: TABLE provider_mapping; Type: ACL; Schema: wallet; Owner: wallet_owner
@@ -1804,11 +1877,6 @@ GRANT SELECT ON TABLE wallet.resource_owner TO wallet_dba;
 -- Name: TABLE rolling_progress; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.rolling_progress TO wallet_dba;
-
---
--- Name: TABLE transfer; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.transfer TO wallet_dba;
 
 --
 -- Name: TABLE transfer_edge; Type: ACL; Schema: wallet; Owner: wallet_owner

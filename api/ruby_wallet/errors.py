@@ -73,6 +73,15 @@ def invalid(errors: list[dict[str, str]]) -> WalletError:
     return WalletError("VALIDATION_FAILED", f"request is invalid: {summary}", {"errors": errors})
 
 
+# The constraints that are the last line of defence behind a command's own checks.
+_BACKSTOPS = {
+    "bucket_balance_non_negative": ("INSUFFICIENT_FUNDS", "a bucket would go below zero"),
+    "bucket_balance_ceiling": ("BALANCE_LIMIT_EXCEEDED", "a bucket would go past 10^17"),
+    "ledger_txn_entries_sum_to_zero": ("LEDGER_UNBALANCED", "a ledger transaction did not sum to zero"),
+    "ledger_txn_entries_shape": ("LEDGER_UNBALANCED", "a ledger transaction's entries were malformed"),
+}
+
+
 def from_database(
     sqlstate: str | None, message: str | None, detail: str | None, constraint: str | None = None
 ) -> WalletError | None:
@@ -87,9 +96,10 @@ def from_database(
             except ValueError:
                 extra = {}
         return WalletError(by_sqlstate()[sqlstate].code, message, extra)
-    if sqlstate == "23514" and constraint == "bucket_balance_non_negative":
-        # Backstop only: commands check funds first and raise INSUFFICIENT_FUNDS themselves.
-        return WalletError("INSUFFICIENT_FUNDS", "a bucket would go below zero")
+    if sqlstate == "23514" and constraint in _BACKSTOPS:
+        # Backstops only: commands check first and raise their own codes.
+        code, detail = _BACKSTOPS[constraint]
+        return WalletError(code, detail)
     if sqlstate and sqlstate.startswith("22"):
         # Data exceptions (out of range, bad format) that got past request validation.
         return invalid([{"path": "", "message": message or "invalid value"}])

@@ -81,9 +81,15 @@ def _load_error_codes(conn: psycopg.Connection) -> None:
 # Every schema whose functions come from procedures/ (sql/bootstrap.sql creates them).
 CODE_SCHEMAS = ("wallet", "game", "payments", "promotion", "player", "events", "casino", "admin", "api", "ops")
 
-_CODE_FUNCTIONS = """
+# Functions a migration owns: trigger functions, and functions a constraint depends on (the
+# ledger's row check).  They are defined with the objects that use them and never dropped here.
+MIGRATION_OWNED = """(p.prorettype = 'trigger'::regtype
+     OR EXISTS (SELECT 1 FROM pg_depend d
+                 WHERE d.refclassid = 'pg_proc'::regclass AND d.refobjid = p.oid AND d.classid = 'pg_constraint'::regclass))"""
+
+_CODE_FUNCTIONS = f"""
     SELECT p.oid::regprocedure::text FROM pg_proc p
-     WHERE p.pronamespace::regnamespace::text = ANY (%s) AND p.prokind = 'f' AND p.prorettype <> 'trigger'::regtype
+     WHERE p.pronamespace::regnamespace::text = ANY (%s) AND p.prokind = 'f' AND NOT {MIGRATION_OWNED}
      ORDER BY 1"""
 
 
@@ -95,7 +101,7 @@ def _apply_code(conn: psycopg.Connection, report: MigrateReport) -> None:
     # Every function is dropped and defined again from the files, so a function may change its
     # return type or move, and nothing a file no longer defines survives.  No CASCADE: an object
     # that depends on a function (a constraint, an index) makes migrate fail loudly instead of
-    # disappearing with it.  Trigger functions belong to the migrations that create their triggers.
+    # disappearing with it.  Migration-owned functions (MIGRATION_OWNED) stay.
     before = [row[0] for row in conn.execute(_CODE_FUNCTIONS, (list(CODE_SCHEMAS),)).fetchall()]
     for signature in before:
         conn.execute(f"DROP FUNCTION {signature}")
@@ -125,7 +131,9 @@ def migrate(database_url: str, *, force: bool = False) -> MigrateReport:
             with conn.transaction():
                 conn.execute("SET LOCAL ROLE wallet_owner")
                 row = conn.execute("SELECT digest FROM wallet_meta.code_state").fetchone()
-                if force or row is None or row[0] != digest:
+                # A migration may drop what the code defines (views over a table it replaces):
+                # whenever one ran, the code is applied again whatever its digest.
+                if force or report.migrations_applied or row is None or row[0] != digest:
                     _apply_code(conn, report)
                     conn.execute(
                         """INSERT INTO wallet_meta.code_state (digest) VALUES (%s)

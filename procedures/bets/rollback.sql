@@ -8,7 +8,7 @@
 -- second rollback, under any rollback_id, returns the first one's result and moves nothing.
 -- Runs on frozen accounts.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT.
--- Locks: the account.  Raises: see above.  Writes: ledger BET_ROLLBACK, the buckets and coupons it restores, wallet.bet (or its tombstone), rolling progress taken back, the idempotency record, outbox bet.rolled_back.
+-- Locks: the account.  Raises: see above.  Writes: ledger BET_ROLLBACK, the buckets and coupons it restores, wallet.bet (the rollback's record, or a tombstone), rolling progress taken back, a repeat key for a second rollback, outbox bet.rolled_back.
 -- Answers (HTTP): ruby_wallet.routes.bets.BetRolledBack.
 CREATE OR REPLACE FUNCTION game.bet_rollback(p_bet_id text, p_player_id text, p_rollback_id text, p_reason text DEFAULT NULL,
                                                p_actor text DEFAULT NULL)
@@ -17,8 +17,11 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_actor text := wallet._actor(p_actor);
     v_errors jsonb := wallet._bet_key_problems(p_bet_id, p_player_id);
-    v_request jsonb;
     v_account wallet.account;
+    v_ctx record;
+    v_ctx_account wallet.account;
+    v_keyed_bet text;
+    v_repeated_bet text;
     v_response jsonb;
     v_bet wallet.bet;
     v_postings wallet.posting[];
@@ -33,38 +36,55 @@ BEGIN
     v_errors := wallet._check(v_errors, p_reason IS NULL OR length(p_reason) <= 1000, 'reason', 'must be at most 1000 characters');
     PERFORM wallet._raise_invalid(v_errors);
 
-    v_account := wallet._lock_account(p_player_id);
-    v_request := jsonb_build_object('bet_id', p_bet_id);
-    v_response := wallet._idem_replay(v_account.account_id, 'bet_rollback', p_rollback_id, v_request);
-    IF v_response IS NOT NULL THEN
-        RETURN v_response;
+    -- The lock, the bet, and what this rollback id already rolled back (its bet's record, or a
+    -- repeat key remembered when it rolled back a bet rolled back before).
+    -- The lock first, in a statement of its own: what the command reads next is read after
+    -- it, so it sees every command on this player that committed while this one waited.
+    v_ctx_account := wallet._lock_account(p_player_id);
+    SELECT v_ctx_account AS account, b AS bet, k.bet_id AS keyed_bet, r.target AS repeated_bet
+      INTO v_ctx
+      FROM (SELECT) AS one
+      LEFT JOIN wallet.bet b ON b.account_id = p_player_id AND b.bet_id = p_bet_id
+      LEFT JOIN wallet.bet k ON k.account_id = p_player_id AND k.rollback_id = p_rollback_id
+      LEFT JOIN wallet.repeat_key r ON r.account_id = p_player_id AND r.command = 'bet_rollback' AND r.key = p_rollback_id;
+    v_account := v_ctx.account;
+    v_bet := v_ctx.bet;
+    v_keyed_bet := v_ctx.keyed_bet;
+    v_repeated_bet := v_ctx.repeated_bet;
+    IF coalesce(v_keyed_bet, v_repeated_bet) IS NOT NULL THEN
+        IF coalesce(v_keyed_bet, v_repeated_bet) = p_bet_id THEN
+            RETURN v_bet.rollback_result;
+        END IF;
+        PERFORM wallet._idempotency_conflict('bet_rollback', p_rollback_id);
     END IF;
-    SELECT * INTO v_bet FROM wallet.bet WHERE account_id = v_account.account_id AND bet_id = p_bet_id;
     IF v_bet.status = 'ROLLED_BACK' THEN
-        RETURN wallet._idem_store(v_account.account_id, 'bet_rollback', p_rollback_id, v_request, v_bet.rollback_result);
+        -- A second rollback, under another id: the first one's answer, and this id remembered.
+        PERFORM wallet._repeat_key(p_player_id, 'bet_rollback', p_rollback_id, p_bet_id);
+        RETURN v_bet.rollback_result;
     END IF;
     PERFORM wallet._require_open(v_account, p_allow_frozen => true);
 
     IF v_bet.bet_id IS NULL THEN
         v_response := jsonb_build_object('bet_id', p_bet_id, 'status', 'ROLLED_BACK', 'restored', '[]'::jsonb);
-        INSERT INTO wallet.bet (account_id, bet_id, status, tombstone, stake, rollback_id, rolled_back_at, rollback_result)
-        VALUES (v_account.account_id, p_bet_id, 'ROLLED_BACK', true, 0, p_rollback_id, now(), v_response);
-        PERFORM wallet._emit(v_account.account_id, 'bet.rolled_back', v_response || jsonb_build_object(
+        INSERT INTO wallet.bet (account_id, bet_id, status, tombstone, stake, rollback_id, rolled_back_at, rollback_result,
+                                sources, source_kinds, source_amounts, destinations, stakes_returned)
+        VALUES (p_player_id, p_bet_id, 'ROLLED_BACK', true, 0, p_rollback_id, now(), v_response, '{}', '{}', '{}', '{}', '{}');
+        PERFORM wallet._emit(p_player_id, 'bet.rolled_back', v_response || jsonb_build_object(
             'player_id', p_player_id, 'rollback_id', p_rollback_id, 'tombstone', true, 'reason', p_reason));
-        RETURN wallet._idem_store(v_account.account_id, 'bet_rollback', p_rollback_id, v_request, v_response);
+        RETURN v_response;
     END IF;
 
     -- Restore the sources; a settled bet first gives back what its settlement moved (HOLD nets
     -- out).  Postings are netted per bucket, coupon and pocket, so a bucket that both paid the
     -- stake and received the payout only gives back the difference.
     IF v_bet.status = 'AUTHORIZED' THEN
-        v_postings := wallet._bet_restore_postings(v_account.account_id, p_bet_id) || wallet._pocket('HOLD', -v_bet.stake);
+        v_postings := wallet._bet_restore_postings(v_bet) || wallet._pocket('HOLD', -v_bet.stake);
     ELSIF v_bet.result = 'VOID' THEN
         -- The VOID settlement already put every source back; what happened to that money since
         -- (a coupon reversed, cash spent) is not this bet's any more.  Nothing moves.
         v_postings := '{}';
     ELSE
-        v_postings := wallet._bet_restore_postings(v_account.account_id, p_bet_id);
+        v_postings := wallet._bet_restore_postings(v_bet);
         SELECT v_postings || coalesce(array_agg((e.bucket_type, e.pocket, e.coupon_id, -e.amount)::wallet.posting ORDER BY e.entry_no), '{}')
           INTO v_postings
           FROM wallet.ledger_entry e
@@ -124,7 +144,7 @@ BEGIN
     PERFORM wallet._post(v_account.account_id, 'BET_ROLLBACK', 'bet:' || p_bet_id, v_actor, v_postings, v_bet.topology_version);
 
     v_response := jsonb_build_object('bet_id', p_bet_id, 'status', 'ROLLED_BACK',
-                                     'restored', wallet._bet_funding(v_account.account_id, p_bet_id),
+                                     'restored', wallet._bet_funding(v_bet),
                                      'payout_reversed', v_reversed, 'rolling', v_rolling);
     UPDATE wallet.bet SET status = 'ROLLED_BACK', rollback_id = p_rollback_id, rolled_back_at = now(), rollback_result = v_response
      WHERE account_id = v_account.account_id AND bet_id = p_bet_id;
@@ -133,6 +153,6 @@ BEGIN
         'player_id', p_player_id, 'rollback_id', p_rollback_id, 'was', v_bet.status, 'reason', p_reason,
         'provider_type', v_bet.provider_type, 'wallet_group', v_bet.wallet_group, 'topology_version', v_bet.topology_version,
         'policy', jsonb_build_object('provider_type', v_bet.provider_type, 'version', v_bet.policy_version)));
-    RETURN wallet._idem_store(v_account.account_id, 'bet_rollback', p_rollback_id, v_request, v_response);
+    RETURN v_response;
 END
 $$;

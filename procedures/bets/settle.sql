@@ -1,77 +1,105 @@
--- Bet settlement (SPEC §4 settlement arithmetic, §5a rolling): pay by the bet's snapshot.
+-- Bet settlement (SPEC §4 settlement arithmetic, §5a rolling): pay by the bet's snapshot.  The
+-- bet row is the settlement's record too: its settlement id (the key), result, payout, the
+-- ledger transaction the answer's credits are read from, and the rolling it progressed.
 
 -- The postings that put a bet's stake back where it came from (VOID, rollback): each bucket
 -- and coupon gets its amount back, except a coupon reversed since, whose share goes to the
 -- PROMOTION pocket (SPEC §5 coupon reversal).  The HOLD side is the caller's.
-CREATE OR REPLACE FUNCTION wallet._bet_restore_postings(p_account_id text, p_bet_id text)
+CREATE OR REPLACE FUNCTION wallet._bet_restore_postings(b wallet.bet)
 RETURNS wallet.posting[]
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT coalesce(array_agg(CASE WHEN s.bucket_type IS NOT NULL THEN wallet._bucket(s.bucket_type, s.amount)
-                                   WHEN c.status = 'REVERSED' THEN wallet._pocket('PROMOTION', s.amount)
-                                   ELSE wallet._coupon(s.coupon_id, s.amount) END ORDER BY s.seq), '{}')
-      FROM wallet.bet_source s
-      LEFT JOIN wallet.coupon c ON c.account_id = s.account_id AND c.coupon_id = s.coupon_id
-     WHERE s.account_id = p_account_id AND s.bet_id = p_bet_id);
+    RETURN (SELECT coalesce(array_agg(CASE WHEN s.kind <> 'COUPON' THEN wallet._bucket(s.source, s.amount)
+                                       WHEN c.status = 'REVERSED' THEN wallet._pocket('PROMOTION', s.amount)
+                                       ELSE wallet._coupon(c.coupon_id, s.amount) END ORDER BY s.n), '{}')
+          FROM unnest(b.sources, b.source_kinds, b.source_amounts) WITH ORDINALITY AS s(source, kind, amount, n)
+          LEFT JOIN wallet.coupon c ON s.kind = 'COUPON' AND c.account_id = b.account_id AND c.coupon_id = substr(s.source, 8));
 END
 $$;
 
--- [{source, amount}] of a bet's funding, as the API writes sources.
-CREATE OR REPLACE FUNCTION wallet._bet_funding(p_account_id text, p_bet_id text)
+-- Every problem of a settle request, as a problem list (empty: valid).
+CREATE OR REPLACE FUNCTION wallet._bet_settle_problems(p_bet_id text, p_player_id text, p_settlement_id text, p_result text,
+                                                       p_payout bigint)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT wallet._check(wallet._check(wallet._check(wallet._check_key(
+               wallet._bet_key_problems(p_bet_id, p_player_id), p_settlement_id, 'settlement_id'),
+               p_result IN ('WIN', 'LOSS', 'VOID', 'CASHOUT'), 'result', 'must be WIN, LOSS, VOID or CASHOUT'),
+               p_result NOT IN ('WIN', 'CASHOUT') OR p_payout BETWEEN 0 AND 1000000000000000,
+               'payout', 'is required for WIN and CASHOUT: an integer from 0 to 10^15 (gross, stake included)'),
+               p_result IS DISTINCT FROM 'LOSS' OR coalesce(p_payout, 0) = 0, 'payout', 'a LOSS pays 0')
+$$;
+
+-- The answer of a settlement, built from the bet row and its settle transaction's entries (the
+-- first answer and every replay): the credits are the settlement's bucket credits in entry
+-- order, the rolling the obligations it progressed, as they were then.
+CREATE OR REPLACE FUNCTION wallet._bet_settled_answer(b wallet.bet, p_targets text[], p_amounts bigint[])
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('source', coalesce(bucket_type, 'coupon:' || coupon_id), 'amount', amount)
-                              ORDER BY seq), '[]')
-      FROM wallet.bet_source WHERE account_id = p_account_id AND bet_id = p_bet_id);
+    RETURN (SELECT jsonb_build_object(
+            'bet_id', b.bet_id, 'status', 'SETTLED', 'result', b.result, 'payout', b.payout,
+            'credits', (SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', e.target, 'amount', e.amount) ORDER BY e.n), '[]')
+                          FROM unnest(p_targets, p_amounts) WITH ORDINALITY AS e(target, amount, n)
+                         WHERE e.amount > 0 AND e.target !~ '^(@|coupon:)'),
+            'rolling', coalesce(b.settle_rolling, '[]')));
 END
 $$;
 
 -- Settles an authorized bet (SPEC §4 settlement arithmetic, §5a rolling): WIN and CASHOUT pay
--- p_payout (gross, stake included) split over the funding sources by ops.settlement_split
+-- p_payout (gross, stake included) split over the funding sources by wallet._settlement_split
 -- to the destinations stored at authorization; LOSS pays nothing; VOID restores the sources
 -- exactly.  Then rolling progress from the bet's snapshot, completion and release, then
--- auto-completion.  Idempotent on p_settlement_id; another settlement of a settled bet is
--- BET_ALREADY_SETTLED, of a rolled-back one BET_ALREADY_ROLLED_BACK.  Runs on frozen accounts.
+-- auto-completion.  Idempotent on p_settlement_id (the bet row holds it); another settlement of
+-- a settled bet is BET_ALREADY_SETTLED, of a rolled-back one BET_ALREADY_ROLLED_BACK.  Runs on
+-- frozen accounts.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, BET_NOT_FOUND, BET_ALREADY_SETTLED,
 -- BET_ALREADY_ROLLED_BACK, IDEMPOTENCY_CONFLICT.
--- Locks: the account.  Raises: see above.  Writes: ledger BET_SETTLE, the destination buckets, wallet.bet, rolling progress (and releases), the idempotency record, outbox bet.settled (and rolling.*).
+-- Locks: the account.  Raises: see above.  Writes: ledger BET_SETTLE, the destination buckets, wallet.bet (the settlement's record), rolling progress (and releases), outbox bet.settled (and rolling.*).
 -- Answers (HTTP): ruby_wallet.routes.bets.BetSettled.
 CREATE OR REPLACE FUNCTION game.bet_settle(p_bet_id text, p_player_id text, p_settlement_id text, p_result text,
                                              p_payout bigint DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
+    v_errors jsonb := wallet._bet_settle_problems(p_bet_id, p_player_id, p_settlement_id, p_result, p_payout);
     v_actor text := wallet._actor(p_actor);
-    v_errors jsonb := wallet._bet_key_problems(p_bet_id, p_player_id);
-    v_request jsonb;
+    v_payout bigint := CASE WHEN p_result IN ('WIN', 'CASHOUT') THEN p_payout ELSE 0 END;
     v_account wallet.account;
-    v_response jsonb;
+    v_ctx record;
     v_bet wallet.bet;
-    v_payout bigint;
     v_postings wallet.posting[];
-    v_shares wallet.settle_share[];
-    v_credits jsonb;
-    v_rolling jsonb;
-    v_txn_id bigint;
+    v_txn wallet.ledger_txn;
     v_cash_stake bigint;
+    v_rolling jsonb;
+    v_answer jsonb;
 BEGIN
-    v_errors := wallet._check_key(v_errors, p_settlement_id, 'settlement_id');
-    v_errors := wallet._check(v_errors, p_result IN ('WIN', 'LOSS', 'VOID', 'CASHOUT'), 'result', 'must be WIN, LOSS, VOID or CASHOUT');
-    v_errors := wallet._check(v_errors, p_result NOT IN ('WIN', 'CASHOUT') OR p_payout BETWEEN 0 AND 1000000000000000,
-                              'payout', 'is required for WIN and CASHOUT: an integer from 0 to 10^15 (gross, stake included)');
-    v_errors := wallet._check(v_errors, p_result IS DISTINCT FROM 'LOSS' OR coalesce(p_payout, 0) = 0, 'payout', 'a LOSS pays 0');
-    PERFORM wallet._raise_invalid(v_errors);
-
-    v_account := wallet._lock_account(p_player_id);
-    v_request := jsonb_build_object('bet_id', p_bet_id, 'result', p_result,
-                                    'payout', CASE WHEN p_result IN ('WIN', 'CASHOUT') THEN p_payout ELSE 0 END);
-    v_response := wallet._idem_replay(v_account.account_id, 'bet_settle', p_settlement_id, v_request);
-    IF v_response IS NOT NULL THEN
-        RETURN v_response;
+    IF v_errors <> '[]'::jsonb THEN
+        PERFORM wallet._raise_invalid(v_errors);
     END IF;
-    SELECT * INTO v_bet FROM wallet.bet WHERE account_id = v_account.account_id AND bet_id = p_bet_id;
+
+    -- The account lock (wallet._lock_account, inline on this path), in a statement of its own:
+    -- what the command reads next is read after it, so it sees every command on this player
+    -- that committed while this one waited.
+    SELECT * INTO v_account FROM wallet.account WHERE account_id = p_player_id FOR UPDATE;
     IF NOT FOUND THEN
+        PERFORM wallet._lock_account(p_player_id);  -- raises UNKNOWN_ACCOUNT
+    END IF;
+    -- The bet, and the bet this settlement id already settled (if any).
+    SELECT b AS bet, s.bet_id AS keyed_bet, s.result AS keyed_result, s.payout AS keyed_payout
+      INTO v_ctx
+      FROM (SELECT) AS one
+      LEFT JOIN wallet.bet b ON b.account_id = p_player_id AND b.bet_id = p_bet_id
+      LEFT JOIN wallet.bet s ON s.account_id = p_player_id AND s.settlement_id = p_settlement_id;
+    IF v_ctx.keyed_bet IS NOT NULL THEN
+        IF (v_ctx.keyed_bet, v_ctx.keyed_result, v_ctx.keyed_payout) IS NOT DISTINCT FROM (p_bet_id, p_result, v_payout) THEN
+            SELECT * INTO v_txn FROM wallet.ledger_txn WHERE account_id = p_player_id AND txn_id = (v_ctx.bet).settle_txn_id;
+            RETURN wallet._bet_settled_answer(v_ctx.bet, v_txn.targets, v_txn.amounts);
+        END IF;
+        PERFORM wallet._idempotency_conflict('bet_settle', p_settlement_id);
+    END IF;
+    v_bet := v_ctx.bet;
+    IF v_bet.bet_id IS NULL THEN
         PERFORM wallet._fail('BET_NOT_FOUND', format('no bet %s for player %s', p_bet_id, p_player_id),
                              jsonb_build_object('bet_id', p_bet_id));
     ELSIF v_bet.status = 'ROLLED_BACK' THEN
@@ -80,51 +108,55 @@ BEGIN
         PERFORM wallet._fail('BET_ALREADY_SETTLED', format('bet %s was settled by %s', p_bet_id, v_bet.settlement_id),
                              jsonb_build_object('bet_id', p_bet_id, 'settlement_id', v_bet.settlement_id));
     END IF;
-    PERFORM wallet._require_open(v_account, p_allow_frozen => true);
+    IF v_account.status <> 'active' THEN
+        PERFORM wallet._require_open(v_account, p_allow_frozen => true);
+    END IF;
 
+    -- What moves: VOID puts the sources back; otherwise the payout's shares go to the
+    -- destinations (a free bet's withheld stake to PROMOTION), the house keeps or pays the rest.
+    -- And the stake DEPOSIT obligations count: what CASH and WITHDRAWABLE money funded (§5a).
     IF p_result = 'VOID' THEN
-        v_payout := 0;
-        v_postings := wallet._bet_restore_postings(v_account.account_id, p_bet_id) || wallet._pocket('HOLD', -v_bet.stake);
-        SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bucket_type, 'amount', amount) ORDER BY seq), '[]')
-          INTO v_credits FROM wallet.bet_source WHERE account_id = v_account.account_id AND bet_id = p_bet_id AND bucket_type IS NOT NULL;
+        v_postings := wallet._bet_restore_postings(v_bet) || wallet._pocket('HOLD', -v_bet.stake);
     ELSE
-        v_payout := CASE WHEN p_result = 'LOSS' THEN 0 ELSE p_payout END;
-        v_shares := wallet._settlement_split(v_payout, ARRAY(
-            SELECT (coalesce(bucket_type, 'coupon:' || coupon_id), kind, amount, destination, stake_returned)::wallet.settle_source
-              FROM wallet.bet_source WHERE account_id = v_account.account_id AND bet_id = p_bet_id ORDER BY seq));
         SELECT ARRAY[wallet._pocket('HOLD', -v_bet.stake)]
                || coalesce(array_agg(wallet._bucket(destination, credit) ORDER BY destination) FILTER (WHERE credit > 0), '{}')
                || wallet._pocket('PROMOTION', coalesce(sum(withheld), 0)::bigint)
                || wallet._pocket('HOUSE', v_bet.stake - v_payout)
           INTO v_postings
           FROM (SELECT destination, sum(credit)::bigint AS credit, sum(withheld)::bigint AS withheld
-                  FROM unnest(v_shares) GROUP BY destination) per_destination;
-        SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', destination, 'amount', credit) ORDER BY destination), '[]')
-          INTO v_credits
-          FROM (SELECT destination, sum(credit) AS credit FROM unnest(v_shares) GROUP BY destination HAVING sum(credit) > 0) c;
+                  FROM unnest(wallet._settlement_split(v_payout, ARRAY(
+                           SELECT (s.source, s.kind, s.amount, s.destination, s.stake_returned)::wallet.settle_source
+                             FROM unnest(v_bet.sources, v_bet.source_kinds, v_bet.source_amounts, v_bet.destinations,
+                                         v_bet.stakes_returned) WITH ORDINALITY AS s(source, kind, amount, destination,
+                                                                                     stake_returned, n)
+                            ORDER BY s.n)))
+                 GROUP BY destination) per_destination;
     END IF;
-    v_txn_id := wallet._post(v_account.account_id, 'BET_SETTLE', 'bet:' || p_bet_id, v_actor, v_postings, v_bet.topology_version);
-    UPDATE wallet.bet SET status = 'SETTLED', result = p_result, payout = v_payout, settlement_id = p_settlement_id,
-                          settled_at = now(), settle_txn_id = v_txn_id
-     WHERE account_id = v_account.account_id AND bet_id = p_bet_id;
+    v_txn := wallet._post(p_player_id, 'BET_SETTLE', 'bet:' || p_bet_id, v_actor, v_postings, v_bet.topology_version);
 
     -- Rolling from the snapshot: DEPOSIT obligations count the stake funded by CASH and
-    -- WITHDRAWABLE money, BONUS obligations the whole stake.
-    SELECT coalesce(sum(amount) FILTER (WHERE kind IN ('CASH', 'WITHDRAWABLE')), 0) INTO v_cash_stake
-      FROM wallet.bet_source WHERE account_id = v_account.account_id AND bet_id = p_bet_id;
-    v_rolling := wallet._rolling_progress(v_account.account_id, v_bet.wallet_group, p_bet_id,
-        wallet._rolling_contribution(p_result, v_cash_stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
-        wallet._rolling_contribution(p_result, v_bet.stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
+    -- WITHDRAWABLE money, BONUS obligations the whole stake (SPEC §5a).
+    v_cash_stake := (SELECT coalesce(sum(s.amount) FILTER (WHERE s.kind IN ('CASH', 'WITHDRAWABLE')), 0)
+                       FROM unnest(v_bet.source_kinds, v_bet.source_amounts) AS s(kind, amount));
+    v_rolling := wallet._rolling_progress(p_player_id, v_bet.wallet_group, p_bet_id,
+        wallet._rolling_earned(p_result, v_cash_stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
+        wallet._rolling_earned(p_result, v_bet.stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
         v_actor);
-    PERFORM wallet._auto_complete(v_account.account_id, ARRAY[v_bet.wallet_group], v_actor);
 
-    v_response := jsonb_build_object('bet_id', p_bet_id, 'status', 'SETTLED', 'result', p_result, 'payout', v_payout,
-                                     'credits', v_credits, 'rolling', v_rolling);
-    PERFORM wallet._emit(v_account.account_id, 'bet.settled', v_response || jsonb_build_object(
+    UPDATE wallet.bet SET status = 'SETTLED', result = p_result, payout = v_payout, settlement_id = p_settlement_id,
+                          settled_at = now(), settle_txn_id = v_txn.txn_id, settle_rolling = nullif(v_rolling, '[]'::jsonb)
+     WHERE account_id = p_player_id AND bet_id = p_bet_id
+    RETURNING * INTO v_bet;
+    PERFORM wallet._auto_complete(p_player_id, ARRAY[v_bet.wallet_group], v_actor);
+
+    v_answer := wallet._bet_settled_answer(v_bet, v_txn.targets, v_txn.amounts);
+    -- The event (wallet._emit, inline on this path).
+    INSERT INTO wallet.outbox (account_id, event_type, payload)
+    VALUES (p_player_id, 'bet.settled', v_answer || jsonb_build_object(
         'player_id', p_player_id, 'settlement_id', p_settlement_id, 'stake', v_bet.stake,
-        'funding', wallet._bet_funding(v_account.account_id, p_bet_id), 'provider_type', v_bet.provider_type,
-        'wallet_group', v_bet.wallet_group, 'topology_version', v_bet.topology_version,
+        'funding', wallet._bet_funding(v_bet),
+        'provider_type', v_bet.provider_type, 'wallet_group', v_bet.wallet_group, 'topology_version', v_bet.topology_version,
         'policy', jsonb_build_object('provider_type', v_bet.provider_type, 'version', v_bet.policy_version)));
-    RETURN wallet._idem_store(v_account.account_id, 'bet_settle', p_settlement_id, v_request, v_response);
+    RETURN v_answer;
 END
 $$;

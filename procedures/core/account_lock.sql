@@ -71,6 +71,9 @@ BEGIN
     INSERT INTO wallet.resource_owner (resource_kind, resource_id, account_id)
     VALUES (p_kind, p_resource_id, p_account_id)
     ON CONFLICT DO NOTHING;
+    IF FOUND THEN
+        RETURN;
+    END IF;
     SELECT account_id INTO v_owner FROM wallet.resource_owner
      WHERE resource_kind = p_kind AND resource_id = p_resource_id;
     IF v_owner <> p_account_id THEN

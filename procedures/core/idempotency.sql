@@ -1,37 +1,35 @@
--- Idempotency on the caller's key (SPEC §2): the same key with the same request answers the
--- first answer and writes nothing; another request is IDEMPOTENCY_CONFLICT.
+-- Idempotency on the caller's key (SPEC §2; ADR 0005): the same key with the same request
+-- answers the first answer and writes nothing; the same key with another request is
+-- IDEMPOTENCY_CONFLICT.  The record a command creates (the bet, the deposit, the transfer, …)
+-- is its idempotency record: it holds the key, what was asked, and what the answer is rebuilt
+-- from, so a replay compares the request with the record and rebuilds the answer from it.
 
--- Idempotency, read side: the stored response for (command, key) on this account, or NULL
--- when the key is new.  The same key with another request is IDEMPOTENCY_CONFLICT.
--- Call only with the account locked.
-CREATE OR REPLACE FUNCTION wallet._idem_replay(p_account_id text, p_command text, p_key text, p_request jsonb)
-RETURNS jsonb
+-- The refusal of a key used before with another request.  Never returns.
+CREATE OR REPLACE FUNCTION wallet._idempotency_conflict(p_command text, p_key text)
+RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    v_row wallet.idempotency;
 BEGIN
-    SELECT * INTO v_row FROM wallet.idempotency
-     WHERE account_id = p_account_id AND command = p_command AND key = p_key;
-    IF NOT FOUND THEN
-        RETURN NULL;
-    END IF;
-    IF v_row.request_hash <> md5(p_request::text) THEN
-        PERFORM wallet._fail('IDEMPOTENCY_CONFLICT',
-            format('%s key %s was already used with a different payload', p_command, p_key),
-            jsonb_build_object('command', p_command, 'key', p_key));
-    END IF;
-    RETURN v_row.response;
+    PERFORM wallet._fail('IDEMPOTENCY_CONFLICT', format('%s key %s was already used with a different payload', p_command, p_key),
+                         jsonb_build_object('command', p_command, 'key', p_key));
 END
 $$;
 
--- Idempotency, write side: remembers the response given for (command, key).
-CREATE OR REPLACE FUNCTION wallet._idem_store(p_account_id text, p_command text, p_key text,
-                                              p_request jsonb, p_response jsonb)
-RETURNS jsonb
+-- A key that repeated a state change without creating a record (a second rollback of a bet, a
+-- second reversal of a coupon or credit, under a key of its own): remembered with its target,
+-- so the key answers the same again and is a conflict on another target.  Returns false when
+-- this key was already used for another target (the caller refuses), true otherwise.
+-- Call only with the account locked.
+CREATE OR REPLACE FUNCTION wallet._repeat_key(p_account_id text, p_command text, p_key text, p_target text)
+RETURNS boolean
 LANGUAGE plpgsql AS $$
+DECLARE
+    v_target text;
 BEGIN
-    INSERT INTO wallet.idempotency (account_id, command, key, request_hash, response)
-    VALUES (p_account_id, p_command, p_key, md5(p_request::text), p_response);
-    RETURN p_response;
+    SELECT target INTO v_target FROM wallet.repeat_key WHERE account_id = p_account_id AND command = p_command AND key = p_key;
+    IF NOT FOUND THEN
+        INSERT INTO wallet.repeat_key (account_id, command, key, target) VALUES (p_account_id, p_command, p_key, p_target);
+        RETURN true;
+    END IF;
+    RETURN v_target = p_target;
 END
 $$;

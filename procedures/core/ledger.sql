@@ -11,70 +11,93 @@ RETURNS wallet.posting LANGUAGE sql IMMUTABLE AS $$ SELECT (NULL, p_pocket, NULL
 CREATE OR REPLACE FUNCTION wallet._coupon(p_coupon_id text, p_amount bigint)
 RETURNS wallet.posting LANGUAGE sql IMMUTABLE AS $$ SELECT (NULL, NULL, p_coupon_id, p_amount)::wallet.posting $$;
 
--- The one writer of money.  Applies each posting to its bucket (or coupon), then records one
--- ledger transaction whose entries carry the balance after each line.  Zero postings are
--- dropped; a transaction with nothing left is not written (returns NULL).
+-- The one writer of money.  Applies each posting to its bucket (or coupon), in order, and
+-- records one ledger transaction: one row holding every entry (target, amount, balance after),
+-- whose row CHECK (wallet._ledger_entries_valid, migration 0005) refuses a transaction that does
+-- not sum to zero.  A bucket is created by its first credit.  Zero postings are dropped; a
+-- transaction with nothing left is not written (returns NULL).  A posting's target appears once
+-- (callers net their postings per target).  Returns the ledger row written: its txn_id, and each
+-- entry's balance after for callers that answer with one.
 -- Callers check funds first, so they can answer INSUFFICIENT_FUNDS with the amount available;
--- the bucket CHECK constraint and the sum-to-zero trigger stay as the last line of defence.
+-- the bucket's CHECK constraints stay as the last line of defence.
 -- p_txn_id: the transaction id when the caller took it beforehand (to store it with its record).
 -- Call only with the account locked.
+-- Raises BALANCE_LIMIT_EXCEEDED (a credit past the bucket ceiling of 10^17, SPEC §2),
+-- INSUFFICIENT_FUNDS (a debit of a bucket never credited).
 CREATE OR REPLACE FUNCTION wallet._post(p_account_id text, p_kind text, p_ref text, p_actor text,
                                         p_postings wallet.posting[], p_topology_version integer DEFAULT NULL,
                                         p_txn_id bigint DEFAULT NULL)
-RETURNS bigint
+RETURNS wallet.ledger_txn
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_postings wallet.posting[];
-    v_txn_id bigint;
+    v_txn wallet.ledger_txn;
+    v_targets text[] := '{}'::text[];
+    v_amounts bigint[] := '{}'::bigint[];
     v_after bigint[] := '{}'::bigint[];
     v_balance bigint;
     v_p wallet.posting;
 BEGIN
-    SELECT coalesce(array_agg((u.bucket_type, u.pocket, u.coupon_id, u.amount)::wallet.posting ORDER BY u.n), '{}')
-      INTO v_postings
-      FROM unnest(coalesce(p_postings, '{}')) WITH ORDINALITY AS u(bucket_type, pocket, coupon_id, amount, n)
-     WHERE u.amount <> 0;
-    IF coalesce(cardinality(v_postings), 0) = 0 THEN
-        RETURN NULL;
-    END IF;
-
-    FOREACH v_p IN ARRAY v_postings LOOP
+    FOREACH v_p IN ARRAY coalesce(p_postings, '{}'::wallet.posting[]) LOOP
+        CONTINUE WHEN v_p.amount = 0;
         v_balance := NULL;
-        IF v_p.bucket_type IS NOT NULL AND v_p.amount > 0 THEN
-            -- Buckets are created lazily, on their first credit.
-            INSERT INTO wallet.bucket AS b (account_id, bucket_type, balance)
-            VALUES (p_account_id, v_p.bucket_type, v_p.amount)
-            ON CONFLICT (account_id, bucket_type) DO UPDATE SET balance = b.balance + excluded.balance
-            RETURNING b.balance INTO v_balance;
-        ELSIF v_p.bucket_type IS NOT NULL THEN
+        IF v_p.bucket_type IS NOT NULL THEN
             UPDATE wallet.bucket SET balance = balance + v_p.amount
              WHERE account_id = p_account_id AND bucket_type = v_p.bucket_type
+               AND balance + v_p.amount <= 100000000000000000
             RETURNING balance INTO v_balance;
-            IF v_balance IS NULL THEN
-                PERFORM wallet._fail('INSUFFICIENT_FUNDS',
-                    format('bucket %s holds nothing to debit', v_p.bucket_type),
-                    jsonb_build_object('bucket_type', v_p.bucket_type, 'available', 0));
+            IF NOT FOUND THEN
+                PERFORM wallet._bucket_not_moved(p_account_id, v_p.bucket_type, v_p.amount);
+                INSERT INTO wallet.bucket (account_id, bucket_type, balance) VALUES (p_account_id, v_p.bucket_type, v_p.amount)
+                RETURNING balance INTO v_balance;
             END IF;
+            v_targets := v_targets || v_p.bucket_type;
         ELSIF v_p.coupon_id IS NOT NULL THEN
             UPDATE wallet.coupon SET remaining = remaining + v_p.amount
              WHERE account_id = p_account_id AND coupon_id = v_p.coupon_id
             RETURNING remaining INTO v_balance;
-            IF v_balance IS NULL THEN
+            IF NOT FOUND THEN
                 RAISE EXCEPTION 'wallet._post: coupon % of account % does not exist', v_p.coupon_id, p_account_id;
             END IF;
+            v_targets := v_targets || ('coupon:' || v_p.coupon_id);
+        ELSE
+            v_targets := v_targets || ('@' || v_p.pocket);
         END IF;
+        v_amounts := v_amounts || v_p.amount;
         v_after := v_after || v_balance;
     END LOOP;
+    IF cardinality(v_targets) = 0 THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor, topology_version, targets, amounts, balances_after)
+    VALUES (p_account_id, coalesce(p_txn_id, nextval('wallet.ledger_txn_id_seq')), p_kind, p_ref, p_actor, p_topology_version,
+            v_targets, v_amounts, v_after)
+    RETURNING * INTO v_txn;
+    RETURN v_txn;
+END
+$$;
 
-    v_txn_id := coalesce(p_txn_id, nextval('wallet.ledger_txn_id_seq'));
-    INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor, topology_version)
-    VALUES (p_account_id, v_txn_id, p_kind, p_ref, p_actor, p_topology_version);
-
-    INSERT INTO wallet.ledger_entry (account_id, txn_id, entry_no, bucket_type, pocket, coupon_id, amount, balance_after)
-    SELECT p_account_id, v_txn_id, u.n, u.bucket_type, u.pocket, u.coupon_id, u.amount, v_after[u.n]
-      FROM unnest(v_postings) WITH ORDINALITY AS u(bucket_type, pocket, coupon_id, amount, n);
-
-    RETURN v_txn_id;
+-- Why wallet._post's UPDATE of a bucket moved nothing: the bucket does not exist yet (a credit
+-- creates it: returns), or a credit would take it past the ceiling (BALANCE_LIMIT_EXCEEDED), or
+-- a debit finds no money (INSUFFICIENT_FUNDS).  Off the path of every command that succeeds.
+CREATE OR REPLACE FUNCTION wallet._bucket_not_moved(p_account_id text, p_bucket_type text, p_amount bigint)
+RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_balance bigint;
+BEGIN
+    SELECT balance INTO v_balance FROM wallet.bucket WHERE account_id = p_account_id AND bucket_type = p_bucket_type;
+    IF p_amount > 0 AND coalesce(v_balance, 0) + p_amount > 100000000000000000 THEN
+        PERFORM wallet._fail('BALANCE_LIMIT_EXCEEDED',
+            format('bucket %s holds %s: a credit of %s would take it past 10^17', p_bucket_type, coalesce(v_balance, 0), p_amount),
+            jsonb_build_object('bucket_type', p_bucket_type, 'balance', coalesce(v_balance, 0), 'requested', p_amount,
+                               'room', 100000000000000000 - coalesce(v_balance, 0)));
+    ELSIF p_amount < 0 THEN
+        PERFORM wallet._fail('INSUFFICIENT_FUNDS', format('bucket %s holds %s, cannot debit %s', p_bucket_type,
+                             coalesce(v_balance, 0), -p_amount),
+                             jsonb_build_object('bucket_type', p_bucket_type, 'available', coalesce(v_balance, 0)));
+    ELSIF v_balance IS NOT NULL THEN
+        RAISE EXCEPTION 'wallet._post: bucket % of account % was not moved', p_bucket_type, p_account_id;
+    END IF;
 END
 $$;
 

@@ -26,13 +26,13 @@ $$;
 -- Appends {path, message} to a list of validation problems unless p_ok is true (NULL is a
 -- problem too: a missing value never passes).  Lets a command report every fault at once.
 -- STABLE, like jsonb_build_object inside it: an IMMUTABLE function calling a STABLE one is
--- never inlined, and this one is on every command's path.
+-- never inlined, and this one is on every command's path.  p_errors appears once in the body,
+-- so the function is inlined even when p_errors is itself a call of it (checks nest).
 CREATE OR REPLACE FUNCTION wallet._check(p_errors jsonb, p_ok boolean, p_path text, p_message text)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN p_ok THEN p_errors
-                ELSE p_errors || jsonb_build_array(jsonb_build_object('path', p_path, 'message', p_message))
-           END
+    SELECT p_errors || CASE WHEN p_ok THEN '[]'::jsonb
+                            ELSE jsonb_build_array(jsonb_build_object('path', p_path, 'message', p_message)) END
 $$;
 
 -- Raises VALIDATION_FAILED listing every collected problem, if there is any.

@@ -25,6 +25,9 @@ BEGIN
       FROM (SELECT account_id, event_id, row_number() OVER (ORDER BY event_id) AS rank
               FROM wallet.outbox WHERE delivery_id IS NULL ORDER BY event_id LIMIT v_count) n
      WHERE o.account_id = n.account_id AND o.event_id = n.event_id;
+    -- One notification per stamped batch, in this reader's transaction, never a money one's
+    -- (SPEC §6): listeners wake when events have been ordered.
+    PERFORM pg_notify('wallet_events', v_count::text);
 END
 $$;
 

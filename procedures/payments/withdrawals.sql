@@ -12,8 +12,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_actor text := wallet._actor(p_actor);
     v_errors jsonb := '[]'::jsonb;
-    v_request jsonb;
     v_account wallet.account;
+    v_ctx record;
+    v_ctx_account wallet.account;
+    v_seen wallet.withdrawal;
     v_response jsonb;
     v_available bigint;
     v_left bigint := p_amount;
@@ -26,11 +28,21 @@ BEGIN
     v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
     PERFORM wallet._raise_invalid(v_errors);
 
-    v_account := wallet._lock_account(p_player_id);
-    v_request := jsonb_build_object('player_id', p_player_id, 'amount', p_amount);
-    v_response := wallet._idem_replay(v_account.account_id, 'withdrawal_create', p_withdrawal_id, v_request);
-    IF v_response IS NOT NULL THEN
-        RETURN v_response;
+    -- The lock first, in a statement of its own: what the command reads next is read after
+    -- it, so it sees every command on this player that committed while this one waited.
+    v_ctx_account := wallet._lock_account(p_player_id);
+    SELECT v_ctx_account AS account, w AS seen
+      INTO v_ctx
+      FROM (SELECT) AS one
+      LEFT JOIN wallet.withdrawal w ON w.account_id = p_player_id AND w.withdrawal_id = p_withdrawal_id;
+    v_account := v_ctx.account;
+    v_seen := v_ctx.seen;
+    IF v_seen.withdrawal_id IS NOT NULL THEN
+        -- The withdrawal row is the record: the same request answers what creating it answered.
+        IF v_seen.amount = p_amount THEN
+            RETURN wallet._withdrawal_requested_answer(v_seen);
+        END IF;
+        PERFORM wallet._idempotency_conflict('withdrawal_create', p_withdrawal_id);
     END IF;
     PERFORM wallet._require_open(v_account);
     SELECT coalesce(sum(balance), 0) INTO v_available FROM wallet._withdrawable_buckets(v_account.account_id);
@@ -56,20 +68,31 @@ BEGIN
       FROM wallet.withdrawal_source s JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = s.bucket_type
      WHERE s.account_id = v_account.account_id AND s.withdrawal_id = p_withdrawal_id;
     PERFORM wallet._auto_complete(v_account.account_id, v_groups, v_actor);
-    v_response := jsonb_build_object('withdrawal_id', p_withdrawal_id, 'status', 'PENDING', 'amount', p_amount,
-                                     'sources', wallet._withdrawal_sources(v_account.account_id, p_withdrawal_id));
+    SELECT * INTO v_seen FROM wallet.withdrawal WHERE account_id = p_player_id AND withdrawal_id = p_withdrawal_id;
+    v_response := wallet._withdrawal_requested_answer(v_seen);
     PERFORM wallet._emit(v_account.account_id, 'withdrawal.requested', v_response || jsonb_build_object(
         'player_id', p_player_id, 'topology_version', wallet._active_topology()));
-    RETURN wallet._idem_store(v_account.account_id, 'withdrawal_create', p_withdrawal_id, v_request, v_response);
+    RETURN v_response;
 END
 $$;
 
+-- [{bucket_type, amount}] of the buckets a withdrawal took its money from, in the order it took it.
 CREATE OR REPLACE FUNCTION wallet._withdrawal_sources(p_account_id text, p_withdrawal_id text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', bucket_type, 'amount', amount) ORDER BY seq), '[]')
       FROM wallet.withdrawal_source WHERE account_id = p_account_id AND withdrawal_id = p_withdrawal_id);
+END
+$$;
+
+-- The answer of a withdrawal's creation, built from its record (the first answer and every replay).
+CREATE OR REPLACE FUNCTION wallet._withdrawal_requested_answer(w wallet.withdrawal)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT jsonb_build_object('withdrawal_id', w.withdrawal_id, 'status', 'PENDING', 'amount', w.amount,
+                                  'sources', wallet._withdrawal_sources(w.account_id, w.withdrawal_id)));
 END
 $$;
 

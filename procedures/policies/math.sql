@@ -22,12 +22,10 @@ CREATE OR REPLACE FUNCTION wallet._funding_plan(p_stake bigint, p_funding_mode t
 RETURNS wallet.fund_source[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    v_plan wallet.fund_source[] := '{}'::wallet.fund_source[];
+    v_plan wallet.fund_source[];
     v_left bigint := p_stake;
+    v_taken numeric;
     v_source wallet.fund_available;
-    v_entry text;
-    v_take bigint;
-    v_coupons integer := 0;
 BEGIN
     IF p_stake IS NULL OR p_stake <= 0 THEN
         PERFORM wallet._raise_invalid(jsonb_build_array(jsonb_build_object('path', 'stake', 'message', 'must be greater than 0')));
@@ -77,25 +75,29 @@ BEGIN
                 'message', 'must be null: the policy''s funding mode is AUTO'))));
     END IF;
 
-    FOREACH v_entry IN ARRAY p_deduction_order LOOP
-        FOR v_source IN
-            SELECT a.source, a.kind, a.available, a.eligible
-              FROM unnest(p_available) WITH ORDINALITY a(source, kind, available, eligible, n)
-             WHERE a.eligible IS TRUE AND a.available > 0
-               AND CASE WHEN v_entry = 'COUPON' THEN a.kind = 'COUPON' ELSE a.source = v_entry AND a.kind <> 'COUPON' END
-             ORDER BY a.n
-        LOOP
-            EXIT WHEN v_left = 0;
-            IF v_source.kind = 'COUPON' THEN
-                EXIT WHEN v_coupons >= p_max_coupons;
-                v_coupons := v_coupons + 1;
-            END IF;
-            v_take := least(v_source.available, v_left);
-            v_plan := v_plan || (v_source.source, v_source.kind, v_take)::wallet.fund_source;
-            v_left := v_left - v_take;
-        END LOOP;
-        EXIT WHEN v_left = 0;
-    END LOOP;
+    -- The deduction order's sources, each eligible one with money in the order it names them
+    -- (COUPON: the coupons in the order p_available lists them, at most p_max_coupons), each
+    -- taking what it holds of what is left of the stake, until the stake is covered.
+    WITH candidates AS (
+        SELECT a.source, a.kind, a.available, o.n AS entry_n, a.n AS source_n,
+               count(*) FILTER (WHERE a.kind = 'COUPON') OVER (ORDER BY o.n, a.n) AS coupons_so_far
+          FROM unnest(p_deduction_order) WITH ORDINALITY AS o(entry, n)
+          JOIN unnest(p_available) WITH ORDINALITY AS a(source, kind, available, eligible, n)
+            ON a.eligible IS TRUE AND a.available > 0
+           AND CASE WHEN o.entry = 'COUPON' THEN a.kind = 'COUPON' ELSE a.source = o.entry AND a.kind <> 'COUPON' END
+    ), allowed AS (
+        SELECT c.*, coalesce(sum(c.available) OVER (ORDER BY c.entry_n, c.source_n
+                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+          FROM candidates c
+         WHERE c.kind <> 'COUPON' OR c.coupons_so_far <= p_max_coupons
+    )
+    SELECT coalesce(array_agg((source, kind, least(available, p_stake - before))::wallet.fund_source
+                              ORDER BY entry_n, source_n), '{}'),
+           coalesce(sum(least(available, p_stake - before)), 0)
+      INTO v_plan, v_taken
+      FROM allowed
+     WHERE before < p_stake;
+    v_left := p_stake - v_taken;
 
     IF v_left > 0 THEN
         PERFORM wallet._fail('INSUFFICIENT_FUNDS', format('the stake is %s, the sources allowed hold %s', p_stake, p_stake - v_left),
@@ -124,6 +126,13 @@ BEGIN
     IF coalesce(cardinality(p_sources), 0) = 0 OR EXISTS (SELECT 1 FROM unnest(p_sources) s WHERE s.amount IS NULL OR s.amount <= 0) THEN
         PERFORM wallet._raise_invalid(jsonb_build_array(jsonb_build_object('path', 'sources', 'message', 'every source needs a stake above 0')));
     END IF;
+    IF cardinality(p_sources) = 1 THEN
+        -- One source takes the whole payout: what the general split below gives it too.
+        RETURN ARRAY[(p_sources[1].source, p_sources[1].destination, p_payout,
+                      CASE WHEN p_sources[1].stake_returned THEN p_payout ELSE greatest(0, p_payout - p_sources[1].amount) END,
+                      CASE WHEN p_sources[1].stake_returned THEN 0 ELSE least(p_payout, p_sources[1].amount) END
+                     )::wallet.settle_share];
+    END IF;
     SELECT sum(amount) INTO v_stake FROM unnest(p_sources);
 
     -- numeric: payout × amount can exceed bigint.
@@ -147,9 +156,20 @@ BEGIN
 END
 $$;
 
--- Rolling progress a settled bet earns (SPEC §5a): floor(stake × rate / 10000) for WIN, LOSS
--- and CASHOUT; VOID only when the policy counts voids; nothing when the bet's odds are below
--- the policy's min_odds (or unknown while a min_odds applies).
+-- Rolling progress a settled bet of a valid result earns (SPEC §5a): floor(stake × rate /
+-- 10000) for WIN, LOSS and CASHOUT; VOID only when the policy counts voids; nothing when the
+-- bet's odds are below the policy's min_odds (or unknown while a min_odds applies).  An
+-- expression (inlined where it is used): settlement calls it with a result it has checked.
+CREATE OR REPLACE FUNCTION wallet._rolling_earned(p_result text, p_stake bigint, p_odds numeric, p_rate_bps integer,
+                                                 p_min_odds numeric, p_void_counts boolean)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_result = 'VOID' AND NOT p_void_counts THEN 0
+                WHEN p_min_odds IS NOT NULL AND (p_odds IS NULL OR p_odds < p_min_odds) THEN 0
+                ELSE floor(p_stake::numeric * p_rate_bps / 10000)::bigint END
+$$;
+
+-- The same rule for any caller: refuses a result that is not one (VALIDATION_FAILED).
 CREATE OR REPLACE FUNCTION wallet._rolling_contribution(p_result text, p_stake bigint, p_odds numeric, p_rate_bps integer,
                                                        p_min_odds numeric, p_void_counts boolean)
 RETURNS bigint
@@ -159,13 +179,7 @@ BEGIN
         PERFORM wallet._raise_invalid(jsonb_build_array(jsonb_build_object('path', 'result',
             'message', 'must be WIN, LOSS, VOID or CASHOUT')));
     END IF;
-    IF p_result = 'VOID' AND NOT p_void_counts THEN
-        RETURN 0;
-    END IF;
-    IF p_min_odds IS NOT NULL AND (p_odds IS NULL OR p_odds < p_min_odds) THEN
-        RETURN 0;
-    END IF;
-    RETURN floor(p_stake::numeric * p_rate_bps / 10000)::bigint;
+    RETURN wallet._rolling_earned(p_result, p_stake, p_odds, p_rate_bps, p_min_odds, p_void_counts);
 END
 $$;
 

@@ -1,5 +1,12 @@
 -- Coupon grants (scope promotion, SPEC §1, §5) and their saga compensation.
 
+-- The answer of a coupon's grant, built from its record (the first answer and every replay).
+CREATE OR REPLACE FUNCTION wallet._coupon_granted_answer(c wallet.coupon)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('coupon_id', c.coupon_id, 'remaining', c.amount, 'status', 'ACTIVE', 'rolling_id', c.rolling_id)
+$$;
+
 -- Grants a coupon: a scoped grant of its own (restrictions and remaining amount), funded from
 -- the account's PROMOTION pocket; with a rolling multiplier it opens a BONUS obligation in the
 -- wallet group of its first provider type (required = amount × multiplier).
@@ -7,7 +14,7 @@
 -- p_coupon_id.  Locks the account.  Writes ledger COUPON_GRANT, outbox coupon.granted.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, UNKNOWN_PROVIDER_TYPE,
 -- UNKNOWN_BUCKET_TYPE, IDEMPOTENCY_CONFLICT.
--- Locks: the account.  Raises: see above.  Writes: ledger COUPON_GRANT, wallet.coupon, the resource directory, its BONUS rolling obligation, the idempotency record, outbox coupon.granted.
+-- Locks: the account.  Raises: see above.  Writes: ledger COUPON_GRANT, wallet.coupon (the record), the resource directory, its BONUS rolling obligation, outbox coupon.granted.
 -- Answers (HTTP): ruby_wallet.routes.promotions.CouponGranted.
 CREATE OR REPLACE FUNCTION promotion.coupon_grant(p_coupon_id text, p_player_id text, p_amount bigint, p_provider_types text[],
                                                p_min_odds numeric DEFAULT NULL, p_max_stake bigint DEFAULT NULL,
@@ -19,8 +26,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_actor text := wallet._actor(p_actor);
     v_errors jsonb := '[]'::jsonb;
-    v_request jsonb;
     v_account wallet.account;
+    v_ctx record;
+    v_ctx_account wallet.account;
+    v_seen wallet.coupon;
     v_response jsonb;
     v_topology integer;
     v_group text;
@@ -37,15 +46,24 @@ BEGIN
     v_errors := wallet._check(v_errors, coalesce(p_rolling_multiplier, 0) BETWEEN 0 AND 1000, 'rolling_multiplier', 'must be an integer from 0 to 1000');
     PERFORM wallet._raise_invalid(v_errors);
 
-    v_account := wallet._lock_account(p_player_id);
-    v_request := jsonb_build_object('player_id', p_player_id, 'amount', p_amount, 'provider_types', p_provider_types,
-                                    'min_odds', trim_scale(p_min_odds), 'max_stake', p_max_stake, 'expires_at', p_expires_at,
-                                    'stake_returned', coalesce(p_stake_returned, false),
-                                    'winnings_bucket_type', p_winnings_bucket_type,
-                                    'rolling_multiplier', coalesce(p_rolling_multiplier, 0));
-    v_response := wallet._idem_replay(v_account.account_id, 'coupon_grant', p_coupon_id, v_request);
-    IF v_response IS NOT NULL THEN
-        RETURN v_response;
+    -- The lock first, in a statement of its own: what the command reads next is read after
+    -- it, so it sees every command on this player that committed while this one waited.
+    v_ctx_account := wallet._lock_account(p_player_id);
+    SELECT v_ctx_account AS account, c AS seen
+      INTO v_ctx
+      FROM (SELECT) AS one
+      LEFT JOIN wallet.coupon c ON c.account_id = p_player_id AND c.coupon_id = p_coupon_id;
+    v_account := v_ctx.account;
+    v_seen := v_ctx.seen;
+    IF v_seen.coupon_id IS NOT NULL THEN
+        -- The coupon row is the record: the same grant answers what granting it answered.
+        IF (v_seen.amount, v_seen.provider_types, v_seen.min_odds, v_seen.max_stake, v_seen.expires_at, v_seen.stake_returned,
+            v_seen.winnings_bucket_type, v_seen.rolling_multiplier)
+           IS NOT DISTINCT FROM (p_amount, p_provider_types, p_min_odds, p_max_stake, p_expires_at, coalesce(p_stake_returned, false),
+                                 p_winnings_bucket_type, coalesce(p_rolling_multiplier, 0)) THEN
+            RETURN wallet._coupon_granted_answer(v_seen);
+        END IF;
+        PERFORM wallet._idempotency_conflict('coupon_grant', p_coupon_id);
     END IF;
     PERFORM wallet._require_open(v_account, p_allow_frozen => true);
 
@@ -78,10 +96,14 @@ BEGIN
                                          jsonb_build_object('rolling_multiplier', p_rolling_multiplier));
     UPDATE wallet.coupon SET rolling_id = v_rolling_id WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
 
-    v_response := jsonb_build_object('coupon_id', p_coupon_id, 'remaining', p_amount, 'status', 'ACTIVE', 'rolling_id', v_rolling_id);
-    PERFORM wallet._emit(v_account.account_id, 'coupon.granted', v_response || v_request || jsonb_build_object(
+    SELECT * INTO v_seen FROM wallet.coupon WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
+    v_response := wallet._coupon_granted_answer(v_seen);
+    PERFORM wallet._emit(v_account.account_id, 'coupon.granted', v_response || jsonb_build_object(
+        'player_id', p_player_id, 'amount', p_amount, 'provider_types', p_provider_types, 'min_odds', trim_scale(p_min_odds),
+        'max_stake', p_max_stake, 'expires_at', p_expires_at, 'stake_returned', coalesce(p_stake_returned, false),
+        'winnings_bucket_type', p_winnings_bucket_type, 'rolling_multiplier', coalesce(p_rolling_multiplier, 0),
         'wallet_group', v_group, 'topology_version', v_topology));
-    RETURN wallet._idem_store(v_account.account_id, 'coupon_grant', p_coupon_id, v_request, v_response);
+    RETURN v_response;
 END
 $$;
 
@@ -91,7 +113,7 @@ $$;
 -- obligation is cancelled (nothing forfeited: the reversal took back what it could).  Never
 -- fails half-way.  Reversing a REVERSED coupon returns the first reversal.  Idempotent on
 -- p_reversal_id.  Raises COUPON_NOT_FOUND, VALIDATION_FAILED, IDEMPOTENCY_CONFLICT.
--- Locks: the coupon's account.  Raises: see above.  Writes: ledger COUPON_REVERSAL, the coupon, its rolling obligation, outbox coupon.reversed.
+-- Locks: the coupon's account.  Raises: see above.  Writes: ledger COUPON_REVERSAL, the coupon (the reversal's record), its rolling obligation, a repeat key for a second reversal, outbox coupon.reversed.
 -- Answers (HTTP): ruby_wallet.routes.promotions.CouponReversed.
 CREATE OR REPLACE FUNCTION promotion.coupon_reverse(p_coupon_id text, p_reversal_id text, p_reason text DEFAULT NULL,
                                                  p_actor text DEFAULT NULL)
@@ -100,19 +122,28 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_actor text := wallet._actor(p_actor);
     v_account wallet.account;
-    v_request jsonb := jsonb_build_object('coupon_id', p_coupon_id);
+    v_keyed text;
     v_response jsonb;
     v_coupon wallet.coupon;
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check_key('[]', p_reversal_id, 'reversal_id'));
     v_account := wallet._lock_owner('COUPON', p_coupon_id, 'COUPON_NOT_FOUND');
-    v_response := wallet._idem_replay(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request);
-    IF v_response IS NOT NULL THEN
-        RETURN v_response;
+    SELECT c.coupon_id INTO v_keyed FROM wallet.coupon c WHERE c.account_id = v_account.account_id AND c.reversal_id = p_reversal_id;
+    IF v_keyed IS NULL THEN
+        SELECT r.target INTO v_keyed FROM wallet.repeat_key r
+         WHERE r.account_id = v_account.account_id AND r.command = 'coupon_reverse' AND r.key = p_reversal_id;
     END IF;
     SELECT * INTO v_coupon FROM wallet.coupon WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
+    IF v_keyed IS NOT NULL THEN
+        IF v_keyed = p_coupon_id THEN
+            RETURN v_coupon.reversal_result;
+        END IF;
+        PERFORM wallet._idempotency_conflict('coupon_reverse', p_reversal_id);
+    END IF;
     IF v_coupon.status = 'REVERSED' THEN
-        RETURN wallet._idem_store(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request, v_coupon.reversal_result);
+        -- Reversed before, under another id: the first answer, and this id remembered.
+        PERFORM wallet._repeat_key(v_account.account_id, 'coupon_reverse', p_reversal_id, p_coupon_id);
+        RETURN v_coupon.reversal_result;
     END IF;
 
     PERFORM wallet._post(v_account.account_id, 'COUPON_REVERSAL', 'coupon:' || p_coupon_id, v_actor,
@@ -121,11 +152,11 @@ BEGIN
     PERFORM wallet._rolling_cancel_with(v_account.account_id, v_coupon.rolling_id, v_actor);
     v_response := jsonb_build_object('coupon_id', p_coupon_id, 'reversed', v_coupon.remaining,
                                      'consumed', v_coupon.amount - v_coupon.remaining, 'status', 'REVERSED');
-    UPDATE wallet.coupon SET status = 'REVERSED', reversal_result = v_response
+    UPDATE wallet.coupon SET status = 'REVERSED', reversal_result = v_response, reversal_id = p_reversal_id, reversed_at = now()
      WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
     PERFORM wallet._emit(v_account.account_id, 'coupon.reversed', v_response || jsonb_build_object(
         'player_id', v_account.account_id, 'reversal_id', p_reversal_id, 'reason', p_reason,
         'wallet_group', v_coupon.wallet_group, 'topology_version', wallet._active_topology()));
-    RETURN wallet._idem_store(v_account.account_id, 'coupon_reverse', p_reversal_id, v_request, v_response);
+    RETURN v_response;
 END
 $$;

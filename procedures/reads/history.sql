@@ -34,17 +34,26 @@ BEGIN
     SELECT coalesce(jsonb_agg(line ORDER BY txn_id DESC, entry_no DESC), '[]'), count(*),
            (array_agg(txn_id || '.' || entry_no ORDER BY txn_id, entry_no))[1]
       INTO v_entries, v_count, v_next
-      FROM (SELECT e.txn_id, e.entry_no,
+      FROM (SELECT t.txn_id, e.entry_no,
                    jsonb_strip_nulls(jsonb_build_object(
-                       'txn_id', e.txn_id, 'kind', t.kind,
+                       'txn_id', t.txn_id, 'kind', t.kind,
                        'bucket_type', e.bucket_type, 'coupon_id', e.coupon_id,
                        'amount', e.amount, 'balance_after', e.balance_after,
                        'created_at', t.created_at, 'ref', t.ref)) AS line
-              FROM wallet.ledger_entry e
-              JOIN wallet.ledger_txn t USING (account_id, txn_id)
-             WHERE e.account_id = v_account_id AND e.pocket IS NULL
-               AND (e.txn_id, e.entry_no) < (v_before_txn, v_before_entry)
-             ORDER BY e.txn_id DESC, e.entry_no DESC
+              -- The account's ledger rows newest first (its primary key, read backwards), each
+              -- row's entries last first: the page stops reading once it is full.
+              FROM (SELECT * FROM wallet.ledger_txn
+                     WHERE account_id = v_account_id AND txn_id <= v_before_txn
+                     ORDER BY txn_id DESC) t
+             CROSS JOIN LATERAL (
+                   SELECT x.entry_no::integer AS entry_no,
+                          CASE WHEN x.target !~ '^(@|coupon:)' THEN x.target END AS bucket_type,
+                          CASE WHEN x.target LIKE 'coupon:%' THEN substr(x.target, 8) END AS coupon_id,
+                          x.amount, x.balance_after
+                     FROM unnest(t.targets, t.amounts, t.balances_after) WITH ORDINALITY AS x(target, amount, balance_after, entry_no)
+                    WHERE x.target NOT LIKE '@%') e
+             WHERE (t.txn_id, e.entry_no) < (v_before_txn, v_before_entry)
+             ORDER BY t.txn_id DESC, e.entry_no DESC
              LIMIT p_limit) page;
 
     -- A full page may have more behind it; a short page is the end.

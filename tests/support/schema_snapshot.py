@@ -27,22 +27,32 @@ SNAPSHOT = ROOT / "sql" / "schema.snapshot.sql"
 _SECTION = re.compile(r"^--\n-- (Name: .*)\n--\n", re.M)
 
 
-def normalise(dump: str) -> str:
+def normalise(dump: str, owned: set[str] | frozenset[str] = frozenset()) -> str:
     """pg_dump's output without what varies between runs and versions, and without the functions
-    of procedures/ (a section `Type: FUNCTION` that is not a trigger function, and their ACLs)."""
+    of procedures/: a `Type: FUNCTION` section (or its ACL) stays only for a migration-owned
+    function (`owned`: schema.name of the trigger functions and those a constraint depends on)."""
     # pg_dump 15.14+ brackets its output in \restrict / \unrestrict with a random key.
     dump = "\n".join(line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
     parts = _SECTION.split(dump)
     keep = []
     for header, body in zip(parts[1::2], parts[2::2], strict=True):
-        is_function = "; Type: FUNCTION;" in header
-        is_function_acl = header.startswith("Name: FUNCTION ") and "; Type: ACL;" in header
-        if (is_function and "RETURNS trigger" not in body) or (is_function_acl and "trigger" not in header):
+        function = re.match(r"Name: (?:FUNCTION )?([a-z_0-9]+)\(.*; Type: (FUNCTION|ACL); Schema: ([a-z_]+);", header)
+        if function and f"{function.group(3)}.{function.group(1)}" not in owned:
             continue
         keep.append(f"--\n-- {header}\n--\n{body.strip()}\n")
     return "-- The schema of a migrated database (python -m tests.support.schema_snapshot writes it).\n\n" + "\n".join(
         keep
     )
+
+
+def migration_owned(database_url: str) -> set[str]:
+    from ruby_wallet.migrate import MIGRATION_OWNED
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            f"SELECT format('%s.%s', p.pronamespace::regnamespace, p.proname) FROM pg_proc p WHERE {MIGRATION_OWNED}"
+        ).fetchall()
+    return {r[0] for r in rows}
 
 
 def dump(database_url: str) -> str:
@@ -63,7 +73,7 @@ def dump(database_url: str) -> str:
         env=env,
         timeout=120,
     )
-    return normalise(result.stdout)
+    return normalise(result.stdout, migration_owned(database_url))
 
 
 def fresh_snapshot(server_url: str, dbname: str = "wallet_schema_snapshot") -> str:

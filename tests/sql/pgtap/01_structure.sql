@@ -2,13 +2,16 @@
 -- follows the schema it lives in (sql/bootstrap.sql, sql/90_grants.sql): this file lists, per
 -- database role, exactly the functions it may execute.
 BEGIN;
-SELECT plan(52);
+SELECT plan(55);
 
 SELECT has_schema(s) FROM unnest(ARRAY['wallet', 'game', 'payments', 'promotion', 'player', 'events', 'casino',
                                        'admin', 'api', 'ops', 'analytics']) s;
 SELECT has_table('wallet', t, format('table wallet.%s exists', t))
-  FROM unnest(ARRAY['account', 'bucket', 'ledger_txn', 'ledger_entry', 'idempotency', 'outbox',
-                    'audit_log', 'api_key', 'error_code']) t;
+  FROM unnest(ARRAY['account', 'bucket', 'ledger_txn', 'outbox', 'audit_log', 'api_key', 'error_code', 'adjustment',
+                    'repeat_key']) t;
+-- The ledger's entries, a bet's funding sources and every caller key, one row each, as views
+-- over the rows that hold them (migration 0005).
+SELECT has_view('wallet', v, format('view wallet.%s exists', v)) FROM unnest(ARRAY['ledger_entry', 'bet_source', 'idempotency']) v;
 
 -- Buckets are rows keyed by a bucket type code: no column per bucket type, ever.
 SELECT columns_are('wallet', 'bucket', ARRAY['account_id', 'bucket_type', 'balance'],

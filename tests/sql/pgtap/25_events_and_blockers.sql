@@ -58,7 +58,7 @@ SELECT ok(EXISTS (SELECT 1 FROM jsonb_array_elements(admin.topology_preview(p_ve
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_index i
              JOIN pg_class c ON c.oid = i.indrelid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
             WHERE i.indisprimary AND c.relnamespace = 'wallet'::regnamespace AND a.attname = 'account_id'),
-          '{account,bet,bet_source,bucket,coupon,deposit,idempotency,ledger_entry,ledger_txn,outbox,promotion_credit,rolling_obligation,rolling_progress,transfer,withdrawal,withdrawal_source}'::text[],
+          '{account,adjustment,bet,bucket,coupon,deposit,ledger_txn,outbox,promotion_credit,repeat_key,rolling_obligation,rolling_progress,transfer,withdrawal,withdrawal_source}'::text[],
           'every money table''s primary key starts with account_id');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'wallet'::regnamespace AND c.relkind = 'r'
@@ -69,8 +69,8 @@ SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
 SELECT is((SELECT count(*)::int FROM pg_constraint f
             JOIN pg_class c ON c.oid = f.conrelid
            WHERE f.contype = 'f' AND c.relnamespace = 'wallet'::regnamespace
-             AND c.relname IN ('bet', 'bet_source', 'bucket', 'coupon', 'deposit', 'idempotency', 'ledger_entry', 'ledger_txn',
-                               'promotion_credit', 'rolling_obligation', 'rolling_progress', 'transfer', 'withdrawal', 'withdrawal_source')
+             AND c.relname IN ('adjustment', 'bet', 'bucket', 'coupon', 'deposit', 'ledger_txn', 'promotion_credit', 'repeat_key',
+                               'rolling_obligation', 'rolling_progress', 'transfer', 'withdrawal', 'withdrawal_source')
              AND NOT (SELECT attname FROM pg_attribute WHERE attrelid = f.conrelid AND attnum = f.conkey[1]) = 'account_id'),
           0, 'every foreign key between money tables goes through account_id (colocated)');
 SELECT is((SELECT count(*)::int FROM ops.reconcile()), 0, 'the books reconcile');
