@@ -1,4 +1,4 @@
-"""`ruby-wallet`: migrate, serve, apikey, check, demo.
+"""`ruby-wallet`: migrate, serve, relay, worker, apikey, check, demo.
 
 Every command uses DATABASE_URL when it is set.  Without it, the private local cluster of
 ruby_wallet.localdb is used: started if it is not running (and, for one-shot commands, stopped
@@ -8,6 +8,7 @@ again afterwards), migrated by `serve` and `migrate`.
 from __future__ import annotations
 
 import argparse
+import logging.config
 import os
 import shutil
 import signal
@@ -190,6 +191,44 @@ def _serve(args: argparse.Namespace, stop: StopSignals) -> int:
     return 0
 
 
+def cmd_relay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ruby_wallet import logs, relay
+
+    secret = os.environ.get(relay.SECRET_ENV, "")
+    if not secret:
+        print(f"ruby-wallet relay: set {relay.SECRET_ENV} (the webhook's signing secret)", file=sys.stderr)
+        return 2
+    if not args.webhook.startswith(("http://", "https://")):
+        print("ruby-wallet relay: --webhook must be an http:// or https:// URL", file=sys.stderr)
+        return 2
+    logging.config.dictConfig(logs.config(args.log_format, args.log_level))
+    settings = relay.Settings(
+        webhook=args.webhook,
+        secret=secret,
+        relay_id=args.relay_id or relay.default_relay_id(),
+        batch=args.batch,
+        lease_seconds=args.lease_seconds,
+        poll_interval=args.poll_interval,
+        concurrency=args.concurrency,
+        retry=relay.RetryPolicy(max_attempts=args.max_attempts, max_delay=args.max_backoff),
+        once=args.once,
+    )
+    with database() as (url, _):
+        return asyncio.run(relay.run(settings, url))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ruby_wallet import logs, worker
+
+    logging.config.dictConfig(logs.config(args.log_format, args.log_level))
+    with database() as (url, _):
+        return asyncio.run(worker.main(url, once=args.once))
+
+
 def cmd_apikey(args: argparse.Namespace) -> int:
     scopes = [s.strip() for s in args.scopes.split(",") if s.strip()] if args.scopes else []
     with database() as (url, _), psycopg.connect(url, autocommit=True) as conn:
@@ -278,6 +317,26 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated browser origins allowed by CORS (default RUBY_WALLET_CORS_ORIGINS; none: CORS off)",
     )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("relay", help="deliver the outbox to a webhook, at least once, signed, in order per account")
+    p.add_argument("--webhook", required=True, metavar="URL", help="the consumer's URL; one POST per event")
+    p.add_argument("--relay-id", help="this relay's name in leases (default host:pid)")
+    p.add_argument("--batch", type=int, default=100, help="accounts' head events claimed at once")
+    p.add_argument("--concurrency", type=int, default=16, help="POSTs in flight at once (distinct accounts)")
+    p.add_argument("--lease-seconds", type=int, default=60, help="a claimed event is another relay's after this")
+    p.add_argument("--poll-interval", type=float, default=1.0, help="seconds between polls when nothing is due")
+    p.add_argument("--max-attempts", type=int, default=12, help="tries before an event is parked")
+    p.add_argument("--max-backoff", type=float, default=300.0, help="longest wait between two tries, seconds")
+    p.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+    p.add_argument("--log-format", choices=["text", "json"], default="text")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_relay)
+
+    p = sub.add_parser("worker", help="run the housekeeping jobs (coupon expiry, pruning) on their schedule")
+    p.add_argument("--once", action="store_true", help="run every job once; exit 1 when a job failed")
+    p.add_argument("--log-format", choices=["text", "json"], default="text")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("apikey", help="create or revoke API keys")
     p.add_argument("action", choices=["create", "revoke"])
