@@ -149,3 +149,24 @@ def test_json_logs_carry_the_request_id(postgresql_proc):
         lines = [line for line in served.log_path.read_text().splitlines() if line and not line.startswith("=====")]
         not_json = [line for line in lines if not line.startswith("{") and not line.startswith("ruby-wallet:")]
         assert not_json == [], not_json
+
+
+def test_the_dashboard_and_the_alert_rules_use_only_metrics_that_exist():
+    import re
+    from pathlib import Path
+
+    from ruby_wallet import metrics
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = metrics.render({"lag_seconds": 1.5, "pending": 2, "parked": 0}).decode()
+    samples = set()
+    for family in text_string_to_metric_families(text):
+        suffixes = {"counter": ["_total"], "histogram": ["", "_bucket", "_count", "_sum"]}.get(family.type, [""])
+        samples |= {family.name + suffix for suffix in suffixes}
+    dashboard = json.loads((docs / "grafana-dashboard.json").read_text())
+    exprs = [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    assert exprs
+    used = set(re.findall(r"ruby_wallet_[a-z_]+", " ".join(exprs)))
+    used |= set(re.findall(r"ruby_wallet_[a-z_]+", (docs / "operations.md").read_text()))
+    used -= {"ruby_wallet_reconciliation_discrepancies"}  # written by the textfile collector, see operations.md
+    assert used - samples == set()
