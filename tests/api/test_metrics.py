@@ -113,16 +113,23 @@ def test_no_key_no_player_id_no_path_in_any_label(api):
 
 
 def test_pool_and_round_trip_are_sampled(api):
+    def opened(text: str) -> float:
+        return sum(
+            v
+            for (name, labels), v in _samples(text).items()
+            if name == "ruby_wallet_db_pool_connections" and dict(labels)["state"] == "open"
+        )
+
     deadline = time.monotonic() + 10
     while True:
         text = _scrape(api)
-        if _value(text, "ruby_wallet_db_roundtrip_seconds_count") > 0 and _value(
-            text, "ruby_wallet_db_pool_max_connections"
-        ):
+        if _value(text, "ruby_wallet_db_roundtrip_seconds_count") > 0 and opened(text) >= 1:
             break
         assert time.monotonic() < deadline, "no round-trip probe or pool sample within 10 s"
         time.sleep(0.3)
-    assert _value(text, "ruby_wallet_db_pool_connections", state="open") >= 1
+    pools = {dict(labels)["pool"] for (name, labels) in _samples(text) if name == "ruby_wallet_db_pool_max_connections"}
+    assert "wallet_api" in pools and all(p.startswith("wallet_") for p in pools)
+    assert _value(text, "ruby_wallet_db_pool_max_connections", pool="wallet_api") >= 1
 
 
 def test_json_logs_carry_the_request_id(postgresql_proc):
