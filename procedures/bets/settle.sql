@@ -1,14 +1,14 @@
 -- Bet settlement (SPEC §4 settlement arithmetic, §5a rolling): pay by the bet's snapshot.
 
 -- The postings that put a bet's stake back where it came from (VOID, rollback): each bucket
--- and coupon gets its amount back, except a coupon reversed since, whose share goes to the
--- PROMOTION pocket (SPEC §5 coupon reversal).  The HOLD side is the caller's.
+-- and coupon gets its amount back, except a coupon reversed or expired since, whose share goes
+-- to the PROMOTION pocket (SPEC §5 coupon reversal, §11 coupon expiry).  The HOLD side is the caller's.
 CREATE OR REPLACE FUNCTION wallet._bet_restore_postings(p_account_id text, p_bet_id text)
 RETURNS wallet.posting[]
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT coalesce(array_agg(CASE WHEN s.bucket_type IS NOT NULL THEN wallet._bucket(s.bucket_type, s.amount)
-                                   WHEN c.status = 'REVERSED' THEN wallet._pocket('PROMOTION', s.amount)
+                                   WHEN c.status IN ('REVERSED', 'EXPIRED') THEN wallet._pocket('PROMOTION', s.amount)
                                    ELSE wallet._coupon(s.coupon_id, s.amount) END ORDER BY s.seq), '{}')
       FROM wallet.bet_source s
       LEFT JOIN wallet.coupon c ON c.account_id = s.account_id AND c.coupon_id = s.coupon_id
