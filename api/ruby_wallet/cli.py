@@ -327,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--poll-interval", type=float, default=1.0, help="seconds between polls when nothing is due")
     p.add_argument("--max-attempts", type=int, default=12, help="tries before an event is parked")
     p.add_argument("--max-backoff", type=float, default=300.0, help="longest wait between two tries, seconds")
-    p.add_argument("--once", action="store_true", help="deliver what is due, then exit")
+    p.add_argument(
+        "--once", action="store_true", help="deliver until no event waits (each acknowledged or parked), then exit"
+    )
     p.add_argument("--log-format", choices=["text", "json"], default="text")
     p.add_argument("--log-level", default="info")
     p.set_defaults(func=cmd_relay)

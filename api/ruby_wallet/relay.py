@@ -139,6 +139,7 @@ FAIL = (
     "p_reason => %(reason)s, p_retry_in_seconds => %(retry_in)s, p_park => %(park)s)"
 )
 RELEASE = "SELECT ops.relay_release(p_relay => %(relay)s)"
+WAITING = "SELECT (ops.outbox_stats() ->> 'pending')::bigint"
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ class Settings:
     poll_interval: float = 1.0
     concurrency: int = 16
     retry: RetryPolicy = RetryPolicy()
-    once: bool = False  # claim and deliver until nothing is due, then stop (tests, backfills)
+    once: bool = False  # deliver until no event waits (each acknowledged or parked), then stop
 
 
 def default_relay_id() -> str:
@@ -209,6 +210,11 @@ class Relay:
                 retry_in,
             )
 
+    async def waiting(self) -> int:
+        cur = await self.conn.execute(WAITING)
+        row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
     async def run_batch(self) -> int:
         """Claim and deliver one batch; the number of events claimed."""
         batch = await self.claim()
@@ -224,7 +230,7 @@ class Relay:
             while not self.stopping.is_set():
                 claimed = await self.run_batch()
                 if claimed == 0:
-                    if s.once:
+                    if s.once and await self.waiting() == 0:
                         return
                     # Nothing due: wait for the poll interval, or a stop.
                     try:

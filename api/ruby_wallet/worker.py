@@ -116,14 +116,14 @@ async def run_forever(conn: Any, stopping: asyncio.Event, jobs: Sequence[Job] = 
             pass
 
 
-async def main(database_url: str, once: bool) -> int:
+async def main(database_url: str, once: bool, jobs: Sequence[Job] = JOBS) -> int:
     import psycopg
 
     from ruby_wallet.dsn import with_role
 
     async with await psycopg.AsyncConnection.connect(with_role(database_url, "wallet_dba"), autocommit=True) as conn:
         if once:
-            results = await run_once(conn)
+            results = await run_once(conn, jobs)
             for r in results:
                 state = "skipped (not available yet)" if r.skipped else (f"FAILED: {r.error}" if r.error else "ok")
                 print(f"{r.job}: {state}; {r.done} done in {r.calls} calls")
@@ -132,5 +132,5 @@ async def main(database_url: str, once: bool) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stopping.set)
-        await run_forever(conn, stopping)
+        await run_forever(conn, stopping, jobs)
         return 0
