@@ -234,3 +234,15 @@ def test_admin_documents_are_checked_too(api):
     assert_problem(r, 422, "VALIDATION_FAILED")
     r = _post(api, b'{"wallet_groups": [], "x": ' + b"[" * 40 + b"]" * 40 + b"}", path="/v1/admin/topologies")
     assert_problem(r, 422, "VALIDATION_FAILED")
+
+
+def test_a_topology_edge_rate_with_a_string_is_refused_with_its_path(api):
+    """Issue 15: `["100", 1]` was accepted as a valid draft."""
+    document = api.get("/v1/admin/topologies/1").json()["document"]
+    edge = next(i for i, e in enumerate(document["transfer_edges"]) if "rate" in e)
+    document["transfer_edges"][edge]["rate"] = ["100", 1]
+    problem = assert_problem(api.post("/v1/admin/topologies", document), 422, "TOPOLOGY_INVALID")
+    assert {
+        "path": f"transfer_edges[{edge}].rate",
+        "message": "must be [from_units, to_units], two positive integers",
+    } in problem["errors"]
