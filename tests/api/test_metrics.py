@@ -177,3 +177,15 @@ def test_the_dashboard_and_the_alert_rules_use_only_metrics_that_exist():
     used |= set(re.findall(r"ruby_wallet_[a-z_]+", (docs / "operations.md").read_text()))
     used -= {"ruby_wallet_reconciliation_discrepancies"}  # written by the textfile collector, see operations.md
     assert used - samples == set()
+
+
+def test_outbox_figures_come_from_the_database(api, db):
+    text = _scrape(api)
+    assert _value(text, "ruby_wallet_outbox_stats_up") == 1
+    pending = _value(text, "ruby_wallet_outbox_pending_events")
+    assert pending >= 1, "migrate wrote the topology and policy events"
+    assert _value(text, "ruby_wallet_outbox_lag_seconds") >= 0
+    assert _value(text, "ruby_wallet_outbox_parked_events") == 0
+    # an event waiting for an hour is an hour of lag
+    db.execute("UPDATE wallet.outbox SET created_at = now() - interval '1 hour'")
+    assert 3500 < _value(_scrape(api), "ruby_wallet_outbox_lag_seconds") < 3700
