@@ -215,8 +215,16 @@ def cmd_relay(args: argparse.Namespace) -> int:
         retry=relay.RetryPolicy(max_attempts=args.max_attempts, max_delay=args.max_backoff),
         once=args.once,
     )
+    if args.lease_seconds < relay.TIMEOUT_SECONDS + 10:
+        print(f"ruby-wallet relay: --lease-seconds must be at least {relay.TIMEOUT_SECONDS + 10:g}", file=sys.stderr)
+        return 2
     with database() as (url, _):
-        return asyncio.run(relay.run(settings, url))
+        try:
+            return asyncio.run(relay.run(settings, url))
+        except psycopg.OperationalError as exc:
+            # Lost the database: exit non-zero for the supervisor (systemd, Kubernetes) to restart.
+            print(f"ruby-wallet relay: database unavailable: {exc}", file=sys.stderr)
+            return 1
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -226,7 +234,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     logging.config.dictConfig(logs.config(args.log_format, args.log_level))
     with database() as (url, _):
-        return asyncio.run(worker.main(url, once=args.once))
+        try:
+            return asyncio.run(worker.main(url, once=args.once))
+        except psycopg.OperationalError as exc:
+            print(f"ruby-wallet worker: database unavailable: {exc}", file=sys.stderr)
+            return 1
 
 
 def cmd_apikey(args: argparse.Namespace) -> int:

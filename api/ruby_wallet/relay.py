@@ -177,9 +177,19 @@ class Relay:
         self.failed = 0
         self.parked = 0
 
+    def claim_limit(self) -> int:
+        """How many heads one claim may take: no more than the relay can deliver before their
+        leases end (each wave of `concurrency` POSTs takes up to the timeout), so a live relay
+        never holds an event past its lease and another relay never sends it a second time."""
+        s = self.settings
+        waves = max(1, int((s.lease_seconds - 5) // TIMEOUT_SECONDS))
+        return max(1, min(s.batch, s.concurrency * waves))
+
     async def claim(self) -> list[Claimed]:
         s = self.settings
-        cur = await self.conn.execute(CLAIM, {"relay": s.relay_id, "limit": s.batch, "lease": s.lease_seconds})
+        cur = await self.conn.execute(
+            CLAIM, {"relay": s.relay_id, "limit": self.claim_limit(), "lease": s.lease_seconds}
+        )
         return [Claimed(a, d, n, e.encode()) for a, d, n, e in await cur.fetchall()]
 
     async def _one(self, event: Claimed, gate: asyncio.Semaphore) -> None:

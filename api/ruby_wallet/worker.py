@@ -87,6 +87,8 @@ async def run_job(conn: Any, job: Job, stopping: asyncio.Event | None = None) ->
             if done == 0:
                 break
     except Exception as exc:
+        if getattr(conn, "broken", False) or getattr(conn, "closed", False):
+            raise  # the connection is gone: the process exits non-zero and its supervisor restarts it
         result.error = f"{type(exc).__name__}: {exc}".strip()
         log.error("job %s failed after %s calls: %s", job.name, result.calls, result.error)
         return result
