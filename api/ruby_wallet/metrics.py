@@ -165,24 +165,33 @@ class PoolSampler:
             DB_PROBE_FAILURES.inc()
             log.debug("database round-trip probe failed: %s", exc)
 
-    async def run(self) -> None:
+    async def run(self, stop: asyncio.Event) -> None:
         next_probe = 0.0
-        while True:
+        while not stop.is_set():
             self.sample()
             if time.monotonic() >= next_probe:
                 next_probe = time.monotonic() + PROBE_SECONDS
                 await self.probe()
-            await asyncio.sleep(1.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
-        task = asyncio.create_task(self.run(), name="ruby-wallet-pool-sampler")
+        """Samples while the app runs.  On the way out the sampler is asked to stop and given
+        time to finish a probe in flight: cancelling a query midway could leave its pooled
+        connection busy while the pool closes."""
+        stop = asyncio.Event()
+        task = asyncio.create_task(self.run(stop), name="ruby-wallet-pool-sampler")
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            stop.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=5.0)
+            except TimeoutError:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
 
 # -- the scrape ---------------------------------------------------------------------------------
