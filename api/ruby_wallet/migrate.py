@@ -83,7 +83,7 @@ CODE_SCHEMAS = ("wallet", "game", "payments", "promotion", "player", "events", "
 
 _CODE_FUNCTIONS = """
     SELECT p.oid::regprocedure::text FROM pg_proc p
-     WHERE p.pronamespace::regnamespace::text = ANY (%s) AND p.prokind IN ('f', 'p') AND p.prorettype <> 'trigger'::regtype
+     WHERE p.pronamespace::regnamespace::text = ANY (%s) AND p.prokind = 'f' AND p.prorettype <> 'trigger'::regtype
      ORDER BY 1"""
 
 
@@ -98,7 +98,7 @@ def _apply_code(conn: psycopg.Connection, report: MigrateReport) -> None:
     # disappearing with it.  Trigger functions belong to the migrations that create their triggers.
     before = [row[0] for row in conn.execute(_CODE_FUNCTIONS, (list(CODE_SCHEMAS),)).fetchall()]
     for signature in before:
-        conn.execute(f"DROP ROUTINE {signature}")  # functions and procedures
+        conn.execute(f"DROP FUNCTION {signature}")
     # Layer by layer (procedures/layers.txt), with bodies checked as they are created: a
     # LANGUAGE sql function naming a function or table that does not exist yet fails here.
     conn.execute("SET LOCAL check_function_bodies = on")

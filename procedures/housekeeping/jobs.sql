@@ -1,5 +1,5 @@
 -- Housekeeping (SPEC §11): the jobs `ruby-wallet worker` runs on a schedule, or pg_cron where it
--- is installed (ops.run_housekeeping).  Each job function does a bounded amount of work in the
+-- is installed (ops.housekeeping_run).  Each job function does a bounded amount of work in the
 -- caller's transaction and returns how much it did; the worker calls it again until it returns
 -- 0.  Every job is safe to run concurrently with itself.
 
@@ -71,23 +71,25 @@ BEGIN
 END
 $$;
 
--- Every housekeeping job drained, one short transaction per call (COMMIT between calls): what
--- pg_cron schedules (docs/operations.md).  A procedure, not a function, so that it can commit;
--- it runs with its caller's rights (the database owner or wallet_dba) and calls the job
--- functions above.  p_max_calls bounds one run.
-CREATE OR REPLACE PROCEDURE ops.run_housekeeping(p_max_calls integer DEFAULT 100000)
-LANGUAGE plpgsql AS $$
+-- One bounded pass of every housekeeping job in one transaction: what pg_cron schedules
+-- (docs/operations.md), where a job is one statement.  Expires the due coupons of up to
+-- p_accounts accounts (each taken with SKIP LOCKED: the pass never waits for a lock, so it
+-- cannot deadlock; the accounts it took stay locked until it commits, so keep p_accounts small —
+-- the worker instead commits after every account) and prunes up to p_events delivered events.
+-- Returns {"coupons_expired", "events_pruned"}.
+CREATE OR REPLACE FUNCTION ops.housekeeping_run(p_accounts integer DEFAULT 20, p_events integer DEFAULT 5000)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
-    v_calls integer := 0;
+    v_expired integer := 0;
+    v_done integer;
 BEGIN
-    WHILE v_calls < p_max_calls AND ops.coupon_expire_next() > 0 LOOP
-        v_calls := v_calls + 1;
-        COMMIT;
+    PERFORM wallet._raise_invalid(wallet._check('[]', p_accounts BETWEEN 1 AND 1000, 'accounts', 'must be between 1 and 1000'));
+    FOR v_i IN 1 .. p_accounts LOOP
+        v_done := ops.coupon_expire_next();
+        EXIT WHEN v_done = 0;
+        v_expired := v_expired + v_done;
     END LOOP;
-    COMMIT;
-    WHILE v_calls < p_max_calls AND ops.outbox_prune() > 0 LOOP
-        v_calls := v_calls + 1;
-        COMMIT;
-    END LOOP;
+    RETURN jsonb_build_object('coupons_expired', v_expired, 'events_pruned', ops.outbox_prune(p_limit => p_events));
 END
 $$;

@@ -2,7 +2,7 @@
 0, a COUPON_EXPIRE ledger transaction back to PROMOTION, outbox coupon.expired, the snapshot
 and the liability view no longer offer it, the books reconcile; delivered events past the
 retention window are pruned; a failing job makes the run exit 1.  And the same jobs through
-ops.run_housekeeping (what pg_cron schedules)."""
+ops.housekeeping_run (what pg_cron schedules)."""
 
 from __future__ import annotations
 
@@ -112,14 +112,15 @@ def test_a_failing_job_makes_the_run_exit_1(db_url):
     assert asyncio.run(worker.main(db_url, once=True, jobs=[worker.COUPON_EXPIRY])) == 0
 
 
-def test_run_housekeeping_is_what_pg_cron_calls(db_url, db):
+def test_housekeeping_run_is_what_pg_cron_calls(db_url, db):
     db.execute("SELECT payments.open_account(p_player_id => 'p1', p_currency => 'KRW', p_actor => 't')")
     db.execute("SELECT payments.open_account(p_player_id => 'p2', p_currency => 'KRW', p_actor => 't')")
     _coupon(db, "c1", 100, 0.5, "p1")
     _coupon(db, "c2", 100, 0.5, "p2")
     time.sleep(0.7)
     with psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as dba:
-        dba.execute("CALL ops.run_housekeeping()")
+        result = dba.execute("SELECT ops.housekeeping_run(p_accounts => 20, p_events => 100)").fetchone()[0]
+        assert result == {"coupons_expired": 2, "events_pruned": 0}
     assert db.execute("SELECT coupon_id, status FROM wallet.coupon ORDER BY 1").fetchall() == [
         ("c1", "EXPIRED"),
         ("c2", "EXPIRED"),

@@ -11,7 +11,7 @@ from ruby_wallet import paths
 from ruby_wallet.migrate import CODE_SCHEMAS
 
 ROOT = Path(__file__).resolve().parents[2]
-_DEFINED = re.compile(r"CREATE OR REPLACE (?:FUNCTION|PROCEDURE) ([a-z_]+\.[a-z_][a-z0-9_]*)\(")
+_DEFINED = re.compile(r"CREATE OR REPLACE FUNCTION ([a-z_]+\.[a-z_][a-z0-9_]*)\(")
 _CALLED = re.compile(r"\b((?:" + "|".join(CODE_SCHEMAS) + r")\.[a-z_][a-z0-9_]*)\s*\(")
 _EDGE = re.compile(r"^\s*(\w+)\s*-->\s*(\w+)\s*$", re.M)
 

@@ -35,8 +35,8 @@ def normalise(dump: str) -> str:
     parts = _SECTION.split(dump)
     keep = []
     for header, body in zip(parts[1::2], parts[2::2], strict=True):
-        is_function = "; Type: FUNCTION;" in header or "; Type: PROCEDURE;" in header
-        is_function_acl = header.startswith(("Name: FUNCTION ", "Name: PROCEDURE ")) and "; Type: ACL;" in header
+        is_function = "; Type: FUNCTION;" in header
+        is_function_acl = header.startswith("Name: FUNCTION ") and "; Type: ACL;" in header
         if (is_function and "RETURNS trigger" not in body) or (is_function_acl and "trigger" not in header):
             continue
         keep.append(f"--\n-- {header}\n--\n{body.strip()}\n")
