@@ -93,6 +93,7 @@ $$;
 -- SKIP LOCKED: relays claiming at once never get the same account), oldest heads first, each
 -- leased to p_relay for p_lease_seconds.  `attempts` counts this try; `event` is the event
 -- exactly as GET /v1/events lists it.  Raises VALIDATION_FAILED.
+-- Locks: the delivery-stamping advisory lock, the relay cursor row, the claimed accounts' stream rows (SKIP LOCKED).  Raises: VALIDATION_FAILED.  Writes: delivery ids, new stream heads, leases.
 CREATE OR REPLACE FUNCTION ops.relay_claim(p_relay text, p_limit integer DEFAULT 100, p_lease_seconds integer DEFAULT 60)
 RETURNS TABLE (account_id text, delivery_id bigint, attempts integer, event jsonb)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -126,6 +127,7 @@ $$;
 -- Acknowledges a delivered event: recorded as published, and the account's next event becomes
 -- its head.  False when p_relay does not hold that head any more (its lease expired and the
 -- event went to another relay: at least once allows a second delivery).
+-- Locks: the account's stream row.  Raises: nothing.  Writes: the event's published_at, the account's stream (next head, lease cleared).
 CREATE OR REPLACE FUNCTION ops.relay_ack(p_relay text, p_account_id text, p_delivery_id bigint)
 RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -146,6 +148,7 @@ $$;
 -- Records a failed delivery.  With p_park (the relay's last try): the event is parked with
 -- p_reason and the account's next event becomes its head ('PARKED').  Otherwise the head stays
 -- and is due again in p_retry_in_seconds ('RETRY').  'LOST' when p_relay no longer holds it.
+-- Locks: the account's stream row.  Raises: nothing.  Writes: the stream's retry time and last error, or a relay_parked row and the next head.
 CREATE OR REPLACE FUNCTION ops.relay_fail(p_relay text, p_account_id text, p_delivery_id bigint, p_reason text,
                                           p_retry_in_seconds double precision DEFAULT 1, p_park boolean DEFAULT false)
 RETURNS text
@@ -178,6 +181,7 @@ $$;
 
 -- Gives back every lease p_relay holds (a relay stopping cleanly): those heads are claimable at
 -- once instead of when the lease ends.  Returns how many.
+-- Locks: this relay's stream rows.  Raises: nothing.  Writes: their leases (cleared).
 CREATE OR REPLACE FUNCTION ops.relay_release(p_relay text)
 RETURNS integer
 LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -193,6 +197,7 @@ $$;
 -- acknowledged nor parked, stamped or not; 0 when none waits), pending (how many, counted up
 -- to 1,000,000 so a scrape stays cheap on a huge backlog), parked (events the relay parked).
 -- Reads only; the oldest waiting event is found through the outbox's partial indexes.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION api.outbox_stats()
 RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -210,6 +215,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 $$;
 
 -- The same figures for DBAs in psql (schema ops): delegates to api.outbox_stats.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
 CREATE OR REPLACE FUNCTION ops.outbox_stats()
 RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

@@ -25,6 +25,7 @@ $$;
 -- command and another worker are never waited for and no deadlock can form).  One account per
 -- call and per transaction (SPEC §2).  Returns how many coupons expired (0: nothing due that
 -- could be taken now).
+-- Locks: one account (SKIP LOCKED), then its due coupons.  Raises: nothing.  Writes: ledger COUPON_EXPIRE, wallet.coupon (EXPIRED), outbox coupon.expired.
 CREATE OR REPLACE FUNCTION ops.coupon_expire_next(p_actor text DEFAULT NULL)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -51,6 +52,7 @@ $$;
 -- Deletes up to p_limit outbox events delivered (acknowledged by a relay) more than
 -- wallet.retention_days ago, oldest first.  Events not delivered are never pruned.  Returns how
 -- many were deleted.
+-- Locks: the pruned outbox rows (SKIP LOCKED).  Raises: VALIDATION_FAILED.  Writes: deletes delivered outbox rows.
 CREATE OR REPLACE FUNCTION ops.outbox_prune(p_limit integer DEFAULT 5000)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -77,6 +79,7 @@ $$;
 -- cannot deadlock; the accounts it took stay locked until it commits, so keep p_accounts small —
 -- the worker instead commits after every account) and prunes up to p_events delivered events.
 -- Returns {"coupons_expired", "events_pruned"}.
+-- Locks: up to p_accounts accounts (SKIP LOCKED) and their due coupons, pruned outbox rows.  Raises: VALIDATION_FAILED.  Writes: as ops.coupon_expire_next and ops.outbox_prune.
 CREATE OR REPLACE FUNCTION ops.housekeeping_run(p_accounts integer DEFAULT 20, p_events integer DEFAULT 5000)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
