@@ -337,17 +337,36 @@ CREATE TABLE wallet.coupon (
     reversal_result jsonb,
     reversal_id text,
     reversed_at timestamp with time zone,
+    expired bigint DEFAULT 0 NOT NULL,
     CONSTRAINT coupon_amount_check CHECK ((amount > 0)),
+    CONSTRAINT coupon_expired_holds_nothing CHECK (((status <> 'EXPIRED'::text) OR (remaining = 0))),
+    CONSTRAINT coupon_expired_in_range CHECK ((expired >= 0)),
     CONSTRAINT coupon_max_stake_check CHECK ((max_stake > 0)),
     CONSTRAINT coupon_min_odds_check CHECK ((min_odds >= (1)::numeric)),
     CONSTRAINT coupon_provider_types_check CHECK ((cardinality(provider_types) > 0)),
     CONSTRAINT coupon_remaining_in_range CHECK (((remaining >= 0) AND (remaining <= amount))),
     CONSTRAINT coupon_rolling_multiplier_check CHECK ((rolling_multiplier >= 0)),
-    CONSTRAINT coupon_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'REVERSED'::text])))
+    CONSTRAINT coupon_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'REVERSED'::text, 'EXPIRED'::text])))
 );
 
 
 ALTER TABLE wallet.coupon OWNER TO wallet_owner;
+
+--
+-- Name: account; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.account (
+    account_id text NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT account_currency_shape CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT account_status_known CHECK ((status = ANY (ARRAY['active'::text, 'frozen'::text, 'closed'::text])))
+);
+
+
+ALTER TABLE wallet.account OWNER TO wallet_owner;
 
 --
 -- Name: outbox_event_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
@@ -394,22 +413,6 @@ $$;
 
 
 ALTER FUNCTION wallet._forbid_change() OWNER TO wallet_owner;
-
---
--- Name: account; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.account (
-    account_id text NOT NULL,
-    currency text NOT NULL,
-    status text DEFAULT 'active'::text NOT NULL,
-    created_by text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT account_currency_shape CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT account_status_known CHECK ((status = ANY (ARRAY['active'::text, 'frozen'::text, 'closed'::text])))
-);
-
-
-ALTER TABLE wallet.account OWNER TO wallet_owner;
 
 --
 -- Name: ledger_txn_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
@@ -1118,6 +1121,52 @@ CREATE TABLE wallet.provider_type (
 ALTER TABLE wallet.provider_type OWNER TO wallet_owner;
 
 --
+-- Name: relay_cursor; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.relay_cursor (
+    singleton boolean DEFAULT true NOT NULL,
+    stamped_upto bigint NOT NULL,
+    CONSTRAINT relay_cursor_singleton_check CHECK (singleton)
+);
+
+
+ALTER TABLE wallet.relay_cursor OWNER TO wallet_owner;
+
+--
+-- Name: relay_parked; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.relay_parked (
+    account_id text NOT NULL,
+    delivery_id bigint NOT NULL,
+    event_id bigint NOT NULL,
+    attempts integer NOT NULL,
+    reason text NOT NULL,
+    parked_by text NOT NULL,
+    parked_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+ALTER TABLE wallet.relay_parked OWNER TO wallet_owner;
+
+--
+-- Name: relay_stream; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.relay_stream (
+    account_id text NOT NULL,
+    head bigint,
+    attempts integer DEFAULT 0 NOT NULL,
+    next_attempt_at timestamp with time zone DEFAULT now() NOT NULL,
+    lease_owner text,
+    lease_until timestamp with time zone,
+    last_error text,
+    CONSTRAINT relay_stream_attempts_check CHECK ((attempts >= 0)),
+    CONSTRAINT relay_stream_lease_whole CHECK (((lease_owner IS NULL) = (lease_until IS NULL)))
+);
+
+
+ALTER TABLE wallet.relay_stream OWNER TO wallet_owner;
+
+--
 -- Name: resource_owner; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TABLE wallet.resource_owner (
@@ -1378,6 +1427,24 @@ ALTER TABLE ONLY wallet.provider_type
     ADD CONSTRAINT provider_type_pkey PRIMARY KEY (code);
 
 --
+-- Name: relay_cursor relay_cursor_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.relay_cursor
+    ADD CONSTRAINT relay_cursor_pkey PRIMARY KEY (singleton);
+
+--
+-- Name: relay_parked relay_parked_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.relay_parked
+    ADD CONSTRAINT relay_parked_pkey PRIMARY KEY (account_id, delivery_id);
+
+--
+-- Name: relay_stream relay_stream_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.relay_stream
+    ADD CONSTRAINT relay_stream_pkey PRIMARY KEY (account_id);
+
+--
 -- Name: repeat_key repeat_key_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.repeat_key
@@ -1488,6 +1555,11 @@ CREATE UNIQUE INDEX bet_settlement_key ON wallet.bet USING btree (account_id, se
 CREATE UNIQUE INDEX betting_policy_one_active ON wallet.betting_policy USING btree (provider_type) WHERE (status = 'ACTIVE'::text);
 
 --
+-- Name: coupon_expiry_due; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX coupon_expiry_due ON wallet.coupon USING btree (expires_at) WHERE ((status = 'ACTIVE'::text) AND (expires_at IS NOT NULL));
+
+--
 -- Name: coupon_reversal_key; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE UNIQUE INDEX coupon_reversal_key ON wallet.coupon USING btree (account_id, reversal_id) WHERE (reversal_id IS NOT NULL);
@@ -1498,9 +1570,19 @@ CREATE UNIQUE INDEX coupon_reversal_key ON wallet.coupon USING btree (account_id
 CREATE UNIQUE INDEX group_policy_one_active ON wallet.group_policy USING btree (wallet_group) WHERE (status = 'ACTIVE'::text);
 
 --
+-- Name: outbox_account_delivery; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX outbox_account_delivery ON wallet.outbox USING btree (account_id, delivery_id) WHERE (delivery_id IS NOT NULL);
+
+--
 -- Name: outbox_delivery; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE UNIQUE INDEX outbox_delivery ON wallet.outbox USING btree (delivery_id) WHERE (delivery_id IS NOT NULL);
+
+--
+-- Name: outbox_published; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX outbox_published ON wallet.outbox USING btree (published_at) WHERE (published_at IS NOT NULL);
 
 --
 -- Name: outbox_unpublished; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -1516,6 +1598,11 @@ CREATE INDEX outbox_unstamped ON wallet.outbox USING btree (event_id) WHERE (del
 -- Name: promotion_credit_reversal_key; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE UNIQUE INDEX promotion_credit_reversal_key ON wallet.promotion_credit USING btree (account_id, reversal_id) WHERE (reversal_id IS NOT NULL);
+
+--
+-- Name: relay_stream_due; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX relay_stream_due ON wallet.relay_stream USING btree (head) WHERE (head IS NOT NULL);
 
 --
 -- Name: rolling_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -1722,6 +1809,11 @@ GRANT SELECT ON TABLE wallet.bet TO wallet_dba;
 GRANT SELECT ON TABLE wallet.coupon TO wallet_dba;
 
 --
+-- Name: TABLE account; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.account TO wallet_dba;
+
+--
 -- Name: TABLE outbox; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.outbox TO wallet_dba;
@@ -1730,11 +1822,6 @@ GRANT SELECT ON TABLE wallet.outbox TO wallet_dba;
 -- Name: FUNCTION _forbid_change(); Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 REVOKE ALL ON FUNCTION wallet._forbid_change() FROM PUBLIC;
-
---
--- Name: TABLE account; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.account TO wallet_dba;
 
 --
 -- Name: TABLE ledger_txn; Type: ACL; Schema: wallet; Owner: wallet_owner
@@ -1867,6 +1954,21 @@ GRANT SELECT ON TABLE wallet.provider_mapping TO wallet_dba;
 -- Name: TABLE provider_type; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.provider_type TO wallet_dba;
+
+--
+-- Name: TABLE relay_cursor; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.relay_cursor TO wallet_dba;
+
+--
+-- Name: TABLE relay_parked; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.relay_parked TO wallet_dba;
+
+--
+-- Name: TABLE relay_stream; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.relay_stream TO wallet_dba;
 
 --
 -- Name: TABLE resource_owner; Type: ACL; Schema: wallet; Owner: wallet_owner

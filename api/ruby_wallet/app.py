@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Response, Router
+from litestar.config.cors import CORSConfig
 from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
@@ -28,11 +29,14 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 
-from ruby_wallet import __version__
+from ruby_wallet import __version__, http_limits
 from ruby_wallet.auth import KeyCache, require_scope
 from ruby_wallet.db import Database
 from ruby_wallet.errors import WalletError, error_codes, invalid
+from ruby_wallet.metrics import PoolSampler
 from ruby_wallet.routes import accounts, admin, bets, config, events, payments, promotions, rolling, system, transfers
+from ruby_wallet.routes.metrics import metrics_endpoint
+from ruby_wallet.serving import ServingMiddleware
 from ruby_wallet.validation import check_body
 
 log = logging.getLogger("ruby_wallet.api")
@@ -81,6 +85,8 @@ _BY_STATUS = {
     403: "FORBIDDEN",
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
     503: "SERVICE_UNAVAILABLE",
 }
 
@@ -98,20 +104,42 @@ def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 async def _decode_body(request: Request) -> None:
-    """Before every handler with a body: strict decoding that reports every problem (422)."""
+    """Before every handler with a body: its content type (415), its size (413, Litestar's
+    request_max_body_size while reading), its shape (422: depth, duplicate keys; see
+    ruby_wallet.http_limits), then strict decoding that reports every problem (422)."""
     field = request.route_handler.parsed_data_field
     if field is not None:
-        check_body(field.annotation, await request.body())
+        http_limits.check_content_type(request.headers.get("content-type"))
+        raw = await request.body()
+        http_limits.check_json_shape(raw)
+        check_body(field.annotation, raw)
 
 
-def create_app(database_url: str, *, pool_min: int = 0, pool_max: int = 8) -> Litestar:
+def cors_config(origins: list[str] | None) -> CORSConfig | None:
+    """CORS for browser callers, off unless origins are given (`--cors-origins`,
+    RUBY_WALLET_CORS_ORIGINS): preflights answered for those origins, the API key header allowed."""
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID"],
+        max_age=600,
+    )
+
+
+def create_app(
+    database_url: str, *, pool_min: int = 0, pool_max: int = 8, cors_origins: list[str] | None = None
+) -> Litestar:
     db = Database(database_url, min_size=pool_min, max_size=pool_max)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await db.open()
         try:
-            yield
+            async with PoolSampler(db.pools).running():
+                yield
         finally:
             await db.close()
 
@@ -127,9 +155,11 @@ def create_app(database_url: str, *, pool_min: int = 0, pool_max: int = 8) -> Li
     }
     wallet = Router(path="/", route_handlers=WALLET_ROUTES, guards=[require_scope], security=[{"ApiKey": []}])
     app = Litestar(
-        route_handlers=[system.healthz, system.readyz, wallet],
+        route_handlers=[system.healthz, system.readyz, metrics_endpoint, wallet],
         lifespan=[lifespan],
         before_request=_decode_body,
+        request_max_body_size=http_limits.MAX_BODY_BYTES,
+        cors_config=cors_config(cors_origins),
         exception_handlers=exception_handlers,
         openapi_config=OpenAPIConfig(
             title="Ruby Wallet",
@@ -148,6 +178,8 @@ def create_app(database_url: str, *, pool_min: int = 0, pool_max: int = 8) -> Li
     app.state.db = db
     app.state.key_cache = KeyCache()
     _document_problems(app)
+    # Outermost, around routing and CORS: request ids, HEAD, metrics, access log (ruby_wallet.serving).
+    app.asgi_handler = ServingMiddleware(app.asgi_handler)
     return app
 
 

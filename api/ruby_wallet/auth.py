@@ -48,7 +48,14 @@ class KeyCache:
 
 
 async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    needed: frozenset[str] = handler.opt["scopes"]
+    needed: frozenset[str] | None = handler.opt.get("scopes")
+    if needed is None:
+        # Litestar's generated OPTIONS handler (it answers Allow, and nothing else) has no
+        # scopes: open, like a CORS preflight must be.  Any other handler without scopes is a
+        # wiring mistake, refused rather than left open.
+        if connection.scope.get("method") == "OPTIONS":
+            return
+        raise WalletError("FORBIDDEN", "this route declares no scope")
     header = connection.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():

@@ -1,4 +1,4 @@
-"""`ruby-wallet`: migrate, serve, apikey, check, demo.
+"""`ruby-wallet`: migrate, serve, relay, worker, apikey, check, demo.
 
 Every command uses DATABASE_URL when it is set.  Without it, the private local cluster of
 ruby_wallet.localdb is used: started if it is not running (and, for one-shot commands, stopped
@@ -8,8 +8,12 @@ again afterwards), migrated by `serve` and `migrate`.
 from __future__ import annotations
 
 import argparse
+import logging.config
 import os
+import shutil
+import signal
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -72,23 +76,101 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+class Stopped(Exception):
+    """SIGTERM or SIGINT asked `serve` to stop (raised once the server has shut down)."""
+
+
+class StopSignals:
+    """SIGTERM (systemd, Docker, Kubernetes) and SIGINT (Ctrl-C) both end `serve` through the same
+    path, so the private PostgreSQL it started is stopped in either case.
+
+    uvicorn handles both signals itself while it serves, then restores these handlers and raises
+    the signal again (single worker); with `--workers N` its supervisor keeps the signals and
+    returns.  Either way control comes back here.  A signal that arrives while the cluster is
+    starting or migrating is held until the server is about to start, so a half-started
+    cluster is never left behind."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self.armed = False
+        for sig in self.SIGNALS:
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.received = signum
+        if self.armed:
+            raise Stopped(signum)
+
+    def arm(self) -> None:
+        self.armed = True
+        if self.received is not None:
+            raise Stopped(self.received)
+
+
+@contextmanager
+def metrics_folder(workers: int) -> Iterator[None]:
+    """Prometheus multiprocess mode for `--workers N` (ruby_wallet.metrics): a fresh folder set
+    in PROMETHEUS_MULTIPROC_DIR before any worker starts, removed afterwards.  A folder the
+    environment already names is used as it is (its owner empties it between runs)."""
+    if workers <= 1 or os.environ.get(MULTIPROC_ENV):
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="ruby-wallet-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_ENV, None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it is first imported
+
+
+def _cors_origins(value: str | None) -> list[str]:
+    return [o.strip() for o in (value or "").split(",") if o.strip()]
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    stop = StopSignals()
+    try:
+        return _serve(args, stop)
+    except Stopped:
+        return 0
+
+
+def _serve(args: argparse.Namespace, stop: StopSignals) -> int:
     import uvicorn
 
-    from ruby_wallet.app import create_app
+    from ruby_wallet import logs
 
-    with database(prepare_api_login=not os.environ.get("DATABASE_URL")) as (_, api_url):
+    log_config = logs.config(
+        args.log_format,
+        args.log_level,
+        access_log=args.access_log or (args.access_log is None and args.log_format == "json"),
+    )
+    cors = _cors_origins(
+        args.cors_origins if args.cors_origins is not None else os.environ.get("RUBY_WALLET_CORS_ORIGINS")
+    )
+    with (
+        database(prepare_api_login=not os.environ.get("DATABASE_URL")) as (_, api_url),
+        metrics_folder(args.workers),
+    ):
         print(
             f"ruby-wallet: serving on http://{args.host}:{args.port}  (API keys: ruby-wallet apikey create NAME "
             "--scopes game,payments,promotion,player,admin)",
             file=sys.stderr,
         )
+        stop.arm()
         if args.workers > 1:
             # Worker processes import ruby_wallet.asgi, which reads its settings from the environment.
             os.environ.update(
                 RUBY_WALLET_API_DATABASE_URL=api_url,
                 RUBY_WALLET_POOL_MIN=str(args.pool_min),
                 RUBY_WALLET_POOL_MAX=str(args.pool_max),
+                RUBY_WALLET_CORS_ORIGINS=",".join(cors),
             )
             uvicorn.run(
                 "ruby_wallet.asgi:app",
@@ -96,12 +178,67 @@ def cmd_serve(args: argparse.Namespace) -> int:
                 port=args.port,
                 workers=args.workers,
                 log_level=args.log_level,
+                log_config=log_config,
                 access_log=False,
             )
         else:
-            app = create_app(api_url, pool_min=args.pool_min, pool_max=args.pool_max)
-            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, access_log=False)
+            from ruby_wallet.app import create_app
+
+            app = create_app(api_url, pool_min=args.pool_min, pool_max=args.pool_max, cors_origins=cors)
+            uvicorn.run(
+                app, host=args.host, port=args.port, log_level=args.log_level, log_config=log_config, access_log=False
+            )
     return 0
+
+
+def cmd_relay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ruby_wallet import logs, relay
+
+    secret = os.environ.get(relay.SECRET_ENV, "")
+    if not secret:
+        print(f"ruby-wallet relay: set {relay.SECRET_ENV} (the webhook's signing secret)", file=sys.stderr)
+        return 2
+    if not args.webhook.startswith(("http://", "https://")):
+        print("ruby-wallet relay: --webhook must be an http:// or https:// URL", file=sys.stderr)
+        return 2
+    logging.config.dictConfig(logs.config(args.log_format, args.log_level))
+    settings = relay.Settings(
+        webhook=args.webhook,
+        secret=secret,
+        relay_id=args.relay_id or relay.default_relay_id(),
+        batch=args.batch,
+        lease_seconds=args.lease_seconds,
+        poll_interval=args.poll_interval,
+        concurrency=args.concurrency,
+        retry=relay.RetryPolicy(max_attempts=args.max_attempts, max_delay=args.max_backoff),
+        once=args.once,
+    )
+    if args.lease_seconds < relay.TIMEOUT_SECONDS + 10:
+        print(f"ruby-wallet relay: --lease-seconds must be at least {relay.TIMEOUT_SECONDS + 10:g}", file=sys.stderr)
+        return 2
+    with database() as (url, _):
+        try:
+            return asyncio.run(relay.run(settings, url))
+        except psycopg.OperationalError as exc:
+            # Lost the database: exit non-zero for the supervisor (systemd, Kubernetes) to restart.
+            print(f"ruby-wallet relay: database unavailable: {exc}", file=sys.stderr)
+            return 1
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from ruby_wallet import logs, worker
+
+    logging.config.dictConfig(logs.config(args.log_format, args.log_level))
+    with database() as (url, _):
+        try:
+            return asyncio.run(worker.main(url, once=args.once))
+        except psycopg.OperationalError as exc:
+            print(f"ruby-wallet worker: database unavailable: {exc}", file=sys.stderr)
+            return 1
 
 
 def cmd_apikey(args: argparse.Namespace) -> int:
@@ -179,7 +316,41 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pool-max", type=int, default=8, help="connections at most per database role's pool")
     p.add_argument("--workers", type=int, default=1, help="worker processes (each with its own pool)")
     p.add_argument("--log-level", default="info")
+    p.add_argument("--log-format", choices=["text", "json"], default="text", help="json: one JSON object per line")
+    p.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="one log record per request (default: on with --log-format json, else off)",
+    )
+    p.add_argument(
+        "--cors-origins",
+        metavar="ORIGINS",
+        help="comma-separated browser origins allowed by CORS (default RUBY_WALLET_CORS_ORIGINS; none: CORS off)",
+    )
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("relay", help="deliver the outbox to a webhook, at least once, signed, in order per account")
+    p.add_argument("--webhook", required=True, metavar="URL", help="the consumer's URL; one POST per event")
+    p.add_argument("--relay-id", help="this relay's name in leases (default host:pid)")
+    p.add_argument("--batch", type=int, default=100, help="accounts' head events claimed at once")
+    p.add_argument("--concurrency", type=int, default=16, help="POSTs in flight at once (distinct accounts)")
+    p.add_argument("--lease-seconds", type=int, default=60, help="a claimed event is another relay's after this")
+    p.add_argument("--poll-interval", type=float, default=1.0, help="seconds between polls when nothing is due")
+    p.add_argument("--max-attempts", type=int, default=12, help="tries before an event is parked")
+    p.add_argument("--max-backoff", type=float, default=300.0, help="longest wait between two tries, seconds")
+    p.add_argument(
+        "--once", action="store_true", help="deliver until no event waits (each acknowledged or parked), then exit"
+    )
+    p.add_argument("--log-format", choices=["text", "json"], default="text")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_relay)
+
+    p = sub.add_parser("worker", help="run the housekeeping jobs (coupon expiry, pruning) on their schedule")
+    p.add_argument("--once", action="store_true", help="run every job once; exit 1 when a job failed")
+    p.add_argument("--log-format", choices=["text", "json"], default="text")
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("apikey", help="create or revoke API keys")
     p.add_argument("action", choices=["create", "revoke"])

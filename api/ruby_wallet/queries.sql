@@ -131,3 +131,6 @@ SELECT admin.rolling_cancel(p_rolling_id => %(rolling_id)s, p_reason => %(reason
 
 -- name: events_read
 SELECT events.events_read(p_after => %(after)s, p_limit => %(limit)s)::text
+
+-- name: outbox_stats
+SELECT api.outbox_stats()::text

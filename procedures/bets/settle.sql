@@ -3,14 +3,14 @@
 -- ledger transaction the answer's credits are read from, and the rolling it progressed.
 
 -- The postings that put a bet's stake back where it came from (VOID, rollback): each bucket
--- and coupon gets its amount back, except a coupon reversed since, whose share goes to the
--- PROMOTION pocket (SPEC §5 coupon reversal).  The HOLD side is the caller's.
+-- and coupon gets its amount back, except a coupon reversed or expired since, whose share goes
+-- to the PROMOTION pocket (SPEC §5 coupon reversal, §11 coupon expiry).  The HOLD side is the caller's.
 CREATE OR REPLACE FUNCTION wallet._bet_restore_postings(b wallet.bet)
 RETURNS wallet.posting[]
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT coalesce(array_agg(CASE WHEN s.kind <> 'COUPON' THEN wallet._bucket(s.source, s.amount)
-                                       WHEN c.status = 'REVERSED' THEN wallet._pocket('PROMOTION', s.amount)
+                                       WHEN c.status IN ('REVERSED', 'EXPIRED') THEN wallet._pocket('PROMOTION', s.amount)
                                        ELSE wallet._coupon(c.coupon_id, s.amount) END ORDER BY s.n), '{}')
           FROM unnest(b.sources, b.source_kinds, b.source_amounts) WITH ORDINALITY AS s(source, kind, amount, n)
           LEFT JOIN wallet.coupon c ON s.kind = 'COUPON' AND c.account_id = b.account_id AND c.coupon_id = substr(s.source, 8));

@@ -104,7 +104,10 @@ BEGIN
                 CONTINUE;
             END IF;
             v_type := wallet._bucket_type_of(p_topology, v_obj->>v_kind);
-            IF v_type.code IS NULL THEN
+            IF jsonb_typeof(v_obj->v_kind) <> 'string' THEN
+                v_problems := v_problems || wallet._problem('settlement_destinations.' || v_kind,
+                                                            'must be a bucket type code (a string)');
+            ELSIF v_type.code IS NULL THEN
                 v_problems := v_problems || wallet._problem('settlement_destinations.' || v_kind,
                                                             format('unknown bucket type %s', v_obj->>v_kind));
             ELSIF v_group IS NOT NULL AND v_type.wallet_group IS NOT NULL AND v_type.wallet_group <> v_group THEN

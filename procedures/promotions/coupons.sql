@@ -108,7 +108,8 @@ END
 $$;
 
 -- Saga compensation of a coupon grant: the grant becomes REVERSED with remaining 0 (what
--- remained goes back to PROMOTION); reports what was consumed.  Open bets it funded settle
+-- remained goes back to PROMOTION); reports what was consumed (an expired coupon's expired
+-- amount went back to PROMOTION at its expiry, and is not consumption).  Open bets it funded settle
 -- normally; a later rollback of such a bet returns the coupon money to PROMOTION.  Its rolling
 -- obligation is cancelled (nothing forfeited: the reversal took back what it could).  Never
 -- fails half-way.  Reversing a REVERSED coupon returns the first reversal.  Idempotent on
@@ -151,7 +152,7 @@ BEGIN
                          wallet._active_topology());
     PERFORM wallet._rolling_cancel_with(v_account.account_id, v_coupon.rolling_id, v_actor);
     v_response := jsonb_build_object('coupon_id', p_coupon_id, 'reversed', v_coupon.remaining,
-                                     'consumed', v_coupon.amount - v_coupon.remaining, 'status', 'REVERSED');
+                                     'consumed', v_coupon.amount - v_coupon.remaining - v_coupon.expired, 'status', 'REVERSED');
     UPDATE wallet.coupon SET status = 'REVERSED', reversal_result = v_response, reversal_id = p_reversal_id, reversed_at = now()
      WHERE account_id = v_account.account_id AND coupon_id = p_coupon_id;
     PERFORM wallet._emit(v_account.account_id, 'coupon.reversed', v_response || jsonb_build_object(

@@ -63,7 +63,10 @@ BEGIN
         END IF;
         FOR v_j IN 0 .. jsonb_array_length(v_item->'provider_types') - 1 LOOP
             v_flag := v_item->'provider_types'->>v_j;
-            IF NOT EXISTS (SELECT 1 FROM wallet.provider_type WHERE code = v_flag) THEN
+            IF jsonb_typeof(v_item->'provider_types'->v_j) <> 'string' THEN
+                v_problems := v_problems || wallet._problem(format('%s.provider_types[%s]', v_p, v_j),
+                                                            'must be a provider type code (a string)');
+            ELSIF NOT EXISTS (SELECT 1 FROM wallet.provider_type WHERE code = v_flag) THEN
                 v_problems := v_problems || wallet._problem(format('%s.provider_types[%s]', v_p, v_j),
                                                             format('unknown provider type %s', v_flag));
             ELSIF v_mapped ? v_flag THEN
@@ -145,15 +148,19 @@ BEGIN
         END IF;
         v_problems := v_problems || wallet._unknown_fields(v_item, ARRAY['from', 'to', 'rate', 'min', 'max'], v_p || '.', 'a transfer edge');
         FOREACH v_flag IN ARRAY ARRAY['from', 'to'] LOOP
-            IF jsonb_typeof(v_item->v_flag) IS DISTINCT FROM 'string' OR NOT v_buckets ? (v_item->>v_flag) THEN
+            IF v_item ? v_flag AND jsonb_typeof(v_item->v_flag) <> 'string' THEN
+                v_problems := v_problems || wallet._problem(v_p || '.' || v_flag, 'must be a bucket type code (a string)');
+            ELSIF NOT coalesce(v_buckets ? (v_item->>v_flag), false) THEN
                 v_problems := v_problems || wallet._problem(v_p || '.' || v_flag, format('unknown bucket type %s', coalesce(v_item->>v_flag, 'null')));
             END IF;
         END LOOP;
         IF v_item->>'from' = v_item->>'to' THEN
             v_problems := v_problems || wallet._problem(v_p, 'an edge cannot lead from a bucket type to itself');
         END IF;
-        IF v_item ? 'rate' AND NOT (jsonb_typeof(v_item->'rate') = 'array' AND jsonb_array_length(v_item->'rate') = 2
-                                    AND wallet._json_int(v_item->'rate'->0) > 0 AND wallet._json_int(v_item->'rate'->1) > 0) THEN
+        -- coalesce: a rate element that is not a JSON integer (["100", 1], [1, null]) reads as NULL,
+        -- and NULL must refuse the rate, not skip the check.
+        IF v_item ? 'rate' AND NOT coalesce(jsonb_typeof(v_item->'rate') = 'array' AND jsonb_array_length(v_item->'rate') = 2
+                                            AND wallet._json_int(v_item->'rate'->0) > 0 AND wallet._json_int(v_item->'rate'->1) > 0, false) THEN
             v_problems := v_problems || wallet._problem(v_p || '.rate', 'must be [from_units, to_units], two positive integers');
         END IF;
         v_min := NULL;

@@ -24,10 +24,11 @@ class Served:
     base_url: str
     database_url: str
     api_key: str  # every scope
+    log_path: Path
 
 
 @contextmanager
-def served_api(postgresql_proc, name: str) -> Iterator[Served]:
+def served_api(postgresql_proc, name: str, extra_args: tuple[str, ...] = ()) -> Iterator[Served]:
     """Serve a fresh database; on the way out, stop the server, check reconciliation, drop it."""
     dbname = f"wallet_{name}{os.getpid()}"
     janitor = DatabaseJanitor(
@@ -47,10 +48,10 @@ def served_api(postgresql_proc, name: str) -> Iterator[Served]:
         password=postgresql_proc.password or "",
     )
     with tempfile.TemporaryDirectory(prefix=f"ruby-wallet-{name}-") as logs:
-        server = ApiServer(url, url, Path(logs) / "server.log", pool_max=4)
+        server = ApiServer(url, url, Path(logs) / "server.log", pool_max=4, extra_args=extra_args)
         try:
             server.start()
-            yield Served(server.base, url, server.create_key(f"{name}-caller", ALL_SCOPES))
+            yield Served(server.base, url, server.create_key(f"{name}-caller", ALL_SCOPES), server.log_path)
         finally:
             server.stop()
             with psycopg.connect(url, autocommit=True) as conn:

@@ -94,13 +94,23 @@ class ApiServer:
     """`python -m ruby_wallet.cli serve` against a migrated database (DATABASE_URL set, so serve
     neither starts a cluster nor migrates), acting as wallet_api through its own login."""
 
-    def __init__(self, owner_url: str, api_url: str, log_path: Path, *, port: int | None = None, pool_max: int = 8):
+    def __init__(
+        self,
+        owner_url: str,
+        api_url: str,
+        log_path: Path,
+        *,
+        port: int | None = None,
+        pool_max: int = 8,
+        extra_args: tuple[str, ...] = (),
+    ):
         self.owner_url = owner_url
         self.api_url = api_url
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.pool_max = pool_max
+        self.extra_args = extra_args
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -125,6 +135,7 @@ class ApiServer:
                 str(self.pool_max),
                 "--log-level",
                 "warning",
+                *self.extra_args,
             ],
             env=env,
             stdout=log,

@@ -83,8 +83,8 @@ SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_admin'$$,
                     'admin.group_policy_validate', 'admin.rolling_waive', 'admin.rolling_cancel'],
               'wallet_admin: topology, policies, adjustments, account status, rolling decisions, the audit log');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_api'$$,
-              ARRAY['api.api_key_authenticate', 'api.schema_digest'],
-              'wallet_api, the API login, by itself: authenticate a key and readiness, nothing else');
+              ARRAY['api.api_key_authenticate', 'api.schema_digest', 'api.outbox_stats'],
+              'wallet_api, the API login, by itself: authenticate a key, readiness and the outbox figures of /metrics, nothing else');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_dba'$$,
               $$SELECT format('%s.%s', pronamespace::regnamespace, proname) FROM pg_proc
                  WHERE pronamespace::regnamespace::text IN ('game', 'payments', 'promotion', 'player', 'events', 'casino',

@@ -1,0 +1,99 @@
+"""Strict request bodies (API.md, Conventions): a body two parsers could read differently is
+refused before any decoding that could disagree with a proxy or a logger in front of the wallet.
+
+- Declared content type: `application/json` (parameters such as `charset=utf-8` allowed) or
+  none at all; anything else is 415 UNSUPPORTED_MEDIA_TYPE.
+- Size: at most MAX_BODY_BYTES (1 MiB); Litestar's `request_max_body_size` refuses a larger
+  announced Content-Length before reading and stops reading a streamed body as soon as it
+  passes the limit (413 PAYLOAD_TOO_LARGE), so no unbounded body is ever held in memory.
+- Shape: JSON nested deeper than MAX_DEPTH (32) levels, or an object with the same key twice
+  (after unescaping: `"a"` and `"\\u0061"` are the same key), is 422 VALIDATION_FAILED.
+
+`check_json_shape` is pure and cheap: a body with at most MAX_DEPTH brackets cannot be too deep
+and is not scanned; duplicate keys are found by the standard library's C parser with a pairs
+hook, which only runs once the depth is known to be safe (deep nesting would otherwise exhaust
+the interpreter's recursion limit).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ruby_wallet.errors import WalletError, invalid
+
+MAX_BODY_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+# A JSON string (with its escapes) or one bracket: strings are skipped whole, so a bracket
+# inside a string never counts.
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_OPENERS = frozenset(b"[{")
+
+
+def check_content_type(header: str | None) -> None:
+    """415 unless the declared content type is application/json, or none is declared."""
+    if header is None or not header.strip():
+        return
+    media_type = header.split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise WalletError(
+            "UNSUPPORTED_MEDIA_TYPE",
+            f"bodies are application/json (or sent without a content type), not {media_type[:100]!r}",
+        )
+
+
+def json_depth(raw: bytes) -> int:
+    """The deepest nesting of arrays and objects in `raw` (0 for a scalar).  Not a validator:
+    brackets are only counted outside strings, and the parser reports malformed text later."""
+    openers = raw.count(b"[") + raw.count(b"{")
+    if openers <= MAX_DEPTH:
+        return openers  # a bound, not the depth: never deeper than the number of openers
+    depth = deepest = 0
+    for match in _TOKEN.finditer(raw):
+        token = match.group()
+        if len(token) != 1:
+            continue  # a string
+        if token[0] in _OPENERS:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    return deepest
+        else:
+            depth -= 1
+    return deepest
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _pairs_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def check_json_shape(raw: bytes) -> None:
+    """422 VALIDATION_FAILED for a body nested deeper than MAX_DEPTH or with a duplicate key.
+    Text that is not JSON at all passes: the typed decoder that follows reports it."""
+    depth = json_depth(raw)
+    if depth > MAX_DEPTH:
+        raise invalid([{"path": "", "message": f"the body is nested deeper than {MAX_DEPTH} levels"}])
+    if b"{" not in raw:
+        return  # no object, so no key at all
+    try:
+        # surrogateescape: bytes that are not UTF-8 stay distinct (the strict decoder refuses them
+        # later), so two keys differing only there are not taken for one.
+        json.loads(raw.decode("utf-8", "surrogateescape"), object_pairs_hook=_pairs_without_duplicates)
+    except _DuplicateKey as dup:
+        raise invalid(
+            [{"path": "", "message": f"the key {dup.key[:100]!r} appears twice in one object of the body"}]
+        ) from None
+    except (ValueError, RecursionError):
+        return  # not JSON (or not JSON this parser reads): the strict decoder answers it
