@@ -28,7 +28,7 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 
-from ruby_wallet import __version__
+from ruby_wallet import __version__, pam
 from ruby_wallet.auth import KeyCache, require_scope
 from ruby_wallet.db import Database
 from ruby_wallet.errors import WalletError, error_codes, invalid
@@ -52,6 +52,7 @@ WALLET_ROUTES = [
     *transfers.ROUTES,
     *rolling.ROUTES,
     *events.ROUTES,
+    *pam.WALLET_ROUTES,
 ]
 
 
@@ -127,7 +128,7 @@ def create_app(database_url: str, *, pool_min: int = 0, pool_max: int = 8) -> Li
     }
     wallet = Router(path="/", route_handlers=WALLET_ROUTES, guards=[require_scope], security=[{"ApiKey": []}])
     app = Litestar(
-        route_handlers=[system.healthz, system.readyz, wallet],
+        route_handlers=[system.healthz, system.readyz, wallet, pam.ROUTER],
         lifespan=[lifespan],
         before_request=_decode_body,
         exception_handlers=exception_handlers,
