@@ -30,7 +30,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"
-SCOPES = ("game", "payments", "promotion", "player", "admin", "events")
+SCOPES = ("game", "payments", "promotion", "player", "admin", "events", "casino")
 
 _VOLATILE = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:\d{2})?|Z)?"), "<timestamp>"),
