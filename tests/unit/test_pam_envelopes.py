@@ -107,6 +107,8 @@ def test_every_required_field_is_required(field):
         (b"\xff\xfe", "UTF-8"),
         (b"[" * 40 + b"]" * 40, "deeper"),
         (b'{"cashAmount": 1' + b"0" * 5000 + b"}", "not valid JSON"),
+        (b'{"provider": "evo\\u0000"}', "NUL"),
+        (b'{"promos": [{"promoName\\u0000": "x"}]}', "NUL"),
     ],
 )
 def test_ambiguous_or_broken_json_is_refused(text, fragment):

@@ -41,8 +41,16 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _depth(node: Any, level: int = 1) -> int:
+    """How deep the value nests; strings holding a NUL (which PostgreSQL text cannot hold) are refused."""
     if level > MAX_DEPTH:
         return level
+    if isinstance(node, str):
+        if "\x00" in node:
+            raise BadBody("a string holds a NUL character")
+        return level
+    if isinstance(node, dict):
+        for key in node:
+            _depth(key, level)
     children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
     return max((_depth(child, level + 1) for child in children), default=level)
 
