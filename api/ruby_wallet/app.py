@@ -32,7 +32,19 @@ from ruby_wallet import __version__, pam
 from ruby_wallet.auth import KeyCache, require_scope
 from ruby_wallet.db import Database
 from ruby_wallet.errors import WalletError, error_codes, invalid
-from ruby_wallet.routes import accounts, admin, bets, config, events, payments, promotions, rolling, system, transfers
+from ruby_wallet.routes import (
+    accounts,
+    admin,
+    bets,
+    casino,
+    config,
+    events,
+    payments,
+    promotions,
+    rolling,
+    system,
+    transfers,
+)
 from ruby_wallet.validation import check_body
 
 log = logging.getLogger("ruby_wallet.api")
@@ -52,7 +64,7 @@ WALLET_ROUTES = [
     *transfers.ROUTES,
     *rolling.ROUTES,
     *events.ROUTES,
-    *pam.WALLET_ROUTES,
+    *casino.ROUTES,
 ]
 
 

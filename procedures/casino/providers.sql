@@ -3,6 +3,8 @@
 -- refusal is returned as {"refused": …}, like the other admin commands, so its audit row commits).
 
 -- Every configured provider, by name.
+-- Locks: nothing.  Raises: nothing.  Writes: nothing.
+-- Answers (HTTP): ruby_wallet.routes.casino.Providers.
 CREATE OR REPLACE FUNCTION admin.casino_providers()
 RETURNS jsonb
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -15,6 +17,8 @@ $$;
 -- Creates or changes a provider: its provider type and whether it is enabled.  Takes the
 -- configuration lock.  Audited (casino_provider.set: before, after, reason).  Refuses (as data)
 -- VALIDATION_FAILED and UNKNOWN_PROVIDER_TYPE.  Rounds already open keep their provider type.
+-- Locks: the configuration lock.  Raises: nothing (refusals VALIDATION_FAILED, UNKNOWN_PROVIDER_TYPE are returned).  Writes: wallet.casino_provider, audit log.
+-- Answers (HTTP): ruby_wallet.routes.casino.ProviderLine.
 CREATE OR REPLACE FUNCTION admin.casino_provider_set(p_provider text, p_provider_type text, p_enabled boolean,
                                                      p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb

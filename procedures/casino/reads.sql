@@ -4,6 +4,7 @@
 
 -- getBalance: what the player can stake with this provider (wallet._casino_balance).
 -- Answers PAM_ERR_MISSING_PROVIDER, PAM_ERR_SESSION_NOT_FOUND.
+-- Locks: nothing.  Raises: nothing (refusals are answered).  Writes: nothing.
 CREATE OR REPLACE FUNCTION casino.balance_get(p_token text, p_provider text, p_player_id text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -22,6 +23,7 @@ $$;
 -- p_provider_bet_ref when given, else by p_provider_transaction_id, oldest first.
 -- Answers PAM_ERR_MISSING_PROVIDER, PAM_ERR_SESSION_NOT_FOUND, PAM_ERR_UNDEFINED (neither
 -- given), PAM_ERR_TRANS_NOT_FOUND (none found).
+-- Locks: nothing.  Raises: nothing (refusals are answered).  Writes: nothing.
 CREATE OR REPLACE FUNCTION casino.transactions_find(p_token text, p_provider text, p_player_id text,
                                                     p_provider_transaction_id text DEFAULT NULL,
                                                     p_provider_bet_ref text DEFAULT NULL)
@@ -58,6 +60,7 @@ $$;
 
 -- getGameRound: the player's round p_round_id at this provider, with its start and end.
 -- Answers PAM_ERR_MISSING_PROVIDER, PAM_ERR_SESSION_NOT_FOUND, PAM_ERR_ROUND_NOT_FOUND.
+-- Locks: nothing.  Raises: nothing (refusals are answered).  Writes: nothing.
 CREATE OR REPLACE FUNCTION casino.round_get(p_token text, p_provider text, p_player_id text, p_round_id text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

@@ -6,6 +6,8 @@
 -- p_ttl_seconds.  No account lock (no money moves).
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED, UNKNOWN_PROVIDER,
 -- PROVIDER_DISABLED.  Writes wallet.game_session.
+-- Locks: nothing.  Raises: VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_FROZEN, ACCOUNT_CLOSED, UNKNOWN_PROVIDER, PROVIDER_DISABLED.  Writes: wallet.game_session (the token's hash).
+-- Answers (HTTP): ruby_wallet.routes.casino.GameSessionOpened.
 CREATE OR REPLACE FUNCTION player.game_session_open(p_player_id text, p_provider text, p_country text, p_language text,
                                                     p_game_id text DEFAULT NULL, p_ttl_seconds integer DEFAULT 3600,
                                                     p_actor text DEFAULT NULL)
@@ -56,6 +58,7 @@ $$;
 
 -- getSession: the details of the session of p_token at p_provider.  No lock, writes nothing.
 -- Answers (never raises) PAM_ERR_MISSING_PROVIDER, PAM_ERR_SESSION_NOT_FOUND, PAM_ERR_SESSION_EXPIRED.
+-- Locks: nothing.  Raises: nothing (refusals are answered).  Writes: nothing.
 CREATE OR REPLACE FUNCTION casino.session_get(p_token text, p_provider text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
@@ -81,6 +84,7 @@ $$;
 -- refreshSession: a new token for the session of p_token (its hash replaces the old one, so the
 -- old token is invalid at once) and a new lifetime of the session's ttl.  Locks the session row.
 -- Answers (never raises) the refusals of casino.session_get.  Writes wallet.game_session.
+-- Locks: the session row.  Raises: nothing (refusals are answered).  Writes: wallet.game_session.
 CREATE OR REPLACE FUNCTION casino.session_refresh(p_token text, p_provider text, p_actor text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$

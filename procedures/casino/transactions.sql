@@ -20,6 +20,7 @@
 -- wallet._bet_pay_more / promotion.promotion_credit their ledger, rolling and outbox.
 -- Answers {"status": "OK", "transaction_id", "currency", "balance": {"cash", "bonus", "promo"}}
 -- or {"status": "ERROR", "code": "PAM_ERR_…", "message"[, "currency", "balance"]}.
+-- Locks: the account.  Raises: nothing the wallet defines (refusals are answered; serialization failures and deadlocks propagate).  Writes: wallet.casino_transaction, wallet.resource_owner, wallet.casino_round, and through the bet and promotion commands their ledger, buckets, coupons, bets, rolling, idempotency records and outbox events.
 CREATE OR REPLACE FUNCTION casino.transaction_add(p_token text, p_provider text, p_player_id text, p_transaction_type text,
                                                   p_provider_transaction_id text, p_currency text, p_cash bigint,
                                                   p_bonus bigint, p_promo bigint, p_transaction_at timestamptz,

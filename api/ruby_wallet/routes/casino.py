@@ -1,5 +1,6 @@
-"""The wallet's own routes for the casino adapter (API.md "Casino aggregators"), with the
-wallet's conventions (problem responses, scopes, 422 listing every problem):
+"""The wallet's own routes for the casino adapter (API.md "Casino aggregators", docs/casino.md),
+with the wallet's conventions (problem responses, scopes, 422 listing every problem); the
+adapter itself is ruby_wallet.pam:
 
 - POST /v1/game-sessions (scope player or admin): the operator opens a game session when a
   player launches a game and hands its token to Valkyrie's game launch; the token is shown once.
