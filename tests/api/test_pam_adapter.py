@@ -379,3 +379,28 @@ def test_the_answer_check_itself_fails_on_what_the_document_does_not_say(pam, sc
     assert schema.errors("GET", "/players/{playerId}/balance", 401, {"status": "ERROR"})
     assert schema.errors("GET", "/players/{playerId}/balance", 503, {"status": "ERROR"})
     assert ("GET", "/players/{playerId}/balance", "200") in schema.seen
+
+
+def test_promotion_payouts_follow_the_money_policy(pam, api):
+    """PROMODEPOSIT goes where the wallet group's money policy says (`promo_payout`), with its
+    rolling multiplier; a policy naming a bucket of another group is refused."""
+    casino = api.get("/v1/admin/group-policies?wallet_group=CASINO").json()["policies"][0]["document"]
+    bad = {**casino, "promo_payout": {"bucket_type": "SPORTS_BONUS", "rolling_multiplier": 2000}}
+    refused = assert_problem(
+        api.post("/v1/admin/group-policies", {"wallet_group": "CASINO", "document": bad, "reason": "t"}),
+        422,
+        "POLICY_INVALID",
+    )
+    assert {e["path"] for e in refused["errors"]} == {"promo_payout.bucket_type", "promo_payout.rolling_multiplier"}
+    document = {**casino, "promo_payout": {"bucket_type": "CASINO_NORMAL", "rolling_multiplier": 3}}
+    created = api.post("/v1/admin/group-policies", {"wallet_group": "CASINO", "document": document, "reason": "t"})
+    assert created.status_code == 201, created.text
+    version = created.json()["version"]
+    assert api.post(f"/v1/admin/group-policies/CASINO/{version}/activate", {"reason": "t"}).status_code == 200
+    answer = pam.add("p1", "PROMODEPOSIT", "pd1", "4.00", round_id=None)
+    assert balance_of(answer) == (cents("104.00"), cents("0.00"), cents("0.00")), "to CASINO_NORMAL"
+    rolling = api.get("/v1/players/p1/balances", scope="player").json()["rolling"]
+    assert sorted((r["kind"], r["base_amount"], r["required"]) for r in rolling) == [
+        ("BONUS", 400, 1200),
+        ("DEPOSIT", 10000, 10000),
+    ]
