@@ -404,3 +404,16 @@ def test_promotion_payouts_follow_the_money_policy(pam, api):
         ("BONUS", 400, 1200),
         ("DEPOSIT", 10000, 10000),
     ]
+
+
+def test_the_provider_and_session_refusals_come_before_an_amounts(pam):
+    answer = pam.request(
+        "POST",
+        "/players/p1/transactions",
+        raw=b'{"currency": "EUR", "provider": "evolution", "transactionType": "WITHDRAW", "cashAmount": -1, '
+        b'"bonusAmount": 0, "promoAmount": 0, "transactionDateTime": "2026-12-01T10:00:00Z", "providerTransactionId": "n1"}',
+        token="0" * 40,
+    )
+    assert (answer.status, answer.code) == (401, "PAM_ERR_SESSION_NOT_FOUND")
+    unknown = Pam(pam.client, pam.schema, pam.key, provider="nobody", token=pam.token)
+    assert unknown.add("p1", "WITHDRAW", "n2", "0.005").code == "PAM_ERR_MISSING_PROVIDER"

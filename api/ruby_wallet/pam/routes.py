@@ -179,14 +179,14 @@ def _details(t: model.Transaction) -> str | None:
 
 
 async def _with_balance(request: Request, c: Call, player_id: str, refusal: Refusal) -> Refusal:
-    """A refusal of addTransaction made here, with the player's balance when it can be read."""
-    try:
-        found = answers.balance(
-            await _answer_of(request, "casino_balance_get", token=c.token, provider=c.provider, player_id=player_id)
-        )
-    except (WalletError, Refusal):
-        found = UNSET
-    refusal.balance = found
+    """A refusal of addTransaction made here (an amount the wallet cannot take), with the
+    player's balance.  What the database checks first — the provider, the session — wins: a
+    refusal of those is answered instead, as the wallet would have answered the transaction."""
+    answer = await _answer_of(request, "casino_balance_get", token=c.token, provider=c.provider, player_id=player_id)
+    if answer.get("status") == "ERROR":
+        code = answer["code"]
+        return Refusal(codes.http_status(code), code, answer.get("message") or code)
+    refusal.balance = answers.balance(answer)
     return refusal
 
 
