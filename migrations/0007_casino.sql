@@ -1,7 +1,7 @@
 -- The casino aggregator adapter (SPEC §10, docs/casino.md): provider configuration, game
 -- sessions, rounds and the aggregator's transactions, plus what the bets domain needs to pay a
 -- settled bet more (later wins of a round).  Every money table is keyed by account first.
--- depends: 0004_caller_ids
+-- depends: 0005_lean_money_path
 
 -- An aggregator's provider name (as Valkyrie sends it in `provider`) → the provider type it
 -- plays.  Configuration: a Citus reference table, changed through admin.casino_provider_set.

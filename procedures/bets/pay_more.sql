@@ -76,7 +76,7 @@ DECLARE
     v_withheld_total bigint := 0;
     v_postings wallet.posting[];
     v_credits jsonb;
-    v_txn_id bigint;
+    v_txn wallet.ledger_txn;
     v_response jsonb;
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check_amount('[]', p_amount, 'amount'));
@@ -110,11 +110,11 @@ BEGIN
       INTO v_postings, v_credits
       FROM (SELECT l->>'destination' AS destination, sum((l->>'credit')::bigint)::bigint AS credit
               FROM jsonb_array_elements(v_lines) l GROUP BY 1 HAVING sum((l->>'credit')::bigint) > 0) per_destination;
-    v_txn_id := wallet._post(p_account_id, 'BET_PAYOUT', 'bet:' || p_bet_id, p_actor,
+    v_txn := wallet._post(p_account_id, 'BET_PAYOUT', 'bet:' || p_bet_id, p_actor,
                              v_postings || wallet._pocket('PROMOTION', v_withheld_total) || wallet._pocket('HOUSE', -p_amount),
                              v_bet.topology_version);
     INSERT INTO wallet.bet_extra_payout (account_id, bet_id, txn_id, amount, withheld, ref)
-    VALUES (p_account_id, p_bet_id, v_txn_id, p_amount, v_withheld_total, p_ref);
+    VALUES (p_account_id, p_bet_id, v_txn.txn_id, p_amount, v_withheld_total, p_ref);
     UPDATE wallet.bet SET payout = payout + p_amount WHERE account_id = p_account_id AND bet_id = p_bet_id;
 
     v_response := jsonb_build_object('bet_id', p_bet_id, 'status', 'SETTLED', 'result', v_bet.result,
