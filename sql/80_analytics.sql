@@ -31,10 +31,13 @@ SELECT b.provider_type, (b.settled_at AT TIME ZONE 'UTC')::date AS day, count(*)
        count(*) FILTER (WHERE b.result = 'VOID') AS voided
   FROM wallet.bet b
   LEFT JOIN LATERAL (SELECT coalesce(sum(e.amount), 0) AS amount FROM wallet.ledger_entry e
-                      WHERE e.account_id = b.account_id AND e.txn_id = b.settle_txn_id AND e.pocket = 'HOUSE') h ON true
+                      WHERE e.account_id = b.account_id AND e.pocket = 'HOUSE'
+                        AND (e.txn_id = b.settle_txn_id
+                             OR e.txn_id IN (SELECT x.txn_id FROM wallet.bet_extra_payout x
+                                              WHERE x.account_id = b.account_id AND x.bet_id = b.bet_id))) h ON true
  WHERE b.status = 'SETTLED'
  GROUP BY 1, 2;
-COMMENT ON VIEW analytics.house_result_by_provider IS 'Settled bets per provider type and UTC day: stake, payout and the house result (the HOUSE pocket: stake kept minus winnings paid; free-bet stakes are promotion money, not house).';
+COMMENT ON VIEW analytics.house_result_by_provider IS 'Settled bets per provider type and UTC day of settlement: stake, payout and the house result (the HOUSE pocket: stake kept minus winnings paid, payouts a casino round added later included; free-bet stakes are promotion money, not house).';
 
 CREATE VIEW analytics.coupon_liability AS
 SELECT c.account_id AS player_id, c.coupon_id, c.amount, c.remaining, c.wallet_group, c.provider_types, c.stake_returned,

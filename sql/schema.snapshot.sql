@@ -212,9 +212,12 @@ CREATE TABLE wallet.group_policy (
     rolling_inheritance text NOT NULL,
     arrival_rolling_bps integer NOT NULL,
     conversion_bucket_type text NOT NULL,
+    promo_payout_bucket_type text,
+    promo_payout_rolling_multiplier integer DEFAULT 0 NOT NULL,
     CONSTRAINT group_policy_arrival_rolling_bps_check CHECK ((arrival_rolling_bps >= 0)),
     CONSTRAINT group_policy_auto_complete_below_check CHECK ((auto_complete_below >= 0)),
     CONSTRAINT group_policy_deposit_rolling_bps_check CHECK ((deposit_rolling_bps >= 0)),
+    CONSTRAINT group_policy_promo_multiplier_range CHECK (((promo_payout_rolling_multiplier >= 0) AND (promo_payout_rolling_multiplier <= 1000))),
     CONSTRAINT group_policy_rolling_inheritance_check CHECK ((rolling_inheritance = ANY (ARRAY['PROPORTIONAL'::text, 'NONE'::text]))),
     CONSTRAINT group_policy_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text]))),
     CONSTRAINT group_policy_transfer_max_check CHECK ((transfer_max > 0)),
@@ -312,6 +315,100 @@ CREATE TABLE wallet.bet (
 
 
 ALTER TABLE wallet.bet OWNER TO wallet_owner;
+
+--
+-- Name: casino_transaction_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+CREATE SEQUENCE wallet.casino_transaction_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE wallet.casino_transaction_id_seq OWNER TO wallet_owner;
+
+--
+-- Name: casino_transaction; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.casino_transaction (
+    account_id text NOT NULL,
+    transaction_id bigint DEFAULT nextval('wallet.casino_transaction_id_seq'::regclass) NOT NULL,
+    provider text NOT NULL,
+    transaction_type text NOT NULL,
+    provider_transaction_id text NOT NULL,
+    provider_bet_ref text,
+    provider_game_id text,
+    provider_round_id text,
+    currency text NOT NULL,
+    cash bigint NOT NULL,
+    bonus bigint NOT NULL,
+    promo bigint NOT NULL,
+    is_game_over boolean NOT NULL,
+    transaction_at timestamp with time zone NOT NULL,
+    outcome text NOT NULL,
+    bet_id text,
+    state text,
+    cancelled_by bigint,
+    credit_id text,
+    effects jsonb,
+    details jsonb,
+    correlation_id text,
+    actor text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT casino_transaction_bonus_check CHECK ((bonus >= 0)),
+    CONSTRAINT casino_transaction_cash_check CHECK ((cash >= 0)),
+    CONSTRAINT casino_transaction_outcome_known CHECK ((outcome = ANY (ARRAY['APPLIED'::text, 'CANCEL_NOT_FOUND'::text]))),
+    CONSTRAINT casino_transaction_promo_check CHECK ((promo >= 0)),
+    CONSTRAINT casino_transaction_state_known CHECK ((state = ANY (ARRAY['OPEN'::text, 'SETTLED'::text, 'CANCELLED'::text]))),
+    CONSTRAINT casino_transaction_type_known CHECK ((transaction_type = ANY (ARRAY['DEPOSIT'::text, 'WITHDRAW'::text, 'CANCEL'::text, 'PROMODEPOSIT'::text, 'PROMOWITHDRAW'::text, 'PROMOCANCEL'::text]))),
+    CONSTRAINT casino_transaction_withdraws_have_state CHECK (((transaction_type = ANY (ARRAY['WITHDRAW'::text, 'PROMOWITHDRAW'::text])) = (state IS NOT NULL)))
+);
+
+
+ALTER TABLE wallet.casino_transaction OWNER TO wallet_owner;
+
+--
+-- Name: game_session_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
+--
+CREATE SEQUENCE wallet.game_session_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+
+ALTER TABLE wallet.game_session_id_seq OWNER TO wallet_owner;
+
+--
+-- Name: game_session; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.game_session (
+    account_id text NOT NULL,
+    session_id bigint DEFAULT nextval('wallet.game_session_id_seq'::regclass) NOT NULL,
+    token_sha256 bytea NOT NULL,
+    provider text NOT NULL,
+    game_id text,
+    country text NOT NULL,
+    language text NOT NULL,
+    ttl_seconds integer NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    refreshes integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text NOT NULL,
+    refreshed_at timestamp with time zone,
+    refreshed_by text,
+    CONSTRAINT game_session_country_shape CHECK ((country ~ '^[A-Z]{2}$'::text)),
+    CONSTRAINT game_session_game_shape CHECK ((game_id ~ '^.{1,40}$'::text)),
+    CONSTRAINT game_session_language_shape CHECK ((language ~ '^[a-z]{2}$'::text)),
+    CONSTRAINT game_session_token_is_sha256 CHECK ((length(token_sha256) = 32)),
+    CONSTRAINT game_session_ttl_range CHECK (((ttl_seconds >= 60) AND (ttl_seconds <= 86400)))
+);
+
+
+ALTER TABLE wallet.game_session OWNER TO wallet_owner;
 
 --
 -- Name: coupon; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -625,6 +722,24 @@ CREATE VIEW analytics.coupon_liability AS
 ALTER TABLE analytics.coupon_liability OWNER TO wallet_owner;
 
 --
+-- Name: bet_extra_payout; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.bet_extra_payout (
+    account_id text NOT NULL,
+    bet_id text NOT NULL,
+    txn_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    withheld bigint DEFAULT 0 NOT NULL,
+    ref text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT bet_extra_payout_amount_check CHECK ((amount > 0)),
+    CONSTRAINT bet_extra_payout_withheld_check CHECK ((withheld >= 0))
+);
+
+
+ALTER TABLE wallet.bet_extra_payout OWNER TO wallet_owner;
+
+--
 -- Name: ledger_entry; Type: VIEW; Schema: wallet; Owner: wallet_owner
 --
 CREATE VIEW wallet.ledger_entry AS
@@ -665,7 +780,9 @@ CREATE VIEW analytics.house_result_by_provider AS
    FROM (wallet.bet b
      LEFT JOIN LATERAL ( SELECT COALESCE(sum(e.amount), (0)::numeric) AS amount
            FROM wallet.ledger_entry e
-          WHERE ((e.account_id = b.account_id) AND (e.txn_id = b.settle_txn_id) AND (e.pocket = 'HOUSE'::text))) h ON (true))
+          WHERE ((e.account_id = b.account_id) AND (e.pocket = 'HOUSE'::text) AND ((e.txn_id = b.settle_txn_id) OR (e.txn_id IN ( SELECT x.txn_id
+                   FROM wallet.bet_extra_payout x
+                  WHERE ((x.account_id = b.account_id) AND (x.bet_id = b.bet_id))))))) h ON (true))
   WHERE (b.status = 'SETTLED'::text)
   GROUP BY b.provider_type, (((b.settled_at AT TIME ZONE 'UTC'::text))::date);
 
@@ -873,7 +990,7 @@ CREATE TABLE wallet.api_key (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     revoked_at timestamp with time zone,
     CONSTRAINT api_key_name_shape CHECK ((name ~ '^[A-Za-z0-9_.-]{1,64}$'::text)),
-    CONSTRAINT api_key_scopes_known CHECK (((scopes <@ ARRAY['game'::text, 'payments'::text, 'promotion'::text, 'player'::text, 'admin'::text, 'events'::text]) AND (cardinality(scopes) > 0)))
+    CONSTRAINT api_key_scopes_known CHECK (((scopes <@ ARRAY['game'::text, 'payments'::text, 'promotion'::text, 'player'::text, 'admin'::text, 'events'::text, 'casino'::text]) AND (cardinality(scopes) > 0)))
 );
 
 
@@ -943,6 +1060,40 @@ CREATE TABLE wallet.betting_policy (
 
 
 ALTER TABLE wallet.betting_policy OWNER TO wallet_owner;
+
+--
+-- Name: casino_provider; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.casino_provider (
+    provider text NOT NULL,
+    provider_type text NOT NULL,
+    enabled boolean NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text NOT NULL,
+    CONSTRAINT casino_provider_name_shape CHECK ((provider ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$'::text))
+);
+
+
+ALTER TABLE wallet.casino_provider OWNER TO wallet_owner;
+
+--
+-- Name: casino_round; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.casino_round (
+    account_id text NOT NULL,
+    provider text NOT NULL,
+    round_id text NOT NULL,
+    game_id text NOT NULL,
+    provider_type text NOT NULL,
+    status text DEFAULT 'OPEN'::text NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    ended_at timestamp with time zone,
+    CONSTRAINT casino_round_closed_has_end CHECK (((status = 'CLOSED'::text) = (ended_at IS NOT NULL))),
+    CONSTRAINT casino_round_status_known CHECK ((status = ANY (ARRAY['OPEN'::text, 'CLOSED'::text])))
+);
+
+
+ALTER TABLE wallet.casino_round OWNER TO wallet_owner;
 
 --
 -- Name: deposit; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -1343,6 +1494,12 @@ ALTER TABLE ONLY wallet.audit_log
     ADD CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id);
 
 --
+-- Name: bet_extra_payout bet_extra_payout_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.bet_extra_payout
+    ADD CONSTRAINT bet_extra_payout_pkey PRIMARY KEY (account_id, bet_id, txn_id);
+
+--
 -- Name: bet bet_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.bet
@@ -1367,6 +1524,30 @@ ALTER TABLE ONLY wallet.bucket_type
     ADD CONSTRAINT bucket_type_pkey PRIMARY KEY (topology_version, code);
 
 --
+-- Name: casino_provider casino_provider_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.casino_provider
+    ADD CONSTRAINT casino_provider_pkey PRIMARY KEY (provider);
+
+--
+-- Name: casino_round casino_round_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.casino_round
+    ADD CONSTRAINT casino_round_pkey PRIMARY KEY (account_id, provider, round_id);
+
+--
+-- Name: casino_transaction casino_transaction_one_per_key; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.casino_transaction
+    ADD CONSTRAINT casino_transaction_one_per_key UNIQUE (account_id, provider, transaction_type, provider_transaction_id);
+
+--
+-- Name: casino_transaction casino_transaction_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.casino_transaction
+    ADD CONSTRAINT casino_transaction_pkey PRIMARY KEY (account_id, transaction_id);
+
+--
 -- Name: coupon coupon_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.coupon
@@ -1389,6 +1570,18 @@ ALTER TABLE ONLY wallet.error_code
 --
 ALTER TABLE ONLY wallet.error_code
     ADD CONSTRAINT error_code_sqlstate_key UNIQUE (sqlstate);
+
+--
+-- Name: game_session game_session_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.game_session
+    ADD CONSTRAINT game_session_pkey PRIMARY KEY (account_id, session_id);
+
+--
+-- Name: game_session game_session_token_unique; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.game_session
+    ADD CONSTRAINT game_session_token_unique UNIQUE (token_sha256);
 
 --
 -- Name: group_policy group_policy_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1555,6 +1748,26 @@ CREATE UNIQUE INDEX bet_settlement_key ON wallet.bet USING btree (account_id, se
 CREATE UNIQUE INDEX betting_policy_one_active ON wallet.betting_policy USING btree (provider_type) WHERE (status = 'ACTIVE'::text);
 
 --
+-- Name: casino_transaction_by_bet_ref; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX casino_transaction_by_bet_ref ON wallet.casino_transaction USING btree (account_id, provider, provider_bet_ref) WHERE (provider_bet_ref IS NOT NULL);
+
+--
+-- Name: casino_transaction_by_provider_id; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX casino_transaction_by_provider_id ON wallet.casino_transaction USING btree (account_id, provider, provider_transaction_id);
+
+--
+-- Name: casino_transaction_by_round; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX casino_transaction_by_round ON wallet.casino_transaction USING btree (account_id, provider, provider_round_id) WHERE (provider_round_id IS NOT NULL);
+
+--
+-- Name: casino_transaction_tombstones; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX casino_transaction_tombstones ON wallet.casino_transaction USING btree (account_id, provider, COALESCE(provider_bet_ref, provider_transaction_id)) WHERE (outcome = 'CANCEL_NOT_FOUND'::text);
+
+--
 -- Name: coupon_expiry_due; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE INDEX coupon_expiry_due ON wallet.coupon USING btree (expires_at) WHERE ((status = 'ACTIVE'::text) AND (expires_at IS NOT NULL));
@@ -1667,6 +1880,12 @@ ALTER TABLE ONLY wallet.bucket_type
 --
 ALTER TABLE ONLY wallet.bucket_type
     ADD CONSTRAINT bucket_type_topology_version_wallet_group_fkey FOREIGN KEY (topology_version, wallet_group) REFERENCES wallet.wallet_group(topology_version, code);
+
+--
+-- Name: casino_provider casino_provider_provider_type_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
+--
+ALTER TABLE ONLY wallet.casino_provider
+    ADD CONSTRAINT casino_provider_provider_type_fkey FOREIGN KEY (provider_type) REFERENCES wallet.provider_type(code);
 
 --
 -- Name: group_policy group_policy_topology_version_fkey; Type: FK CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1804,6 +2023,16 @@ REVOKE ALL ON FUNCTION wallet._array_sum(p bigint[]) FROM PUBLIC;
 GRANT SELECT ON TABLE wallet.bet TO wallet_dba;
 
 --
+-- Name: TABLE casino_transaction; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.casino_transaction TO wallet_dba;
+
+--
+-- Name: TABLE game_session; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.game_session TO wallet_dba;
+
+--
 -- Name: TABLE coupon; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.coupon TO wallet_dba;
@@ -1871,6 +2100,11 @@ GRANT SELECT ON TABLE analytics.coupon_liability TO wallet_analyst;
 GRANT SELECT ON TABLE analytics.coupon_liability TO wallet_dba;
 
 --
+-- Name: TABLE bet_extra_payout; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.bet_extra_payout TO wallet_dba;
+
+--
 -- Name: TABLE ledger_entry; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.ledger_entry TO wallet_dba;
@@ -1924,6 +2158,16 @@ GRANT SELECT ON TABLE wallet.audit_log TO wallet_dba;
 -- Name: TABLE betting_policy; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.betting_policy TO wallet_dba;
+
+--
+-- Name: TABLE casino_provider; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.casino_provider TO wallet_dba;
+
+--
+-- Name: TABLE casino_round; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.casino_round TO wallet_dba;
 
 --
 -- Name: TABLE deposit; Type: ACL; Schema: wallet; Owner: wallet_owner

@@ -29,12 +29,24 @@ from litestar.openapi.spec import (
     SecurityScheme,
 )
 
-from ruby_wallet import __version__, http_limits
+from ruby_wallet import __version__, http_limits, pam
 from ruby_wallet.auth import KeyCache, require_scope
 from ruby_wallet.db import Database
 from ruby_wallet.errors import WalletError, error_codes, invalid
 from ruby_wallet.metrics import PoolSampler
-from ruby_wallet.routes import accounts, admin, bets, config, events, payments, promotions, rolling, system, transfers
+from ruby_wallet.routes import (
+    accounts,
+    admin,
+    bets,
+    casino,
+    config,
+    events,
+    payments,
+    promotions,
+    rolling,
+    system,
+    transfers,
+)
 from ruby_wallet.routes.metrics import metrics_endpoint
 from ruby_wallet.serving import ServingMiddleware
 from ruby_wallet.validation import check_body
@@ -56,6 +68,7 @@ WALLET_ROUTES = [
     *transfers.ROUTES,
     *rolling.ROUTES,
     *events.ROUTES,
+    *casino.ROUTES,
 ]
 
 
@@ -155,7 +168,7 @@ def create_app(
     }
     wallet = Router(path="/", route_handlers=WALLET_ROUTES, guards=[require_scope], security=[{"ApiKey": []}])
     app = Litestar(
-        route_handlers=[system.healthz, system.readyz, metrics_endpoint, wallet],
+        route_handlers=[system.healthz, system.readyz, metrics_endpoint, wallet, pam.ROUTER],
         lifespan=[lifespan],
         before_request=_decode_body,
         request_max_body_size=http_limits.MAX_BODY_BYTES,

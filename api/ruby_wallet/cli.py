@@ -160,7 +160,7 @@ def _serve(args: argparse.Namespace, stop: StopSignals) -> int:
     ):
         print(
             f"ruby-wallet: serving on http://{args.host}:{args.port}  (API keys: ruby-wallet apikey create NAME "
-            "--scopes game,payments,promotion,player,admin)",
+            "--scopes game,payments,promotion,player,admin,casino)",
             file=sys.stderr,
         )
         stop.arm()
@@ -355,12 +355,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("apikey", help="create or revoke API keys")
     p.add_argument("action", choices=["create", "revoke"])
     p.add_argument("name")
-    p.add_argument("--scopes", help="comma-separated: game,payments,promotion,player,admin,events")
+    p.add_argument("--scopes", help="comma-separated: game,payments,promotion,player,admin,events,casino")
     p.set_defaults(func=cmd_apikey)
 
     p = sub.add_parser("demo", help="run the sports, casino, coupon, cashback and rollback flows over HTTP")
     p.add_argument("--url", help="a running server, e.g. http://127.0.0.1:8000 (default: start a local one)")
-    p.add_argument("--key", help="API key with scopes game,payments,promotion,player,admin (or RUBY_WALLET_API_KEY)")
+    p.add_argument(
+        "--key", help="API key with scopes game,payments,promotion,player,admin,casino (or RUBY_WALLET_API_KEY)"
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check", help="reconcile balances with the ledger; exit 1 listing discrepancies")

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 BUCKETS = ("SPORTS_NORMAL", "SPORTS_BONUS", "CASINO_NORMAL", "CASINO_BONUS", "POINTS", "WITHDRAWABLE")
-SCOPES = "game,payments,promotion,player,admin"
+SCOPES = "game,payments,promotion,player,admin,casino"
 
 
 @dataclass
@@ -31,6 +31,11 @@ class Step:
     path: str
     body: dict[str, Any] | None = None
     status: int = 200
+    # The casino adapter (docs/casino.md): a body sent as this JSON text (its amounts decimal
+    # numbers, never floats), and whether the answer's token is the session the flow's later
+    # /pam/valkyrie calls send as X-Player-Token.
+    content: str | None = None
+    session: bool = False
 
 
 @dataclass
@@ -57,9 +62,21 @@ class FlowResult:
     rows: list[Row] = field(default_factory=list)
 
 
+def _pam_transaction(kind: str, transaction_id: str, amount: str, round_over: bool = False) -> str:
+    """A Valkyrie addTransaction body (pam_api.yml) for round r1 of the demo's roulette game."""
+    return (
+        f'{{"currency": "EUR", "provider": "evolution", "transactionType": "{kind}", "cashAmount": {amount}, '
+        f'"bonusAmount": 0, "promoAmount": 0, "transactionDateTime": "2026-12-01T20:00:00Z", '
+        f'"providerTransactionId": "{transaction_id}", "providerRoundId": "r1", "providerGameId": "roulette", '
+        f'"isGameOver": {"true" if round_over else "false"}}}'
+    )
+
+
 def flows(p: str) -> list[Flow]:
     """The demo's flows for player ids prefixed `p` (unique per run, so a server can be reused)."""
     s, c, k, x, r = (f"{p}-sports", f"{p}-casino", f"{p}-coupon", f"{p}-cashback", f"{p}-rollback")
+    v = f"{p}-valkyrie"
+    pam = f"/pam/valkyrie/players/{v}/transactions?provider=evolution"
     return [
         Flow(
             "Sports: deposit, bets until the rolling completes, withdraw (rejected, then paid)",
@@ -323,6 +340,59 @@ def flows(p: str) -> list[Flow]:
                 ),
             ],
         ),
+        Flow(
+            "Casino aggregator: Valkyrie's PAM API calls for a roulette round (bet, two wins, round over)",
+            [
+                Step(
+                    "open account (EUR)", "payments", "POST", "/v1/accounts", {"player_id": v, "currency": "EUR"}, 201
+                ),
+                Step(
+                    "deposit 100.00",
+                    "payments",
+                    "POST",
+                    "/v1/deposits",
+                    {
+                        "deposit_id": f"{v}-d1",
+                        "player_id": v,
+                        "amount": 10000,
+                        "bucket_type": "CASINO_NORMAL",
+                        "auto_approve": True,
+                    },
+                    201,
+                ),
+                Step(
+                    "game session at evolution",
+                    "player",
+                    "POST",
+                    "/v1/game-sessions",
+                    {"player_id": v, "provider": "evolution", "game_id": "roulette", "country": "SE", "language": "sv"},
+                    201,
+                    session=True,
+                ),
+                Step(
+                    "bet 10.00 (WITHDRAW)",
+                    "casino",
+                    "POST",
+                    pam,
+                    content=_pam_transaction("WITHDRAW", f"{v}-w1", "10.00"),
+                ),
+                Step(
+                    "win 15.00 (DEPOSIT)",
+                    "casino",
+                    "POST",
+                    pam,
+                    content=_pam_transaction("DEPOSIT", f"{v}-d1", "15.00"),
+                ),
+                Step("second win 5.00", "casino", "POST", pam, content=_pam_transaction("DEPOSIT", f"{v}-d2", "5.00")),
+                Step(
+                    "round over (isGameOver)",
+                    "casino",
+                    "POST",
+                    pam,
+                    content=_pam_transaction("DEPOSIT", f"{v}-d3", "0", round_over=True),
+                ),
+            ],
+        ),
     ]
 
 
@@ -340,13 +410,26 @@ def run(base_url: str, api_key: str, prefix: str | None = None) -> list[FlowResu
             assert first is not None, "a flow starts by naming its player"
             player = first["player_id"]
             result = FlowResult(flow.name, player)
+            token = ""
             for step in flow.steps:
-                response = client.request(step.method, step.path, json=step.body)
-                if response.status_code != step.status:
+                if step.content is not None:
+                    # Valkyrie's headers (pam/genericpam): the player's session and a correlation id.
+                    pam_headers = {"X-Player-Token": token, "X-Correlation-ID": f"demo-{uuid.uuid4().hex[:8]}"}
+                    response = client.request(
+                        step.method,
+                        step.path,
+                        content=step.content,
+                        headers={**pam_headers, "Content-Type": "application/json"},
+                    )
+                else:
+                    response = client.request(step.method, step.path, json=step.body)
+                if response.status_code != step.status or (step.content and response.json().get("status") != "OK"):
                     raise DemoFailed(
                         f"{flow.name} / {step.title}: expected HTTP {step.status}, got "
                         f"{response.status_code}: {response.text}"
                     )
+                if step.session:
+                    token = response.json()["token"]
                 snap = client.get(f"/v1/players/{player}/balances").json()
                 lines = {b["bucket_type"]: b["balance"] for g in snap["groups"] for b in g["buckets"]}
                 lines.update({b["bucket_type"]: b["balance"] for b in snap["shared"]})

@@ -134,3 +134,45 @@ SELECT events.events_read(p_after => %(after)s, p_limit => %(limit)s)::text
 
 -- name: outbox_stats
 SELECT api.outbox_stats()::text
+
+-- The casino adapter (ruby_wallet.pam, docs/casino.md): each answers jsonb in minor units.
+
+-- name: casino_session_get
+SELECT casino.session_get(p_token => %(token)s, p_provider => %(provider)s)::text
+
+-- name: casino_session_refresh
+SELECT casino.session_refresh(p_token => %(token)s, p_provider => %(provider)s, p_actor => %(actor)s)::text
+
+-- name: casino_balance_get
+SELECT casino.balance_get(p_token => %(token)s, p_provider => %(provider)s, p_player_id => %(player_id)s)::text
+
+-- name: casino_transactions_find
+SELECT casino.transactions_find(p_token => %(token)s, p_provider => %(provider)s, p_player_id => %(player_id)s,
+                                p_provider_transaction_id => %(provider_transaction_id)s,
+                                p_provider_bet_ref => %(provider_bet_ref)s)::text
+
+-- name: casino_round_get
+SELECT casino.round_get(p_token => %(token)s, p_provider => %(provider)s, p_player_id => %(player_id)s,
+                        p_round_id => %(round_id)s)::text
+
+-- name: casino_transaction_add
+SELECT casino.transaction_add(p_token => %(token)s, p_provider => %(provider)s, p_player_id => %(player_id)s,
+                              p_transaction_type => %(transaction_type)s,
+                              p_provider_transaction_id => %(provider_transaction_id)s, p_currency => %(currency)s,
+                              p_cash => %(cash)s, p_bonus => %(bonus)s, p_promo => %(promo)s,
+                              p_transaction_at => %(transaction_at)s, p_provider_bet_ref => %(provider_bet_ref)s,
+                              p_provider_game_id => %(provider_game_id)s, p_provider_round_id => %(provider_round_id)s,
+                              p_is_game_over => %(is_game_over)s, p_details => %(details)s::jsonb,
+                              p_correlation_id => %(correlation_id)s, p_actor => %(actor)s)::text
+
+-- name: game_session_open
+SELECT player.game_session_open(p_player_id => %(player_id)s, p_provider => %(provider)s, p_game_id => %(game_id)s,
+                                p_country => %(country)s, p_language => %(language)s,
+                                p_ttl_seconds => %(ttl_seconds)s, p_actor => %(actor)s)::text
+
+-- name: casino_providers
+SELECT admin.casino_providers()::text
+
+-- name: casino_provider_set
+SELECT admin.casino_provider_set(p_provider => %(provider)s, p_provider_type => %(provider_type)s,
+                                 p_enabled => %(enabled)s, p_reason => %(reason)s, p_actor => %(actor)s)::text

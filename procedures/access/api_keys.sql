@@ -17,8 +17,8 @@ BEGIN
     v_errors := wallet._check(v_errors, NOT EXISTS (SELECT 1 FROM wallet.api_key WHERE name = p_name), 'name',
                               'is already taken');
     v_errors := wallet._check(v_errors, cardinality(p_scopes) > 0
-                              AND p_scopes <@ ARRAY['game', 'payments', 'promotion', 'player', 'admin', 'events'],
-                              'scopes', 'must be one or more of game, payments, promotion, player, admin, events');
+                              AND p_scopes <@ ARRAY['game', 'payments', 'promotion', 'player', 'admin', 'events', 'casino'],
+                              'scopes', 'must be one or more of game, payments, promotion, player, admin, events, casino');
     PERFORM wallet._raise_invalid(v_errors);
     INSERT INTO wallet.api_key (key_id, name, secret_sha256, scopes)
     VALUES (v_key_id, p_name, sha256(convert_to(v_secret, 'UTF8')),

@@ -1,11 +1,12 @@
 -- Bet rollback (SPEC §5): restore the funding sources exactly; tombstones for unseen bets.
 
 -- Rolls a bet back (SPEC §5): restores its funding sources exactly (coupons included); on a
--- settled bet the payout is reversed first — from the bucket it was credited to, then from
--- WITHDRAWABLE when a rolling release moved it there — or the rollback is refused with
--- INSUFFICIENT_FUNDS and nothing changes; its rolling progress is taken back.  A bet id never
--- seen succeeds with nothing restored and leaves a tombstone that refuses the late bet.  A
--- second rollback, under any rollback_id, returns the first one's result and moves nothing.
+-- settled bet the payout (its settlement's and any added since by wallet._bet_pay_more) is
+-- reversed first — from the bucket it was credited to, then from WITHDRAWABLE when a rolling
+-- release moved it there — or the rollback is refused with INSUFFICIENT_FUNDS and nothing
+-- changes; its rolling progress is taken back.  A bet id never seen succeeds with nothing
+-- restored and leaves a tombstone that refuses the late bet.  A second rollback, under any
+-- rollback_id, returns the first one's result and moves nothing.
 -- Runs on frozen accounts.
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, INSUFFICIENT_FUNDS, IDEMPOTENCY_CONFLICT.
 -- Locks: the account.  Raises: see above.  Writes: ledger BET_ROLLBACK, the buckets and coupons it restores, wallet.bet (the rollback's record, or a tombstone), rolling progress taken back, a repeat key for a second rollback, outbox bet.rolled_back.
@@ -88,7 +89,8 @@ BEGIN
         SELECT v_postings || coalesce(array_agg((e.bucket_type, e.pocket, e.coupon_id, -e.amount)::wallet.posting ORDER BY e.entry_no), '{}')
           INTO v_postings
           FROM wallet.ledger_entry e
-         WHERE e.account_id = v_account.account_id AND e.txn_id = v_bet.settle_txn_id AND e.pocket IS DISTINCT FROM 'HOLD';
+         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (wallet._bet_payout_txns(v_account.account_id, p_bet_id))
+           AND e.pocket IS DISTINCT FROM 'HOLD';
     END IF;
     SELECT coalesce(array_agg((bucket_type, pocket, coupon_id, amount)::wallet.posting ORDER BY amount DESC, bucket_type, pocket, coupon_id), '{}')
       INTO v_postings
@@ -137,7 +139,8 @@ BEGIN
     IF v_bet.status = 'SETTLED' AND v_bet.result <> 'VOID' THEN
         SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', e.bucket_type, 'amount', e.amount) ORDER BY e.entry_no), '[]')
           INTO v_reversed FROM wallet.ledger_entry e
-         WHERE e.account_id = v_account.account_id AND e.txn_id = v_bet.settle_txn_id AND e.bucket_type IS NOT NULL;
+         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (wallet._bet_payout_txns(v_account.account_id, p_bet_id))
+           AND e.bucket_type IS NOT NULL;
     END IF;
     -- Credits first, so a bucket is never taken below zero half-way through.
     SELECT coalesce(array_agg(p ORDER BY p.amount DESC), '{}') INTO v_postings FROM unnest(v_postings) p;

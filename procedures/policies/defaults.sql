@@ -24,7 +24,8 @@ $$;
 
 -- SPEC §4 money policy defaults: deposit rolling 100%, no auto-completion threshold, no
 -- transfer limits, PROPORTIONAL inheritance, no rolling on arriving transfers, bonus converts
--- to the group's first CASH bucket.
+-- to the group's first CASH bucket.  Not in the document: a casino promotion payout goes to the
+-- group's first BONUS bucket (else CASH) with no rolling unless `promo_payout` says otherwise.
 CREATE OR REPLACE FUNCTION wallet._default_group_policy(p_wallet_group text, p_topology integer)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$

@@ -157,7 +157,8 @@ BEGIN
         RETURN wallet._problem('', 'must be a JSON object');
     END IF;
     v_problems := wallet._unknown_fields(p_document,
-        ARRAY['deposit_rolling_bps', 'auto_complete_below', 'transfer', 'bonus_conversion_bucket_type'], '', 'a money policy');
+        ARRAY['deposit_rolling_bps', 'auto_complete_below', 'transfer', 'bonus_conversion_bucket_type', 'promo_payout'], '',
+        'a money policy');
     v_known := EXISTS (SELECT 1 FROM wallet.wallet_group WHERE topology_version = p_topology AND code = p_wallet_group);
     IF NOT v_known THEN
         v_problems := v_problems || wallet._problem('wallet_group', format('unknown wallet group %s in topology %s', p_wallet_group, p_topology));
@@ -204,6 +205,25 @@ BEGIN
            OR v_type.wallet_group IS DISTINCT FROM p_wallet_group AND v_type.wallet_group IS NOT NULL THEN
             v_problems := v_problems || wallet._problem('bonus_conversion_bucket_type',
                 format('must be a CASH or WITHDRAWABLE bucket type of group %s or shared', p_wallet_group));
+        END IF;
+    END IF;
+
+    -- Where a casino promotion payout (PROMODEPOSIT) goes, and its rolling multiplier.
+    v_obj := p_document->'promo_payout';
+    IF v_obj IS NOT NULL AND jsonb_typeof(v_obj) <> 'object' THEN
+        v_problems := v_problems || wallet._problem('promo_payout', 'must be an object');
+    ELSIF v_obj IS NOT NULL THEN
+        v_problems := v_problems || wallet._unknown_fields(v_obj, ARRAY['bucket_type', 'rolling_multiplier'], 'promo_payout.', 'promo_payout');
+        IF v_known AND v_obj ? 'bucket_type' THEN
+            v_type := wallet._bucket_type_of(p_topology, v_obj->>'bucket_type');
+            IF v_type.code IS NULL OR v_type.kind NOT IN ('BONUS', 'CASH', 'WITHDRAWABLE')
+               OR v_type.wallet_group IS DISTINCT FROM p_wallet_group AND v_type.wallet_group IS NOT NULL THEN
+                v_problems := v_problems || wallet._problem('promo_payout.bucket_type',
+                    format('must be a BONUS, CASH or WITHDRAWABLE bucket type of group %s or shared', p_wallet_group));
+            END IF;
+        END IF;
+        IF v_obj ? 'rolling_multiplier' AND NOT coalesce(wallet._json_int(v_obj->'rolling_multiplier') BETWEEN 0 AND 1000, false) THEN
+            v_problems := v_problems || wallet._problem('promo_payout.rolling_multiplier', 'must be an integer from 0 to 1000');
         END IF;
     END IF;
 

@@ -75,14 +75,17 @@ BEGIN
         v_default := wallet._default_group_policy(p_key, p_topology);
         INSERT INTO wallet.group_policy (wallet_group, version, document, topology_version, created_by,
                deposit_rolling_bps, auto_complete_below, transfer_min, transfer_max, rolling_inheritance,
-               arrival_rolling_bps, conversion_bucket_type)
+               arrival_rolling_bps, conversion_bucket_type, promo_payout_bucket_type, promo_payout_rolling_multiplier)
         VALUES (p_key, p_version, p_document, p_topology, p_actor,
                coalesce((p_document->>'deposit_rolling_bps')::integer, 10000),
                coalesce((p_document->>'auto_complete_below')::bigint, 0),
                (p_document#>>'{transfer,min}')::bigint, (p_document#>>'{transfer,max}')::bigint,
                coalesce(p_document#>>'{transfer,rolling_inheritance}', 'PROPORTIONAL'),
                coalesce((p_document#>>'{transfer,arrival_rolling_bps}')::integer, 0),
-               coalesce(p_document->>'bonus_conversion_bucket_type', v_default->>'bonus_conversion_bucket_type'));
+               coalesce(p_document->>'bonus_conversion_bucket_type', v_default->>'bonus_conversion_bucket_type'),
+               -- NULL: the group's first BONUS bucket (else its first CASH one), resolved when a payout arrives
+               p_document#>>'{promo_payout,bucket_type}',
+               coalesce((p_document#>>'{promo_payout,rolling_multiplier}')::integer, 0));
     END IF;
 END
 $$;

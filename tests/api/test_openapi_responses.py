@@ -96,7 +96,12 @@ class Client:
 
     def _send(self, method: str, template: str, status: int, body: Any, scope: str, query: str, params: dict) -> Any:
         url = template.format(**params) + query
-        response = self.api.post(url, body, scope=scope) if method == "POST" else self.api.get(url, scope=scope)
+        if method == "POST":
+            response = self.api.post(url, body, scope=scope)
+        elif method == "PUT":
+            response = self.api.put(url, body, scope=scope)
+        else:
+            response = self.api.get(url, scope=scope)
         assert response.status_code == status, f"{method} {url}: {response.status_code} {response.text}"
         assert response.headers["content-type"].startswith("application/json"), url
         answer = response.json()
@@ -108,6 +113,9 @@ class Client:
 
     def get(self, template: str, status: int = 200, scope: str = "admin", query: str = "", **params) -> Any:
         return self._send("GET", template, status, None, scope, query, params)
+
+    def put(self, template: str, body: Any, status: int, scope: str = "admin", query: str = "", **params) -> Any:
+        return self._send("PUT", template, status, body, scope, query, params)
 
 
 # --- the scenario ----------------------------------------------------------------------------
@@ -402,6 +410,27 @@ def exercise(c: Client) -> None:
         version=group_version,
     )
     c.get("/v1/admin/group-policies")
+
+    # casino: providers as configuration, a game session for the aggregator (docs/casino.md)
+    c.get("/v1/admin/providers")
+    c.put("/v1/admin/providers/{provider}", {"provider_type": "SLOTS", "reason": "new studio"}, 200, provider="studio")
+    c.put(
+        "/v1/admin/providers/{provider}",
+        {"provider_type": "SLOTS", "enabled": False, "reason": "paused"},
+        200,
+        provider="studio",
+    )
+    c.post(
+        "/v1/game-sessions",
+        {"player_id": "p1", "provider": "evolution", "game_id": "roulette", "country": "SE", "language": "sv"},
+        201,
+        scope="player",
+    )
+    c.post(
+        "/v1/game-sessions",
+        {"player_id": "p1", "provider": "caleta", "country": "se", "language": "SV", "ttl_seconds": 60},
+        201,
+    )
 
     # the audit log and the events feed, whole and paged
     audit = c.get("/v1/admin/audit-log", query="?limit=500")

@@ -67,6 +67,20 @@ def test_rollback_flow(results):
     assert [r.balances.get("SPORTS_NORMAL") for r in results[4].rows] == [0, 3000, 2000, 4000, 3000]
 
 
+def test_casino_aggregator_flow(results):
+    """Valkyrie's calls through /pam/valkyrie: the bet holds 1000, the first win settles it (LIVE
+    rolling counts 10%), the second pays more to the same bucket, the round's end moves nothing."""
+    assert [r[2:] for r in rows(results, 5)] == [
+        ({}, 0, 0, "-"),
+        ({"CASINO_NORMAL": 10000}, 0, 0, "CASINO 0/10000"),
+        ({"CASINO_NORMAL": 10000}, 0, 0, "CASINO 0/10000"),
+        ({"CASINO_NORMAL": 9000}, 0, 1000, "CASINO 0/10000"),
+        ({"CASINO_NORMAL": 10500}, 0, 0, "CASINO 100/10000"),
+        ({"CASINO_NORMAL": 11000}, 0, 0, "CASINO 100/10000"),
+        ({"CASINO_NORMAL": 11000}, 0, 0, "CASINO 100/10000"),
+    ]
+
+
 def test_the_printed_table(results):
     table = demo.render(results)
     assert "Sports: deposit, bets until the rolling completes" in table

@@ -40,6 +40,50 @@ COMMANDS = [
         "rolling waive",
         "SELECT admin.rolling_waive((SELECT (player.player_balances('y')->'rolling'->0->>'rolling_id')::bigint), 'x', 't')",
     ),
+    (
+        "casino session",
+        "CREATE TEMP TABLE casino_token AS SELECT player.game_session_open(p_player_id => 'y', p_provider => 'evolution', p_country => 'SE', p_language => 'sv', p_game_id => 'g')->>'token' AS t",
+    ),
+    (
+        "casino bet",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'WITHDRAW', 'yct1', 'KRW', 100, 0, 0, now(), 'ycb1', 'g', 'ycr1', false) AS r) applied",
+    ),
+    (
+        "casino win",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'DEPOSIT', 'yct2', 'KRW', 150, 0, 0, now(), NULL, 'g', 'ycr1', false) AS r) applied",
+    ),
+    (
+        "casino second win",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'DEPOSIT', 'yct3', 'KRW', 50, 0, 0, now(), NULL, 'g', 'ycr1', false) AS r) applied",
+    ),
+    (
+        "casino round over",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'DEPOSIT', 'yct4', 'KRW', 0, 0, 0, now(), NULL, 'g', 'ycr1', true) AS r) applied",
+    ),
+    (
+        "casino bet to cancel",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'WITHDRAW', 'yct5', 'KRW', 100, 0, 0, now(), 'ycb2', 'g', 'ycr2', false) AS r) applied",
+    ),
+    (
+        "casino cancel",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'CANCEL', 'yct6', 'KRW', 100, 0, 0, now(), 'ycb2', 'g', 'ycr2', false) AS r) applied",
+    ),
+    (
+        "casino unseen cancel",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'CANCEL', 'yct7', 'KRW', 100, 0, 0, now(), 'ycb3', 'g', 'ycr3', false) AS r) applied",
+    ),
+    (
+        "casino promotion payout",
+        "SELECT 1 / (r->>'status' = 'OK' OR r->>'code' = 'PAM_ERR_CANCEL_NOT_FOUND')::int FROM (SELECT casino.transaction_add((SELECT t FROM casino_token), 'evolution', 'y', 'PROMODEPOSIT', 'yct8', 'KRW', 30, 0, 0, now(), NULL, 'g', NULL, false) AS r) applied",
+    ),
+    (
+        "casino reads",
+        "SELECT casino.balance_get((SELECT t FROM casino_token), 'evolution', 'y'), casino.transactions_find((SELECT t FROM casino_token), 'evolution', 'y', NULL, 'ycb1'), casino.round_get((SELECT t FROM casino_token), 'evolution', 'y', 'ycr1'), casino.session_get((SELECT t FROM casino_token), 'evolution')",
+    ),
+    (
+        "casino session refresh",
+        "SELECT casino.session_refresh((SELECT t FROM casino_token), 'evolution')",
+    ),
     ("balances", "SELECT player.player_balances('y')"),
     ("history", "SELECT player.ledger_history('y', 10, NULL)"),
     ("status", "SELECT admin.account_set_status('y', 'frozen', 'x', 't')"),

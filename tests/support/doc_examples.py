@@ -2,7 +2,11 @@
 database and their outputs are committed next to them, so the docs cannot drift from the code.
 
 - docs/examples/sql/NN-name.sql   a psql session (run as written, through psql -a) → NN-name.out
-- docs/examples/http/NN-name.http requests to the real app (Litestar TestClient) → NN-name.out
+- docs/examples/http/NN-name.http requests to the real app (Litestar TestClient) → NN-name.out;
+  after the request line, `Scope: name` sends that scope's API key, `Save: field` keeps the
+  answer's field for later requests, any other `Name: value` line is a header, and `{field}` in a
+  path or header is a field saved before (the casino adapter's session token: docs/casino.md).
+  Decimal numbers in bodies and answers are shown exactly as sent.
 - Markdown pages in docs/ include outputs between `<!-- example: http/NN-name.out -->` and
   `<!-- /example -->` markers.
 
@@ -20,7 +24,8 @@ import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -30,11 +35,12 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 EXAMPLES = DOCS / "examples"
-SCOPES = ("game", "payments", "promotion", "player", "admin", "events")
+SCOPES = ("game", "payments", "promotion", "player", "admin", "events", "casino")
 
 _VOLATILE = [
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:\d{2})?|Z)?"), "<timestamp>"),
     (re.compile(r"rw_[0-9a-f]{12}_[0-9a-f]{64}"), "<api key>"),
+    (re.compile(r"\b[0-9a-f]{40}\b"), "<session token>"),
     (re.compile(r"^psql:\S*/([^/:]+):(\d+): ", re.M), r"psql:\1:\2: "),
 ]
 _INCLUDE = re.compile(r"(<!-- example: ([\w/.-]+) -->\n)(.*?)(<!-- /example -->)", re.S)
@@ -85,25 +91,45 @@ class Request:
     path: str
     scope: str | None
     body: object | None
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    save: list[str] = field(default_factory=list)
+
+
+_DECIMAL = re.compile('"\ue000(-?[0-9.eE+-]+)\ue000"')
+
+
+def to_json(value: object, **kw: object) -> str:
+    """JSON text of a parsed body or answer, decimals written with the digits they came with."""
+
+    def mark(o: object) -> str:
+        if isinstance(o, Decimal):
+            return f"\ue000{o}\ue000"  # a private-use mark, unquoted again below
+        raise TypeError(type(o))
+
+    return _DECIMAL.sub(r"\1", json.dumps(value, default=mark, ensure_ascii=False, **kw))
 
 
 def parse_http(text: str) -> tuple[str, list[Request]]:
-    """`### title` / `METHOD /path` / optional `Scope: name` / optional JSON body, per request."""
+    """`### title` / `METHOD /path` / optional `Scope:`, `Save:` and header lines / optional JSON body."""
     intro, *blocks = re.split(r"^### ", text, flags=re.M)
     requests = []
     for block in blocks:
         title, _, rest = block.partition("\n")
         lines = rest.strip("\n").splitlines()
         method, path = lines[0].split(None, 1)
-        scope = None
+        request = Request(title.strip(), method.upper(), path.strip(), None, None)
         body_lines = lines[1:]
-        if body_lines and body_lines[0].startswith("Scope:"):
-            scope = body_lines[0].split(":", 1)[1].strip()
-            body_lines = body_lines[1:]
+        while body_lines and re.match(r"^[A-Za-z][A-Za-z0-9-]*: ", body_lines[0]):
+            name, _, value = body_lines.pop(0).partition(": ")
+            if name == "Scope":
+                request.scope = value.strip()
+            elif name == "Save":
+                request.save.append(value.strip())
+            else:
+                request.headers.append((name, value.strip()))
         body_text = "\n".join(body_lines).strip()
-        requests.append(
-            Request(title.strip(), method.upper(), path.strip(), scope, json.loads(body_text) if body_text else None)
-        )
+        request.body = json.loads(body_text, parse_float=Decimal) if body_text else None
+        requests.append(request)
     return intro, requests
 
 
@@ -112,31 +138,41 @@ def run_http(example: Path, db_url: str) -> str:
 
     from ruby_wallet.app import create_app
 
+    intro, requests = parse_http(example.read_text())
+    # The casino scope's key only where an example calls the adapter, so the others' audit
+    # ids stay as they are.
+    scopes = [s for s in SCOPES if s != "casino" or any(r.scope == "casino" for r in requests)]
     with psycopg.connect(db_url, autocommit=True) as conn:
         keys = {
-            s: conn.execute("SELECT ops.api_key_create(%s, %s)", (f"{s}-service", [s])).fetchone()[0] for s in SCOPES
+            s: conn.execute("SELECT ops.api_key_create(%s, %s)", (f"{s}-service", [s])).fetchone()[0] for s in scopes
         }
-    intro, requests = parse_http(example.read_text())
     out = [intro.rstrip() + "\n"] if intro.strip() else []
+    saved: dict[str, str] = {}
     with TestClient(app=create_app(db_url, pool_min=0, pool_max=2)) as client:
         for r in requests:
             headers = {"Authorization": f"Bearer {keys[r.scope]}"} if r.scope else {}
-            response = (
-                client.request(r.method, r.path, json=r.body, headers=headers)
-                if r.body is not None
-                else client.request(r.method, r.path, headers=headers)
-            )
-            shown = [f"### {r.title}", f"{r.method} {r.path}"]
+            headers.update({name: value.format(**saved) for name, value in r.headers})
+            path = r.path.format(**saved)
+            if r.body is not None:
+                headers["Content-Type"] = "application/json"
+                response = client.request(r.method, path, content=to_json(r.body).encode(), headers=headers)
+            else:
+                response = client.request(r.method, path, headers=headers)
+            shown = [f"### {r.title}", f"{r.method} {path}"]
             if r.scope:
                 shown.append(f"Authorization: Bearer <{r.scope} key>")
+            shown.extend(f"{name}: {value.format(**saved)}" for name, value in r.headers)
             if r.body is not None:
-                shown.append(json.dumps(r.body))
+                shown.append(to_json(r.body))
             shown.append("")
             shown.append(f"HTTP {response.status_code}")
             try:
-                shown.append(json.dumps(response.json(), indent=2, ensure_ascii=False))
+                answer = json.loads(response.content, parse_float=Decimal)
+                shown.append(to_json(answer, indent=2))
             except ValueError:
                 shown.append(response.text)
+            for name in r.save:
+                saved[name] = answer[name]
             out.append("\n".join(shown) + "\n")
     return normalise("\n".join(out))
 

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 
 from ruby_wallet.app import create_app
 
-ALL_SCOPES = ("game", "payments", "promotion", "player", "admin", "events")
+ALL_SCOPES = ("game", "payments", "promotion", "player", "admin", "events", "casino")
 PROBLEM = "application/problem+json"
 
 
@@ -45,6 +45,9 @@ class Api:
 
     def get(self, path: str, scope: str | None = "admin", **kw):
         return self.client.get(path, headers=self._headers(scope), **kw)
+
+    def put(self, path: str, body: Any = None, scope: str | None = "admin", **kw):
+        return self.client.put(path, json=body if body is not None else {}, headers=self._headers(scope), **kw)
 
 
 @pytest.fixture

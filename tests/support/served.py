@@ -16,7 +16,7 @@ from pytest_postgresql.janitor import DatabaseJanitor
 
 from tests.support.servers import ApiServer
 
-ALL_SCOPES = ["game", "payments", "promotion", "player", "admin", "events"]
+ALL_SCOPES = ["game", "payments", "promotion", "player", "admin", "events", "casino"]
 
 
 @dataclass

@@ -68,20 +68,23 @@ SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_promotion'$
               ARRAY['promotion.promotion_credit', 'promotion.promotion_reverse', 'promotion.coupon_grant', 'promotion.coupon_reverse'],
               'wallet_promotion: credits, coupons and their reversals');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_player'$$,
-              ARRAY['player.player_balances', 'player.ledger_history', 'player.transfer_create'],
-              'wallet_player: the snapshot, history and transfers');
+              ARRAY['player.player_balances', 'player.ledger_history', 'player.transfer_create', 'player.game_session_open'],
+              'wallet_player: the snapshot, history, transfers and casino game sessions');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_events'$$,
               ARRAY['events.events_read'], 'wallet_events: the ordered feed');
-SELECT is_empty($$SELECT function FROM executable WHERE role = 'wallet_casino'$$,
-                'wallet_casino: nothing yet (the aggregator adapter adds schema casino''s functions)');
+SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_casino'$$,
+              ARRAY['casino.session_get', 'casino.session_refresh', 'casino.balance_get', 'casino.transactions_find',
+                    'casino.round_get', 'casino.transaction_add'],
+              'wallet_casino: the Valkyrie PAM API''s sessions, balance, transactions and rounds');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_admin'$$,
               ARRAY['admin.account_set_status', 'admin.admin_adjust', 'admin.audit_log_read',
                     'admin.topology_create', 'admin.topology_list', 'admin.topology_get', 'admin.topology_preview',
                     'admin.topology_activate', 'admin.topology_validate',
                     'admin.policy_create', 'admin.policy_list', 'admin.policy_activate', 'admin.betting_policy_validate',
                     'admin.group_policy_create', 'admin.group_policy_list', 'admin.group_policy_activate',
-                    'admin.group_policy_validate', 'admin.rolling_waive', 'admin.rolling_cancel'],
-              'wallet_admin: topology, policies, adjustments, account status, rolling decisions, the audit log');
+                    'admin.group_policy_validate', 'admin.rolling_waive', 'admin.rolling_cancel',
+                    'admin.casino_providers', 'admin.casino_provider_set'],
+              'wallet_admin: topology, policies, adjustments, account status, rolling decisions, the audit log, casino providers');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_api'$$,
               ARRAY['api.api_key_authenticate', 'api.schema_digest', 'api.outbox_stats'],
               'wallet_api, the API login, by itself: authenticate a key, readiness and the outbox figures of /metrics, nothing else');
