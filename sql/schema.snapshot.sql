@@ -267,6 +267,33 @@ $$;
 ALTER FUNCTION wallet._array_sum(p bigint[]) OWNER TO wallet_owner;
 
 --
+-- Name: _bet_row_valid(text, boolean, bigint, numeric, text, bigint, integer, text, integer, bigint, text[], text[], bigint[], text[], boolean[]); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._bet_row_valid(p_status text, p_tombstone boolean, p_stake bigint, p_odds numeric, p_result text, p_payout bigint, p_topology_version integer, p_wallet_group text, p_policy_version integer, p_settle_txn_id bigint, p_sources text[], p_source_kinds text[], p_source_amounts bigint[], p_destinations text[], p_stakes_returned boolean[]) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    RETURN (p_status IN ('AUTHORIZED', 'SETTLED', 'ROLLED_BACK')) IS NOT FALSE
+       AND (p_stake >= 0) IS NOT FALSE
+       AND (p_odds >= 1) IS NOT FALSE
+       AND (p_result IN ('WIN', 'LOSS', 'VOID', 'CASHOUT')) IS NOT FALSE
+       AND (p_payout >= 0) IS NOT FALSE
+       AND (NOT p_tombstone OR (p_status = 'ROLLED_BACK' AND p_stake = 0)) IS NOT FALSE
+       AND (p_tombstone OR (p_stake > 0 AND p_topology_version IS NOT NULL AND p_wallet_group IS NOT NULL
+                            AND p_policy_version IS NOT NULL)) IS NOT FALSE
+       AND ((p_status = 'SETTLED') <= (p_result IS NOT NULL AND p_settle_txn_id IS NOT NULL)) IS NOT FALSE
+       AND (cardinality(p_source_kinds) = cardinality(p_sources) AND cardinality(p_source_amounts) = cardinality(p_sources)
+            AND cardinality(p_destinations) = cardinality(p_sources) AND cardinality(p_stakes_returned) = cardinality(p_sources)
+            AND 0 < ALL (p_source_amounts)
+            AND p_source_kinds <@ ARRAY['CASH', 'BONUS', 'WITHDRAWABLE', 'COUPON']) IS NOT FALSE
+       AND (wallet._array_sum(p_source_amounts) = p_stake) IS NOT FALSE;
+END
+$$;
+
+
+ALTER FUNCTION wallet._bet_row_valid(p_status text, p_tombstone boolean, p_stake bigint, p_odds numeric, p_result text, p_payout bigint, p_topology_version integer, p_wallet_group text, p_policy_version integer, p_settle_txn_id bigint, p_sources text[], p_source_kinds text[], p_source_amounts bigint[], p_destinations text[], p_stakes_returned boolean[]) OWNER TO wallet_owner;
+
+--
 -- Name: bet; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TABLE wallet.bet (
@@ -301,16 +328,7 @@ CREATE TABLE wallet.bet (
     destinations text[] NOT NULL,
     stakes_returned boolean[] NOT NULL,
     settle_rolling jsonb,
-    CONSTRAINT bet_funding_covers_stake CHECK ((wallet._array_sum(source_amounts) = (stake)::numeric)),
-    CONSTRAINT bet_funding_shape CHECK (((cardinality(source_kinds) = cardinality(sources)) AND (cardinality(source_amounts) = cardinality(sources)) AND (cardinality(destinations) = cardinality(sources)) AND (cardinality(stakes_returned) = cardinality(sources)) AND (0 < ALL (source_amounts)) AND (source_kinds <@ ARRAY['CASH'::text, 'BONUS'::text, 'WITHDRAWABLE'::text, 'COUPON'::text]))),
-    CONSTRAINT bet_odds_check CHECK ((odds >= (1)::numeric)),
-    CONSTRAINT bet_payout_check CHECK ((payout >= 0)),
-    CONSTRAINT bet_result_check CHECK ((result = ANY (ARRAY['WIN'::text, 'LOSS'::text, 'VOID'::text, 'CASHOUT'::text]))),
-    CONSTRAINT bet_settled_has_result CHECK (((status = 'SETTLED'::text) <= ((result IS NOT NULL) AND (settle_txn_id IS NOT NULL)))),
-    CONSTRAINT bet_snapshot_when_real CHECK ((tombstone OR ((stake > 0) AND (topology_version IS NOT NULL) AND (wallet_group IS NOT NULL) AND (policy_version IS NOT NULL)))),
-    CONSTRAINT bet_stake_check CHECK ((stake >= 0)),
-    CONSTRAINT bet_status_check CHECK ((status = ANY (ARRAY['AUTHORIZED'::text, 'SETTLED'::text, 'ROLLED_BACK'::text]))),
-    CONSTRAINT bet_tombstone_holds_nothing CHECK (((NOT tombstone) OR ((status = 'ROLLED_BACK'::text) AND (stake = 0))))
+    CONSTRAINT bet_row_valid CHECK (wallet._bet_row_valid(status, tombstone, stake, odds, result, payout, topology_version, wallet_group, policy_version, settle_txn_id, sources, source_kinds, source_amounts, destinations, stakes_returned))
 );
 
 
@@ -411,6 +429,28 @@ CREATE TABLE wallet.game_session (
 ALTER TABLE wallet.game_session OWNER TO wallet_owner;
 
 --
+-- Name: _coupon_row_valid(bigint, bigint, text, text[], numeric, bigint, integer, bigint); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._coupon_row_valid(p_amount bigint, p_remaining bigint, p_status text, p_provider_types text[], p_min_odds numeric, p_max_stake bigint, p_rolling_multiplier integer, p_expired bigint) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    RETURN (p_amount > 0) IS NOT FALSE
+       AND (p_remaining >= 0 AND p_remaining <= p_amount) IS NOT FALSE
+       AND (p_status IN ('ACTIVE', 'REVERSED', 'EXPIRED')) IS NOT FALSE
+       AND (cardinality(p_provider_types) > 0) IS NOT FALSE
+       AND (p_min_odds >= 1) IS NOT FALSE
+       AND (p_max_stake > 0) IS NOT FALSE
+       AND (p_rolling_multiplier >= 0) IS NOT FALSE
+       AND (p_expired >= 0) IS NOT FALSE
+       AND (p_status <> 'EXPIRED' OR p_remaining = 0) IS NOT FALSE;
+END
+$$;
+
+
+ALTER FUNCTION wallet._coupon_row_valid(p_amount bigint, p_remaining bigint, p_status text, p_provider_types text[], p_min_odds numeric, p_max_stake bigint, p_rolling_multiplier integer, p_expired bigint) OWNER TO wallet_owner;
+
+--
 -- Name: coupon; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TABLE wallet.coupon (
@@ -435,15 +475,7 @@ CREATE TABLE wallet.coupon (
     reversal_id text,
     reversed_at timestamp with time zone,
     expired bigint DEFAULT 0 NOT NULL,
-    CONSTRAINT coupon_amount_check CHECK ((amount > 0)),
-    CONSTRAINT coupon_expired_holds_nothing CHECK (((status <> 'EXPIRED'::text) OR (remaining = 0))),
-    CONSTRAINT coupon_expired_in_range CHECK ((expired >= 0)),
-    CONSTRAINT coupon_max_stake_check CHECK ((max_stake > 0)),
-    CONSTRAINT coupon_min_odds_check CHECK ((min_odds >= (1)::numeric)),
-    CONSTRAINT coupon_provider_types_check CHECK ((cardinality(provider_types) > 0)),
-    CONSTRAINT coupon_remaining_in_range CHECK (((remaining >= 0) AND (remaining <= amount))),
-    CONSTRAINT coupon_rolling_multiplier_check CHECK ((rolling_multiplier >= 0)),
-    CONSTRAINT coupon_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'REVERSED'::text, 'EXPIRED'::text])))
+    CONSTRAINT coupon_row_valid CHECK (wallet._coupon_row_valid(amount, remaining, status, provider_types, min_odds, max_stake, rolling_multiplier, expired))
 );
 
 
@@ -512,6 +544,24 @@ $$;
 ALTER FUNCTION wallet._forbid_change() OWNER TO wallet_owner;
 
 --
+-- Name: _ledger_entries_well_formed(text[], bigint[], bigint[]); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._ledger_entries_well_formed(p_targets text[], p_amounts bigint[], p_balances_after bigint[]) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    RETURN (cardinality(p_targets) >= 2 AND cardinality(p_amounts) = cardinality(p_targets)
+            AND cardinality(p_balances_after) = cardinality(p_targets)
+            AND array_position(p_targets, NULL) IS NULL AND array_position(p_amounts, NULL) IS NULL
+            AND array_position(p_amounts, 0::bigint) IS NULL
+            AND 0 <= ALL (p_balances_after) AND 100000000000000000 >= ALL (p_balances_after)) IS NOT FALSE;
+END
+$$;
+
+
+ALTER FUNCTION wallet._ledger_entries_well_formed(p_targets text[], p_amounts bigint[], p_balances_after bigint[]) OWNER TO wallet_owner;
+
+--
 -- Name: ledger_txn_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
 --
 CREATE SEQUENCE wallet.ledger_txn_id_seq
@@ -538,13 +588,33 @@ CREATE TABLE wallet.ledger_txn (
     targets text[] NOT NULL,
     amounts bigint[] NOT NULL,
     balances_after bigint[] NOT NULL,
-    CONSTRAINT ledger_txn_entries_shape CHECK (((cardinality(targets) >= 2) AND (cardinality(amounts) = cardinality(targets)) AND (cardinality(balances_after) = cardinality(targets)) AND (array_position(targets, NULL::text) IS NULL) AND (array_position(amounts, NULL::bigint) IS NULL) AND (array_position(amounts, (0)::bigint) IS NULL) AND (0 <= ALL (balances_after)) AND ('100000000000000000'::bigint >= ALL (balances_after)))),
+    CONSTRAINT ledger_txn_entries_shape CHECK (wallet._ledger_entries_well_formed(targets, amounts, balances_after)),
     CONSTRAINT ledger_txn_entries_sum_to_zero CHECK ((wallet._array_sum(amounts) = (0)::numeric)),
     CONSTRAINT ledger_txn_kind_shape CHECK ((kind ~ '^[A-Z_]+$'::text))
 );
 
 
 ALTER TABLE wallet.ledger_txn OWNER TO wallet_owner;
+
+--
+-- Name: _promotion_credit_row_valid(text, text, bigint, integer, bigint, bigint); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._promotion_credit_row_valid(p_kind text, p_status text, p_amount bigint, p_rolling_multiplier integer, p_reversed bigint, p_unrecovered bigint) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    RETURN (p_kind IN ('REBATE', 'CASHBACK', 'LOSSBACK', 'EVENT')) IS NOT FALSE
+       AND (p_status IN ('CREDITED', 'REVERSED')) IS NOT FALSE
+       AND (p_amount > 0) IS NOT FALSE
+       AND (p_rolling_multiplier >= 0) IS NOT FALSE
+       AND (p_reversed >= 0) IS NOT FALSE
+       AND (p_unrecovered >= 0) IS NOT FALSE
+       AND (p_status = 'CREDITED' OR p_reversed + p_unrecovered = p_amount) IS NOT FALSE;
+END
+$$;
+
+
+ALTER FUNCTION wallet._promotion_credit_row_valid(p_kind text, p_status text, p_amount bigint, p_rolling_multiplier integer, p_reversed bigint, p_unrecovered bigint) OWNER TO wallet_owner;
 
 --
 -- Name: promotion_credit; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -566,17 +636,31 @@ CREATE TABLE wallet.promotion_credit (
     txn_id bigint,
     reversal_id text,
     reversed_at timestamp with time zone,
-    CONSTRAINT promotion_credit_amount_check CHECK ((amount > 0)),
-    CONSTRAINT promotion_credit_check CHECK (((status = 'CREDITED'::text) OR ((reversed + unrecovered) = amount))),
-    CONSTRAINT promotion_credit_kind_check CHECK ((kind = ANY (ARRAY['REBATE'::text, 'CASHBACK'::text, 'LOSSBACK'::text, 'EVENT'::text]))),
-    CONSTRAINT promotion_credit_reversed_check CHECK ((reversed >= 0)),
-    CONSTRAINT promotion_credit_rolling_multiplier_check CHECK ((rolling_multiplier >= 0)),
-    CONSTRAINT promotion_credit_status_check CHECK ((status = ANY (ARRAY['CREDITED'::text, 'REVERSED'::text]))),
-    CONSTRAINT promotion_credit_unrecovered_check CHECK ((unrecovered >= 0))
+    CONSTRAINT promotion_credit_row_valid CHECK (wallet._promotion_credit_row_valid(kind, status, amount, rolling_multiplier, reversed, unrecovered))
 );
 
 
 ALTER TABLE wallet.promotion_credit OWNER TO wallet_owner;
+
+--
+-- Name: _rolling_obligation_row_valid(text, text, text, bigint, bigint, bigint); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
+--
+CREATE FUNCTION wallet._rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint) RETURNS boolean
+    LANGUAGE plpgsql IMMUTABLE
+    AS $$
+BEGIN
+    RETURN (p_kind IN ('DEPOSIT', 'BONUS')) IS NOT FALSE
+       AND (p_status IN ('ACTIVE', 'COMPLETED', 'WAIVED', 'CANCELLED')) IS NOT FALSE
+       AND (p_source_kind IN ('deposit', 'coupon', 'credit', 'transfer')) IS NOT FALSE
+       AND (p_base_amount >= 0) IS NOT FALSE
+       AND (p_required >= 0) IS NOT FALSE
+       AND (p_progress >= 0) IS NOT FALSE
+       AND (p_progress <= p_required) IS NOT FALSE;
+END
+$$;
+
+
+ALTER FUNCTION wallet._rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint) OWNER TO wallet_owner;
 
 --
 -- Name: transfer; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -941,13 +1025,7 @@ CREATE TABLE wallet.rolling_obligation (
     policy_snapshot jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     closed_at timestamp with time zone,
-    CONSTRAINT rolling_obligation_base_amount_check CHECK ((base_amount >= 0)),
-    CONSTRAINT rolling_obligation_kind_check CHECK ((kind = ANY (ARRAY['DEPOSIT'::text, 'BONUS'::text]))),
-    CONSTRAINT rolling_obligation_progress_check CHECK ((progress >= 0)),
-    CONSTRAINT rolling_obligation_required_check CHECK ((required >= 0)),
-    CONSTRAINT rolling_obligation_source_kind_check CHECK ((source_kind = ANY (ARRAY['deposit'::text, 'coupon'::text, 'credit'::text, 'transfer'::text]))),
-    CONSTRAINT rolling_obligation_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'COMPLETED'::text, 'WAIVED'::text, 'CANCELLED'::text]))),
-    CONSTRAINT rolling_progress_within_required CHECK ((progress <= required))
+    CONSTRAINT rolling_obligation_row_valid CHECK (wallet._rolling_obligation_row_valid(kind, status, source_kind, base_amount, required, progress))
 );
 
 
@@ -1800,7 +1878,7 @@ CREATE INDEX outbox_published ON wallet.outbox USING btree (published_at) WHERE 
 --
 -- Name: outbox_unpublished; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
-CREATE INDEX outbox_unpublished ON wallet.outbox USING btree (delivery_id) WHERE (published_at IS NULL);
+CREATE INDEX outbox_unpublished ON wallet.outbox USING btree (delivery_id) WHERE ((delivery_id IS NOT NULL) AND (published_at IS NULL));
 
 --
 -- Name: outbox_unstamped; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -2018,6 +2096,11 @@ GRANT SELECT ON TABLE wallet.adjustment TO wallet_dba;
 REVOKE ALL ON FUNCTION wallet._array_sum(p bigint[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION _bet_row_valid(p_status text, p_tombstone boolean, p_stake bigint, p_odds numeric, p_result text, p_payout bigint, p_topology_version integer, p_wallet_group text, p_policy_version integer, p_settle_txn_id bigint, p_sources text[], p_source_kinds text[], p_source_amounts bigint[], p_destinations text[], p_stakes_returned boolean[]); Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+REVOKE ALL ON FUNCTION wallet._bet_row_valid(p_status text, p_tombstone boolean, p_stake bigint, p_odds numeric, p_result text, p_payout bigint, p_topology_version integer, p_wallet_group text, p_policy_version integer, p_settle_txn_id bigint, p_sources text[], p_source_kinds text[], p_source_amounts bigint[], p_destinations text[], p_stakes_returned boolean[]) FROM PUBLIC;
+
+--
 -- Name: TABLE bet; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.bet TO wallet_dba;
@@ -2031,6 +2114,11 @@ GRANT SELECT ON TABLE wallet.casino_transaction TO wallet_dba;
 -- Name: TABLE game_session; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.game_session TO wallet_dba;
+
+--
+-- Name: FUNCTION _coupon_row_valid(p_amount bigint, p_remaining bigint, p_status text, p_provider_types text[], p_min_odds numeric, p_max_stake bigint, p_rolling_multiplier integer, p_expired bigint); Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+REVOKE ALL ON FUNCTION wallet._coupon_row_valid(p_amount bigint, p_remaining bigint, p_status text, p_provider_types text[], p_min_odds numeric, p_max_stake bigint, p_rolling_multiplier integer, p_expired bigint) FROM PUBLIC;
 
 --
 -- Name: TABLE coupon; Type: ACL; Schema: wallet; Owner: wallet_owner
@@ -2053,14 +2141,29 @@ GRANT SELECT ON TABLE wallet.outbox TO wallet_dba;
 REVOKE ALL ON FUNCTION wallet._forbid_change() FROM PUBLIC;
 
 --
+-- Name: FUNCTION _ledger_entries_well_formed(p_targets text[], p_amounts bigint[], p_balances_after bigint[]); Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+REVOKE ALL ON FUNCTION wallet._ledger_entries_well_formed(p_targets text[], p_amounts bigint[], p_balances_after bigint[]) FROM PUBLIC;
+
+--
 -- Name: TABLE ledger_txn; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.ledger_txn TO wallet_dba;
 
 --
+-- Name: FUNCTION _promotion_credit_row_valid(p_kind text, p_status text, p_amount bigint, p_rolling_multiplier integer, p_reversed bigint, p_unrecovered bigint); Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+REVOKE ALL ON FUNCTION wallet._promotion_credit_row_valid(p_kind text, p_status text, p_amount bigint, p_rolling_multiplier integer, p_reversed bigint, p_unrecovered bigint) FROM PUBLIC;
+
+--
 -- Name: TABLE promotion_credit; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.promotion_credit TO wallet_dba;
+
+--
+-- Name: FUNCTION _rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint); Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+REVOKE ALL ON FUNCTION wallet._rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint) FROM PUBLIC;
 
 --
 -- Name: TABLE transfer; Type: ACL; Schema: wallet; Owner: wallet_owner

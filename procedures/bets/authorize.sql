@@ -18,7 +18,7 @@ LANGUAGE sql STABLE AS $$
     SELECT wallet._check(wallet._check(wallet._check_amount(wallet._check_key(
                wallet._bet_key_problems(p_bet_id, p_player_id), p_provider_id, 'provider_id'), p_stake, 'stake'),
                p_odds IS NULL OR p_odds >= 1, 'odds', 'must be at least 1'),
-               p_provider_type ~ '^[A-Z][A-Z0-9_]{0,31}$', 'provider_type', 'must be a provider type code')
+               p_provider_type ~ '^[A-Z][A-Z0-9_]*$' AND length(p_provider_type) <= 32, 'provider_type', 'must be a provider type code')
 $$;
 
 -- The sources a bet of p_provider_type could be funded from, for wallet._funding_plan: in AUTO

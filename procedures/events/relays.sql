@@ -209,7 +209,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
                                  WHERE p.account_id = o.account_id AND p.delivery_id = o.delivery_id)
               ORDER BY o.delivery_id LIMIT 1),
             (SELECT o.created_at FROM wallet.outbox o WHERE o.delivery_id IS NULL ORDER BY o.event_id LIMIT 1))), 0),
-        'pending', greatest(0, (SELECT count(*) FROM (SELECT 1 FROM wallet.outbox o WHERE o.published_at IS NULL LIMIT 1000000) w)
+        'pending', greatest(0, least(1000000,
+                                     (SELECT count(*) FROM (SELECT 1 FROM wallet.outbox o WHERE o.delivery_id IS NULL LIMIT 1000000) w)
+                                     + (SELECT count(*) FROM (SELECT 1 FROM wallet.outbox o
+                                                                WHERE o.delivery_id IS NOT NULL AND o.published_at IS NULL
+                                                                LIMIT 1000000) w))
                                - (SELECT count(*) FROM wallet.relay_parked)),
         'parked', (SELECT count(*) FROM wallet.relay_parked))
 $$;

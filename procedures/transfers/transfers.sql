@@ -11,6 +11,22 @@ LANGUAGE sql STABLE AS $$
                               'inherited_rolling_id', r.inherited_rolling_id, 'arrival_rolling_id', r.arrival_rolling_id)
 $$;
 
+-- The transfer limits of one money policy (SPEC §3): p_amount within its transfer_min (1 when
+-- unset) and transfer_max, else TRANSFER_NOT_ALLOWED naming the group.  No policy: no limit.
+CREATE OR REPLACE FUNCTION wallet._transfer_within_policy(p_policy wallet.group_policy, p_from text, p_to text, p_amount bigint)
+RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF p_policy.wallet_group IS NOT NULL
+       AND (p_amount < coalesce(p_policy.transfer_min, 1) OR p_amount > coalesce(p_policy.transfer_max, p_amount)) THEN
+        PERFORM wallet._fail('TRANSFER_NOT_ALLOWED', format('the %s money policy allows transfers of %s to %s', p_policy.wallet_group,
+                             coalesce(p_policy.transfer_min, 1), coalesce(p_policy.transfer_max::text, 'any amount')),
+                             jsonb_build_object('from', p_from, 'to', p_to, 'reason', 'policy_limits', 'wallet_group', p_policy.wallet_group,
+                                                'min', p_policy.transfer_min, 'max', p_policy.transfer_max));
+    END IF;
+END
+$$;
+
 -- Moves p_amount from p_from to p_to.  The edge must exist in the active topology; the amount
 -- must be within the edge's min/max and the money policies' transfer min/max of the groups
 -- involved, and the edge's rate [from_units, to_units] must give a whole amount — otherwise
@@ -30,43 +46,50 @@ RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_actor text := wallet._actor(p_actor);
-    v_errors jsonb := '[]'::jsonb;
     v_account wallet.account;
     v_ctx record;
-    v_ctx_account wallet.account;
     v_seen wallet.transfer;
     v_response jsonb;
-    v_topology integer;
     v_from wallet.bucket_type;
     v_to wallet.bucket_type;
     v_edge wallet.transfer_edge;
     v_policy wallet.group_policy;
     v_credited bigint;
-    v_balance bigint;
     v_group_balance bigint;
-    v_moved jsonb := '[]'::jsonb;
-    v_moved_total bigint := 0;
-    v_moved_base bigint := 0;
-    v_ob wallet.rolling_obligation;
-    v_share wallet.rolling_share;
+    v_moved jsonb;
+    v_moved_total bigint;
+    v_moved_base bigint;
+    v_met bigint[];
+    v_id bigint;
     v_new_id bigint;
     v_arrival_id bigint;
     v_txn_id bigint;
 BEGIN
-    v_errors := wallet._check_key(v_errors, p_transfer_id, 'transfer_id');
-    v_errors := wallet._check_amount(v_errors, p_amount, 'amount');
-    v_errors := wallet._check(v_errors, p_from IS NOT NULL, 'from', 'is required');
-    v_errors := wallet._check(v_errors, p_to IS NOT NULL, 'to', 'is required');
-    PERFORM wallet._raise_invalid(v_errors);
+    PERFORM wallet._raise_invalid(wallet._check(wallet._check(wallet._check_amount(wallet._check_key(
+                '[]', p_transfer_id, 'transfer_id'), p_amount, 'amount'),
+                p_from IS NOT NULL, 'from', 'is required'), p_to IS NOT NULL, 'to', 'is required'));
 
     -- The lock first, in a statement of its own: what the command reads next is read after
     -- it, so it sees every command on this player that committed while this one waited.
-    v_ctx_account := wallet._lock_account(p_player_id);
-    SELECT v_ctx_account AS account, r AS seen
+    v_account := wallet._lock_account(p_player_id);
+    -- Then one read: a transfer with this id (a replay is answered from it), the active
+    -- topology's two bucket types and edge, the money policies of their groups (in group
+    -- order: the first one refusing the amount answers), and what the source bucket holds.
+    SELECT r AS seen, t.version AS topology, bf AS from_type, bt AS to_type, e AS edge,
+           CASE WHEN pf.wallet_group <= pt.wallet_group OR pt.wallet_group IS NULL THEN pf ELSE pt END AS first_policy,
+           CASE WHEN pf.wallet_group <= pt.wallet_group OR pt.wallet_group IS NULL THEN pt ELSE pf END AS second_policy,
+           coalesce(b.balance, 0) AS balance
       INTO v_ctx
       FROM (SELECT) AS one
-      LEFT JOIN wallet.transfer r ON r.account_id = p_player_id AND r.transfer_id = p_transfer_id;
-    v_account := v_ctx.account;
+      LEFT JOIN wallet.transfer r ON r.account_id = p_player_id AND r.transfer_id = p_transfer_id
+      LEFT JOIN wallet.topology_version t ON t.status = 'ACTIVE'
+      LEFT JOIN wallet.bucket_type bf ON bf.topology_version = t.version AND bf.code = p_from
+      LEFT JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = p_to
+      LEFT JOIN wallet.transfer_edge e ON e.topology_version = t.version AND e.from_type = p_from AND e.to_type = p_to
+      LEFT JOIN wallet.group_policy pf ON pf.wallet_group = bf.wallet_group AND pf.status = 'ACTIVE'
+      LEFT JOIN wallet.group_policy pt ON pt.wallet_group = bt.wallet_group AND pt.status = 'ACTIVE'
+                                      AND pt.wallet_group IS DISTINCT FROM pf.wallet_group
+      LEFT JOIN wallet.bucket b ON b.account_id = p_player_id AND b.bucket_type = p_from;
     v_seen := v_ctx.seen;
     IF v_seen.transfer_id IS NOT NULL THEN
         IF (v_seen.from_type, v_seen.to_type, v_seen.debited) = (p_from, p_to, p_amount) THEN
@@ -76,12 +99,17 @@ BEGIN
     END IF;
     PERFORM wallet._require_open(v_account);
 
-    v_topology := wallet._active_topology();
-    v_from := wallet._active_bucket_type(p_from, 'from');
-    v_to := wallet._active_bucket_type(p_to, 'to');
-    SELECT * INTO v_edge FROM wallet.transfer_edge WHERE topology_version = v_topology AND from_type = p_from AND to_type = p_to;
-    IF NOT FOUND THEN
-        PERFORM wallet._fail('TRANSFER_NOT_ALLOWED', format('topology %s has no transfer edge %s -> %s', v_topology, p_from, p_to),
+    v_from := v_ctx.from_type;
+    v_to := v_ctx.to_type;
+    v_edge := v_ctx.edge;
+    IF v_from.code IS NULL THEN
+        PERFORM wallet._active_bucket_type(p_from, 'from');  -- raises UNKNOWN_BUCKET_TYPE
+    END IF;
+    IF v_to.code IS NULL THEN
+        PERFORM wallet._active_bucket_type(p_to, 'to');
+    END IF;
+    IF v_edge.from_type IS NULL THEN
+        PERFORM wallet._fail('TRANSFER_NOT_ALLOWED', format('topology %s has no transfer edge %s -> %s', v_ctx.topology, p_from, p_to),
                              jsonb_build_object('from', p_from, 'to', p_to, 'reason', 'no_edge'));
     END IF;
     IF p_amount < coalesce(v_edge.min_amount, 1) OR p_amount > coalesce(v_edge.max_amount, p_amount) THEN
@@ -90,54 +118,56 @@ BEGIN
                              jsonb_build_object('from', p_from, 'to', p_to, 'reason', 'edge_limits',
                                                 'min', v_edge.min_amount, 'max', v_edge.max_amount));
     END IF;
-    FOR v_policy IN SELECT * FROM wallet.group_policy WHERE status = 'ACTIVE'
-                     AND wallet_group IN (v_from.wallet_group, v_to.wallet_group) ORDER BY wallet_group LOOP
-        IF p_amount < coalesce(v_policy.transfer_min, 1) OR p_amount > coalesce(v_policy.transfer_max, p_amount) THEN
-            PERFORM wallet._fail('TRANSFER_NOT_ALLOWED', format('the %s money policy allows transfers of %s to %s', v_policy.wallet_group,
-                                 coalesce(v_policy.transfer_min, 1), coalesce(v_policy.transfer_max::text, 'any amount')),
-                                 jsonb_build_object('from', p_from, 'to', p_to, 'reason', 'policy_limits', 'wallet_group', v_policy.wallet_group,
-                                                    'min', v_policy.transfer_min, 'max', v_policy.transfer_max));
-        END IF;
-    END LOOP;
+    PERFORM wallet._transfer_within_policy(v_ctx.first_policy, p_from, p_to, p_amount);
+    PERFORM wallet._transfer_within_policy(v_ctx.second_policy, p_from, p_to, p_amount);
     IF (p_amount * v_edge.rate_to) % v_edge.rate_from <> 0 THEN
         PERFORM wallet._fail('TRANSFER_NOT_ALLOWED', format('at the rate %s:%s, %s %s is not a whole amount of %s',
                              v_edge.rate_from, v_edge.rate_to, p_amount, p_from, p_to),
                              jsonb_build_object('from', p_from, 'to', p_to, 'reason', 'rate', 'rate', jsonb_build_array(v_edge.rate_from, v_edge.rate_to)));
     END IF;
     v_credited := p_amount * v_edge.rate_to / v_edge.rate_from;
-    v_balance := wallet._balance(v_account.account_id, p_from);
-    IF v_balance < p_amount THEN
-        PERFORM wallet._fail('INSUFFICIENT_FUNDS', format('%s holds %s, cannot transfer %s', p_from, v_balance, p_amount),
-                             jsonb_build_object('bucket_type', p_from, 'available', v_balance, 'requested', p_amount));
+    IF v_ctx.balance < p_amount THEN
+        PERFORM wallet._fail('INSUFFICIENT_FUNDS', format('%s holds %s, cannot transfer %s', p_from, v_ctx.balance, p_amount),
+                             jsonb_build_object('bucket_type', p_from, 'available', v_ctx.balance, 'requested', p_amount));
     END IF;
 
     -- Rolling moves with the money, measured against the group's balance before the transfer;
     -- the money moves first, so an obligation that what stays behind now meets releases only
     -- what stays behind.
-    v_group_balance := wallet._group_balance(v_account.account_id, v_from.wallet_group, v_from.kind);
-    v_txn_id := (wallet._post(v_account.account_id, 'TRANSFER', 'transfer:' || p_transfer_id, v_actor,
-                              ARRAY[wallet._bucket(p_from, -p_amount), wallet._bucket(p_to, v_credited),
-                                    wallet._pocket('PROMOTION', p_amount - v_credited)], v_topology)).txn_id;
-    v_policy := wallet._active_group_policy(v_from.wallet_group);
+    v_policy := CASE WHEN (v_ctx.first_policy).wallet_group = v_from.wallet_group THEN v_ctx.first_policy ELSE v_ctx.second_policy END;
     IF v_from.wallet_group IS NOT NULL AND v_to.wallet_group IS NOT NULL AND v_from.wallet_group <> v_to.wallet_group
        AND v_from.kind IN ('CASH', 'BONUS') AND v_policy.rolling_inheritance = 'PROPORTIONAL' THEN
-        FOR v_ob IN SELECT * FROM wallet.rolling_obligation
-                     WHERE account_id = v_account.account_id AND wallet_group = v_from.wallet_group AND status = 'ACTIVE'
-                       AND kind = CASE v_from.kind WHEN 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END
-                     ORDER BY rolling_id LOOP
-            v_share := wallet._rolling_inheritance(p_amount, v_group_balance, v_ob.base_amount, v_ob.required, v_ob.progress);
-            CONTINUE WHEN v_share.moved_required = 0 AND v_share.moved_base = 0;
-            UPDATE wallet.rolling_obligation
-               SET base_amount = base_amount - v_share.moved_base, required = required - v_share.moved_required
-             WHERE account_id = v_account.account_id AND rolling_id = v_ob.rolling_id;
-            v_moved := v_moved || jsonb_build_object('from_rolling_id', v_ob.rolling_id,
-                                                     'base_amount', v_share.moved_base, 'required', v_share.moved_required);
-            v_moved_base := v_moved_base + v_share.moved_base;
-            v_moved_total := v_moved_total + v_share.moved_required;
-            -- What stays behind may now be met: it completes (and releases) like any other.
-            IF v_ob.required - v_share.moved_required <= v_ob.progress THEN
-                PERFORM wallet._rolling_close(v_account.account_id, v_ob.rolling_id, 'COMPLETED', v_actor);
-            END IF;
+        v_group_balance := wallet._group_balance(v_account.account_id, v_from.wallet_group, v_from.kind);
+    END IF;
+    v_txn_id := (wallet._post(v_account.account_id, 'TRANSFER', 'transfer:' || p_transfer_id, v_actor,
+                              ARRAY[wallet._bucket(p_from, -p_amount), wallet._bucket(p_to, v_credited),
+                                    wallet._pocket('PROMOTION', p_amount - v_credited)], v_ctx.topology)).txn_id;
+    IF v_group_balance IS NOT NULL THEN
+        -- Every obligation of the kind that covers the source bucket gives up its share, in one
+        -- statement (wallet._rolling_inheritance); what stays behind and is now met completes
+        -- (and releases) like any other, in rolling_id order.
+        WITH share AS (
+            SELECT o.rolling_id, s.moved_base, s.moved_required
+              FROM wallet.rolling_obligation o
+             CROSS JOIN LATERAL wallet._rolling_inheritance(p_amount, v_group_balance, o.base_amount, o.required, o.progress) s
+             WHERE o.account_id = v_account.account_id AND o.wallet_group = v_from.wallet_group AND o.status = 'ACTIVE'
+               AND o.kind = CASE v_from.kind WHEN 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END
+               AND (s.moved_base <> 0 OR s.moved_required <> 0)
+        ), moved AS (
+            UPDATE wallet.rolling_obligation o
+               SET base_amount = o.base_amount - s.moved_base, required = o.required - s.moved_required
+              FROM share s
+             WHERE o.account_id = v_account.account_id AND o.rolling_id = s.rolling_id
+            RETURNING o.rolling_id, s.moved_base, s.moved_required, o.required <= o.progress AS met
+        )
+        SELECT coalesce(jsonb_agg(jsonb_build_object('from_rolling_id', rolling_id, 'base_amount', moved_base,
+                                                     'required', moved_required) ORDER BY rolling_id), '[]'),
+               coalesce(sum(moved_base), 0), coalesce(sum(moved_required), 0),
+               coalesce(array_agg(rolling_id ORDER BY rolling_id) FILTER (WHERE met), '{}')
+          INTO v_moved, v_moved_base, v_moved_total, v_met
+          FROM moved;
+        FOREACH v_id IN ARRAY v_met LOOP
+            PERFORM wallet._rolling_close(v_account.account_id, v_id, 'COMPLETED', v_actor);
         END LOOP;
         -- What moved becomes one obligation in the target group (not one per source obligation:
         -- money going back and forth must not multiply obligations).
@@ -149,7 +179,7 @@ BEGIN
     END IF;
 
     IF v_to.wallet_group IS NOT NULL AND v_to.wallet_group IS DISTINCT FROM v_from.wallet_group THEN
-        v_policy := wallet._active_group_policy(v_to.wallet_group);
+        v_policy := CASE WHEN (v_ctx.first_policy).wallet_group = v_to.wallet_group THEN v_ctx.first_policy ELSE v_ctx.second_policy END;
         v_arrival_id := wallet._rolling_open(v_account.account_id, v_to.wallet_group,
                                              CASE v_to.kind WHEN 'BONUS' THEN 'BONUS' ELSE 'DEPOSIT' END, v_credited,
                                              ceil(v_credited::numeric * v_policy.arrival_rolling_bps / 10000)::bigint, p_to, NULL,
@@ -162,11 +192,11 @@ BEGIN
     INSERT INTO wallet.transfer (account_id, transfer_id, from_type, to_type, debited, credited, txn_id, created_by,
                                  rolling_moved, rolling, inherited_rolling_id, arrival_rolling_id)
     VALUES (v_account.account_id, p_transfer_id, p_from, p_to, p_amount, v_credited, v_txn_id, v_actor,
-            v_moved_total, nullif(v_moved, '[]'::jsonb), v_new_id, v_arrival_id)
+            coalesce(v_moved_total, 0), nullif(v_moved, '[]'::jsonb), v_new_id, v_arrival_id)
     RETURNING * INTO v_seen;
     v_response := wallet._transfer_answer(v_seen);
     PERFORM wallet._emit(v_account.account_id, 'transfer.completed', v_response || jsonb_build_object(
-        'player_id', p_player_id, 'from_group', v_from.wallet_group, 'to_group', v_to.wallet_group, 'topology_version', v_topology));
+        'player_id', p_player_id, 'from_group', v_from.wallet_group, 'to_group', v_to.wallet_group, 'topology_version', v_ctx.topology));
     RETURN v_response;
 END
 $$;

@@ -1,12 +1,12 @@
 """The caller-key rule (SPEC §2) is decided once and enforced in two places, the database's
-wallet._key_ok and the API's msgspec pattern (they are the same regular expression): this test
+wallet._key_ok and the API's msgspec pattern (the same characters and length limit): this test
 proves they accept and refuse exactly the same ids, over every character of the first 256 code
 points and a few beyond, alone and inside an id, and at the length limits."""
 
 import msgspec
 import pytest
 
-from ruby_wallet.routes._common import KEY_PATTERN, Key
+from ruby_wallet.routes._common import KEY_CHARS, KEY_MAX_LENGTH, KEY_PATTERN, Key
 
 
 class _Body(msgspec.Struct):
@@ -75,6 +75,9 @@ def test_the_rule_itself(db, key, accepted):
     assert _python_accepts(key) is accepted
 
 
-def test_one_regular_expression(db):
+def test_one_character_class_and_limit(db):
     source = db.execute("SELECT prosrc FROM pg_proc WHERE oid = 'wallet._key_ok(text)'::regprocedure").fetchone()[0]
-    assert f"'{KEY_PATTERN}'" in source, "wallet._key_ok and routes._common.KEY_PATTERN must be the same expression"
+    assert f"'^{KEY_CHARS}+$'" in source and f"<= {KEY_MAX_LENGTH}" in source, (
+        "wallet._key_ok and routes._common must name the same characters and length limit"
+    )
+    assert KEY_PATTERN == r"^(?!\.\.?$)[!-.0-~]{1,128}$"
