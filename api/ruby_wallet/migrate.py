@@ -120,6 +120,14 @@ def _apply_code(conn: psycopg.Connection, report: MigrateReport) -> None:
         conn.execute(path.read_text())
 
 
+def apply_code(conn: psycopg.Connection) -> MigrateReport:
+    """Re-apply every procedure, view and grant now, in the caller's transaction and role
+    (wallet_owner); `ruby-wallet distribute` uses it so Citus creates them on the workers."""
+    report = MigrateReport(code_applied=True)
+    _apply_code(conn, report)
+    return report
+
+
 def migrate(database_url: str, *, force: bool = False) -> MigrateReport:
     report = MigrateReport()
     with psycopg.connect(database_url, autocommit=True) as conn:
