@@ -105,20 +105,20 @@ RESOURCE_TABLES = (
 # Every command that names a player, routed by p_player_id.  The signature is exactly what
 # to_regprocedure() accepts; a function moving to another schema is a change of its one line.
 PLAYER_FUNCTIONS = (
-    "wallet.open_account(text,text,text)",
-    "wallet.account_set_status(text,text,text,text)",
-    "wallet.admin_adjust(text,text,text,bigint,text,text)",
-    "wallet.player_balances(text)",
-    "wallet.ledger_history(text,integer,text)",
-    "wallet.bet_authorize(text,text,text,text,bigint,numeric,text,text)",
-    "wallet.bet_settle(text,text,text,text,bigint,text)",
-    "wallet.bet_rollback(text,text,text,text,text)",
-    "wallet.deposit_create(text,text,bigint,text,boolean,text)",
-    "wallet.withdrawal_create(text,text,bigint,text)",
-    "wallet.coupon_grant(text,text,bigint,text[],numeric,bigint,timestamp with time zone,boolean,text,integer,text)",
-    "wallet.promotion_credit(text,text,text,bigint,text,integer,text)",
-    "wallet.transfer_create(text,text,text,text,bigint,text)",
-    "wallet.reconcile_player(text)",
+    "payments.open_account(text,text,text)",
+    "admin.account_set_status(text,text,text,text)",
+    "admin.admin_adjust(text,text,text,bigint,text,text)",
+    "player.player_balances(text)",
+    "player.ledger_history(text,integer,text)",
+    "game.bet_authorize(text,text,text,text,bigint,numeric,text,text)",
+    "game.bet_settle(text,text,text,text,bigint,text)",
+    "game.bet_rollback(text,text,text,text,text)",
+    "payments.deposit_create(text,text,bigint,text,boolean,text)",
+    "payments.withdrawal_create(text,text,bigint,text)",
+    "promotion.coupon_grant(text,text,bigint,text[],numeric,bigint,timestamp with time zone,boolean,text,integer,text)",
+    "promotion.promotion_credit(text,text,text,bigint,text,integer,text)",
+    "player.transfer_create(text,text,text,text,bigint,text)",
+    "ops.reconcile_player(text)",
 )
 
 
@@ -192,6 +192,8 @@ class DistributeReport:
         out = [f"placed {len(self.executed)} ({self.already} already in place)"]
         if self.propagated:
             out.append("procedures and views re-applied, so Citus created them on every worker")
+        if any("create_distributed_function" in sql for sql in self.executed):
+            out.append("player commands distributed by p_player_id")
         return out
 
 
@@ -316,13 +318,76 @@ def unpropagated(conn: psycopg.Connection) -> list[str]:
     ]
 
 
-def distribute(database_url: str) -> DistributeReport:
-    """Run every declared placement not yet in place, as wallet_owner (the tables' owner), on
-    the coordinator of `database_url`; then re-apply the code if some function or view has not
-    reached the workers.  The whole run holds migrate's advisory lock."""
-    from ruby_wallet.migrate import MIGRATE_LOCK, apply_code
+def is_distributed(conn: psycopg.Connection) -> bool:
+    """Whether this database is a Citus coordinator whose wallet has been distributed."""
+    if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone():
+        return False
+    return bool(
+        conn.execute(
+            "SELECT 1 FROM pg_catalog.pg_dist_partition WHERE logicalrelid = to_regclass(%s)", (ACCOUNT_TABLE,)
+        ).fetchone()
+    )
+
+
+def place(conn: psycopg.Connection) -> DistributeReport:
+    """Everything `distribute` does, on `conn` (autocommit, holding migrate's advisory lock):
+
+    1. tables (reference, changes, account tables, the resource directory) not yet placed — with
+       the analytics views dropped first: a view over a table that calls a function taking the
+       table's row type (analytics.coupon_liability and wallet._coupon_usable(wallet.coupon))
+       is a cycle Citus refuses (`Citus can not handle circular dependencies between
+       distributed objects`);
+    2. the code re-applied when a table was placed or some function or view is unknown to Citus
+       (C5 of docs/scaling.md): migrate drops and re-creates every function, so it runs before
+    3. the distributed functions.
+    """
+    from ruby_wallet.migrate import apply_code
 
     report = DistributeReport()
+    conn.execute("SET ROLE wallet_owner")
+    try:
+        # The append-only and sums-to-zero triggers only look at the rows being written (NEW,
+        # the statement's transition table), which live on the same shard: safe.
+        conn.execute("SET citus.enable_unsafe_triggers = on")
+        all_steps = steps()
+        tables = [s for s in all_steps if s.kind != "function"]
+        pending = [s for s in tables if not _done(conn, s)]
+        report.already += len(tables) - len(pending)
+        if pending:
+            for (view,) in conn.execute(
+                "SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname = 'analytics'"
+            ).fetchall():
+                conn.execute(f"DROP VIEW IF EXISTS {view} CASCADE")
+            pending_reference = [s for s in pending if s.kind == "reference"]
+            if pending_reference:
+                _place_reference_tables(conn, pending_reference, report)
+            for step in pending:
+                if step.kind != "reference":
+                    conn.execute(step.sql)
+                    report.executed.append(step.sql)
+        if pending or unpropagated(conn):
+            with conn.transaction():
+                apply_code(conn)
+            report.propagated = True
+        for step in all_steps:
+            if step.kind != "function":
+                continue
+            if _done(conn, step):
+                report.already += 1
+                continue
+            conn.execute(step.sql)
+            report.executed.append(step.sql)
+    finally:
+        conn.execute("RESET citus.enable_unsafe_triggers")
+        conn.execute("RESET ROLE")
+    return report
+
+
+def distribute(database_url: str) -> DistributeReport:
+    """Run every declared placement not yet in place, as wallet_owner (the tables' owner), on
+    the coordinator of `database_url`, under migrate's advisory lock."""
+    from ruby_wallet.migrate import MIGRATE_LOCK
+
     with psycopg.connect(database_url, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone():
             raise SystemExit(
@@ -331,28 +396,6 @@ def distribute(database_url: str) -> DistributeReport:
             )
         conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATE_LOCK,))
         try:
-            conn.execute("SET ROLE wallet_owner")
-            # The append-only and sums-to-zero triggers only look at the rows being written
-            # (NEW, the statement's transition table), which live on the same shard: safe.
-            conn.execute("SET citus.enable_unsafe_triggers = on")
-            all_steps = steps()
-            pending_reference = [s for s in all_steps if s.kind == "reference" and not _done(conn, s)]
-            report.already += sum(1 for s in all_steps if s.kind == "reference") - len(pending_reference)
-            if pending_reference:
-                _place_reference_tables(conn, pending_reference, report)
-            for step in all_steps:
-                if step.kind == "reference":
-                    continue
-                if _done(conn, step):
-                    report.already += 1
-                    continue
-                conn.execute(step.sql)
-                report.executed.append(step.sql)
-            if unpropagated(conn):
-                with conn.transaction():
-                    apply_code(conn)
-                report.propagated = True
+            return place(conn)
         finally:
-            conn.execute("RESET ROLE")
             conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
-    return report
