@@ -26,10 +26,12 @@ FINDINGS = {
     "(could not run distributed query with FOR UPDATE/SHARE commands)",
     "C17": "ids from sequences are not in time order per account: a worker draws from its own range "
     "(group id << 48), the coordinator from 1, and an account's commands run on either",
-    "C19": "the API's statements cast the result (SELECT wallet.f(…)::text): Citus delegates only a bare "
+    "C19": "the API's statements cast the result (SELECT game.f(…)::text): Citus delegates only a bare "
     "SELECT f(…), so the coordinator runs the function and sends its statements one by one",
     "C24": "the analytics views run their shard queries as the analyst, who may not read the wallet's tables "
     "(permission denied for schema wallet, on a worker)",
+    "C26": "a table's whole row passed to a function inside a statement Citus sends to a shard "
+    "(function wallet._coupon_usable(coupon_102242) does not exist)",
 }
 
 

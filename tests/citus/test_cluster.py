@@ -94,7 +94,7 @@ def test_migrate_again_and_forced_keeps_the_cluster_whole(citus):
 
 def test_ledger_triggers_run_on_the_shards(citus):
     with citus.connect() as conn:
-        conn.execute("SELECT wallet.open_account('trigger-1', 'KRW')")
+        conn.execute("SELECT payments.open_account('trigger-1', 'KRW')")
         with pytest.raises(psycopg.Error) as unbalanced, conn.transaction():
             conn.execute(
                 "INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor) VALUES ('trigger-1', 1, 'TEST', 'x', 'x')"
@@ -106,7 +106,7 @@ def test_ledger_triggers_run_on_the_shards(citus):
         # Citus writes INSERT … SELECT into a shard with COPY; from the coordinator, the error of a
         # trigger on the far side of a COPY arrives as XX000 with its message (finding C23).
         assert "does not sum to zero" in unbalanced.value.diag.message_primary
-        conn.execute("SELECT wallet.admin_adjust('trigger-1-a', 'trigger-1', 'SPORTS_NORMAL', 10, 'x')")
+        conn.execute("SELECT admin.admin_adjust('trigger-1-a', 'trigger-1', 'SPORTS_NORMAL', 10, 'x')")
         with pytest.raises(psycopg.Error) as changed:
             conn.execute("UPDATE wallet.ledger_entry SET amount = amount WHERE account_id = 'trigger-1'")
         assert changed.value.sqlstate == "RW900"

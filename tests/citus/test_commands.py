@@ -1,5 +1,5 @@
 """Every command type once on the Citus cluster, called on the coordinator as a DBA would from
-psql (wallet_admin, a bare `SELECT wallet.f(…)`), each on a player of its own.
+psql (wallet_dba, a bare `SELECT schema.f(…)`), each on a player of its own.
 
 A command that names a player must run as one piece on the worker holding that player's shard:
 the coordinator forwards the call, the worker runs every statement on local shards, no other
@@ -30,18 +30,18 @@ class Ctx:
         return row[0] if row else None
 
     def open(self) -> None:
-        self.run("SELECT wallet.open_account(%s, 'KRW')", self.p)
+        self.run("SELECT payments.open_account(%s, 'KRW')", self.p)
 
     def fund(self) -> None:
         """Money the player can bet, some of it under a deposit rolling obligation (so settling
         and rolling back reach the rolling code)."""
         self.open()
-        self.run("SELECT wallet.admin_adjust(%s, %s, 'SPORTS_NORMAL', 50000, 'test funds')", f"{self.p}-fund", self.p)
-        self.run("SELECT wallet.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL', true)", f"{self.p}-dep", self.p)
+        self.run("SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', 50000, 'test funds')", f"{self.p}-fund", self.p)
+        self.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL', true)", f"{self.p}-dep", self.p)
 
     def bet(self) -> str:
         self.fund()
-        self.run("SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)", f"{self.p}-b", self.p)
+        self.run("SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)", f"{self.p}-b", self.p)
         return f"{self.p}-b"
 
     def foreign_id(self, prefix: str) -> str:
@@ -67,11 +67,12 @@ class Case:
     prepare: Callable[[Ctx], tuple[str, tuple]]  # runs the setup, returns the command to trace
     routed: bool = True  # names a player: must run on the player's worker alone
     marks: tuple = ()
+    role: str = "wallet_dba"  # who calls it (the DBA's role in psql, unless only the API may)
 
 
-def _case(name: str, *, routed: bool = True, marks: tuple = ()):
+def _case(name: str, *, routed: bool = True, marks: tuple = (), role: str = "wallet_dba"):
     def register(prepare: Callable[[Ctx], tuple[str, tuple]]) -> Callable[[Ctx], tuple[str, tuple]]:
-        CASES.append(Case(name, prepare, routed, marks))
+        CASES.append(Case(name, prepare, routed, marks, role))
         return prepare
 
     return register
@@ -84,95 +85,95 @@ CASES: list[Case] = []
 
 @_case("open_account")
 def _(x: Ctx):
-    return "SELECT wallet.open_account(%s, 'KRW')", (x.p,)
+    return "SELECT payments.open_account(%s, 'KRW')", (x.p,)
 
 
 @_case("admin_adjust", marks=(finding("C14"),))
 def _(x: Ctx):
     x.open()
-    return "SELECT wallet.admin_adjust(%s, %s, 'SPORTS_NORMAL', 5000, 'welcome')", (f"{x.p}-adj", x.p)
+    return "SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', 5000, 'welcome')", (f"{x.p}-adj", x.p)
 
 
 @_case("account_set_status", marks=(finding("C14"),))
 def _(x: Ctx):
     x.open()
-    return "SELECT wallet.account_set_status(%s, 'frozen', 'support case')", (x.p,)
+    return "SELECT admin.account_set_status(%s, 'frozen', 'support case')", (x.p,)
 
 
-@_case("player_balances", marks=(finding("C6"),))
+@_case("player_balances", marks=(finding("C26", "C6"),))
 def _(x: Ctx):
     x.fund()
-    return "SELECT wallet.player_balances(%s)", (x.p,)
+    return "SELECT player.player_balances(%s)", (x.p,)
 
 
 @_case("ledger_history")
 def _(x: Ctx):
     x.fund()
-    return "SELECT wallet.ledger_history(%s, 10)", (x.p,)
+    return "SELECT player.ledger_history(%s, 10)", (x.p,)
 
 
 @_case("deposit_create", marks=(finding("C15"),))
 def _(x: Ctx):
     x.open()
-    return "SELECT wallet.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", (x.foreign_id("dep"), x.p)
+    return "SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", (x.foreign_id("dep"), x.p)
 
 
-@_case("bet_authorize")
+@_case("bet_authorize", marks=(finding("C26"),))
 def _(x: Ctx):
     x.fund()
-    return "SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)", (f"{x.p}-b1", x.p)
+    return "SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)", (f"{x.p}-b1", x.p)
 
 
-@_case("bet_settle WIN", marks=(finding("C6"),))
+@_case("bet_settle WIN", marks=(finding("C26", "C6"),))
 def _(x: Ctx):
-    return "SELECT wallet.bet_settle(%s, %s, %s, 'WIN', 2000)", (x.bet(), x.p, f"{x.p}-s1")
+    return "SELECT game.bet_settle(%s, %s, %s, 'WIN', 2000)", (x.bet(), x.p, f"{x.p}-s1")
 
 
-@_case("bet_settle WIN, run by the coordinator", routed=False, marks=(finding("C7"),))
+@_case("bet_settle WIN, run by the coordinator", routed=False, marks=(finding("C26", "C7"),))
 def _(x: Ctx):
     # The cast keeps Citus from forwarding the call (finding C19): the coordinator runs the
     # function and sends each statement to the worker, as for every call of the API today.
-    return "SELECT wallet.bet_settle(%s, %s, %s, 'WIN', 2000)::text", (x.bet(), x.p, f"{x.p}-s1")
+    return "SELECT game.bet_settle(%s, %s, %s, 'WIN', 2000)::text", (x.bet(), x.p, f"{x.p}-s1")
 
 
-@_case("bet_settle LOSS", marks=(finding("C6"),))
+@_case("bet_settle LOSS", marks=(finding("C26", "C6"),))
 def _(x: Ctx):
-    return "SELECT wallet.bet_settle(%s, %s, %s, 'LOSS', 0)", (x.bet(), x.p, f"{x.p}-s1")
+    return "SELECT game.bet_settle(%s, %s, %s, 'LOSS', 0)", (x.bet(), x.p, f"{x.p}-s1")
 
 
-@_case("bet_rollback", marks=(finding("C6"),))
+@_case("bet_rollback", marks=(finding("C26", "C6"),))
 def _(x: Ctx):
-    return "SELECT wallet.bet_rollback(%s, %s, %s, 'event cancelled')", (x.bet(), x.p, f"{x.p}-r1")
+    return "SELECT game.bet_rollback(%s, %s, %s, 'event cancelled')", (x.bet(), x.p, f"{x.p}-r1")
 
 
 @_case("withdrawal_create", marks=(finding("C6"),))
 def _(x: Ctx):
     x.fund()
-    return "SELECT wallet.withdrawal_create(%s, %s, 1000)", (f"{x.p}-w1", x.p)
+    return "SELECT payments.withdrawal_create(%s, %s, 1000)", (f"{x.p}-w1", x.p)
 
 
 @_case("coupon_grant", marks=(finding("C15"),))
 def _(x: Ctx):
     x.open()
-    return "SELECT wallet.coupon_grant(%s, %s, 500, ARRAY['SPORTS'])", (x.foreign_id("cpn"), x.p)
+    return "SELECT promotion.coupon_grant(%s, %s, 500, ARRAY['SPORTS'])", (x.foreign_id("cpn"), x.p)
 
 
 @_case("promotion_credit", marks=(finding("C15"),))
 def _(x: Ctx):
     x.open()
-    return "SELECT wallet.promotion_credit(%s, %s, 'CASHBACK', 1500)", (x.foreign_id("pc"), x.p)
+    return "SELECT promotion.promotion_credit(%s, %s, 'CASHBACK', 1500)", (x.foreign_id("pc"), x.p)
 
 
 @_case("transfer_create", marks=(finding("C6"),))
 def _(x: Ctx):
     x.fund()
-    return "SELECT wallet.transfer_create(%s, %s, 'SPORTS_NORMAL', 'CASINO_NORMAL', 1000)", (f"{x.p}-t1", x.p)
+    return "SELECT player.transfer_create(%s, %s, 'SPORTS_NORMAL', 'CASINO_NORMAL', 1000)", (f"{x.p}-t1", x.p)
 
 
 @_case("reconcile_player")
 def _(x: Ctx):
     x.fund()
-    return "SELECT wallet.reconcile_player(%s)", (x.p,)
+    return "SELECT ops.reconcile_player(%s)", (x.p,)
 
 
 # -- commands addressed by a resource id (run on the coordinator) ------------------------------
@@ -181,57 +182,57 @@ def _(x: Ctx):
 @_case("deposit_approve", routed=False, marks=(finding("C8"),))
 def _(x: Ctx):
     x.open()
-    x.run("SELECT wallet.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", f"{x.p}-d1", x.p)
-    return "SELECT wallet.deposit_approve(%s)", (f"{x.p}-d1",)
+    x.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", f"{x.p}-d1", x.p)
+    return "SELECT payments.deposit_approve(%s)", (f"{x.p}-d1",)
 
 
 @_case("deposit_reject", routed=False, marks=(finding("C8", "C9"),))
 def _(x: Ctx):
     x.open()
-    x.run("SELECT wallet.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", f"{x.p}-d1", x.p)
-    return "SELECT wallet.deposit_reject(%s, 'card declined')", (f"{x.p}-d1",)
+    x.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", f"{x.p}-d1", x.p)
+    return "SELECT payments.deposit_reject(%s, 'card declined')", (f"{x.p}-d1",)
 
 
 @_case("withdrawal_complete", routed=False, marks=(finding("C6", "C8"),))
 def _(x: Ctx):
     x.fund()
-    x.run("SELECT wallet.withdrawal_create(%s, %s, 1000)", f"{x.p}-w1", x.p)
-    return "SELECT wallet.withdrawal_complete(%s)", (f"{x.p}-w1",)
+    x.run("SELECT payments.withdrawal_create(%s, %s, 1000)", f"{x.p}-w1", x.p)
+    return "SELECT payments.withdrawal_complete(%s)", (f"{x.p}-w1",)
 
 
 @_case("withdrawal_reject", routed=False, marks=(finding("C6", "C8"),))
 def _(x: Ctx):
     x.fund()
-    x.run("SELECT wallet.withdrawal_create(%s, %s, 1000)", f"{x.p}-w1", x.p)
-    return "SELECT wallet.withdrawal_reject(%s, 'bank refused')", (f"{x.p}-w1",)
+    x.run("SELECT payments.withdrawal_create(%s, %s, 1000)", f"{x.p}-w1", x.p)
+    return "SELECT payments.withdrawal_reject(%s, 'bank refused')", (f"{x.p}-w1",)
 
 
 @_case("coupon_reverse", routed=False, marks=(finding("C8"),))
 def _(x: Ctx):
     x.open()
-    x.run("SELECT wallet.coupon_grant(%s, %s, 500, ARRAY['SPORTS'])", f"{x.p}-c1", x.p)
-    return "SELECT wallet.coupon_reverse(%s, %s, 'granted by mistake')", (f"{x.p}-c1", f"{x.p}-cr1")
+    x.run("SELECT promotion.coupon_grant(%s, %s, 500, ARRAY['SPORTS'])", f"{x.p}-c1", x.p)
+    return "SELECT promotion.coupon_reverse(%s, %s, 'granted by mistake')", (f"{x.p}-c1", f"{x.p}-cr1")
 
 
 @_case("promotion_reverse", routed=False, marks=(finding("C8"),))
 def _(x: Ctx):
     x.open()
-    x.run("SELECT wallet.promotion_credit(%s, %s, 'CASHBACK', 1500)", f"{x.p}-pc1", x.p)
-    return "SELECT wallet.promotion_reverse(%s, %s, 'credited by mistake')", (f"{x.p}-pc1", f"{x.p}-pr1")
+    x.run("SELECT promotion.promotion_credit(%s, %s, 'CASHBACK', 1500)", f"{x.p}-pc1", x.p)
+    return "SELECT promotion.promotion_reverse(%s, %s, 'credited by mistake')", (f"{x.p}-pc1", f"{x.p}-pr1")
 
 
 @_case("rolling_waive", routed=False, marks=(finding("C8"),))
 def _(x: Ctx):
     x.open()
-    x.run("SELECT wallet.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL', true)", f"{x.p}-d1", x.p)
-    return "SELECT wallet.rolling_waive(%s, 'goodwill')", (x.rolling_id(),)
+    x.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL', true)", f"{x.p}-d1", x.p)
+    return "SELECT admin.rolling_waive(%s, 'goodwill')", (x.rolling_id(),)
 
 
 @_case("rolling_cancel", routed=False, marks=(finding("C8"),))
 def _(x: Ctx):
     x.open()
-    x.run("SELECT wallet.promotion_credit(%s, %s, 'CASHBACK', 1500, 'SPORTS_BONUS', 1)", f"{x.p}-pc1", x.p)
-    return "SELECT wallet.rolling_cancel(%s, 'abuse')", (x.rolling_id(),)
+    x.run("SELECT promotion.promotion_credit(%s, %s, 'CASHBACK', 1500, 'SPORTS_BONUS', 1)", f"{x.p}-pc1", x.p)
+    return "SELECT admin.rolling_cancel(%s, 'abuse')", (x.rolling_id(),)
 
 
 # -- configuration, keys, feeds, reconciliation (run on the coordinator) -----------------------
@@ -239,39 +240,37 @@ def _(x: Ctx):
 
 @_case("topology_create", routed=False)
 def _(x: Ctx):
-    return "SELECT wallet.topology_create(wallet.topology_get(1)->'document', 'same again')", ()
+    return "SELECT admin.topology_create(admin.topology_get(1)->'document', 'same again')", ()
 
 
 @_case("topology_preview", routed=False, marks=(finding("C11"),))
 def _(x: Ctx):
-    return "SELECT wallet.topology_preview(1)", ()
+    return "SELECT admin.topology_preview(1)", ()
 
 
 @_case("topology_activate", routed=False, marks=(finding("C11", "C12", "C9"),))
 def _(x: Ctx):
-    version = x.run(
-        "SELECT (wallet.topology_create(wallet.topology_get(1)->'document', 'to activate')->>'version')::int"
-    )
-    return "SELECT wallet.topology_activate(%s, 'citus test')", (version,)
+    version = x.run("SELECT (admin.topology_create(admin.topology_get(1)->'document', 'to activate')->>'version')::int")
+    return "SELECT admin.topology_activate(%s, 'citus test')", (version,)
 
 
 @_case("policy_create", routed=False, marks=(finding("C10"),))
 def _(x: Ctx):
     return (
-        "SELECT wallet.policy_create('SPORTS', wallet.policy_list('SPORTS')#>'{policies,0,document}', 'same again')",
+        "SELECT admin.policy_create('SPORTS', admin.policy_list('SPORTS')#>'{policies,0,document}', 'same again')",
         (),
     )
 
 
 @_case("policy_activate", routed=False)
 def _(x: Ctx):
-    return "SELECT wallet.policy_activate('SPORTS', 1, 'already active')", ()
+    return "SELECT admin.policy_activate('SPORTS', 1, 'already active')", ()
 
 
 @_case("group_policy_create", routed=False)
 def _(x: Ctx):
     return (
-        "SELECT wallet.group_policy_create('CASINO', wallet.group_policy_list('CASINO')#>'{policies,0,document}', 'same')",
+        "SELECT admin.group_policy_create('CASINO', admin.group_policy_list('CASINO')#>'{policies,0,document}', 'same')",
         (),
     )
 
@@ -279,57 +278,57 @@ def _(x: Ctx):
 @_case("group_policy_activate", routed=False)
 def _(x: Ctx):
     version = x.run(
-        "SELECT (wallet.group_policy_create('SPORTS', wallet.group_policy_list('SPORTS')#>'{policies,0,document}', 'same')->>'version')::int"
+        "SELECT (admin.group_policy_create('SPORTS', admin.group_policy_list('SPORTS')#>'{policies,0,document}', 'same')->>'version')::int"
     )
-    return "SELECT wallet.group_policy_activate('SPORTS', %s, 'citus test')", (version,)
+    return "SELECT admin.group_policy_activate('SPORTS', %s, 'citus test')", (version,)
 
 
 @_case("api_key_create", routed=False, marks=(finding("C10"),))
 def _(x: Ctx):
-    return "SELECT wallet.api_key_create(%s, ARRAY['game'])", (f"{x.p}-key",)
+    return "SELECT ops.api_key_create(%s, ARRAY['game'])", (f"{x.p}-key",)
 
 
 @_case("api_key_revoke", routed=False)
 def _(x: Ctx):
     insert_api_key(x.citus, f"{x.p}-key", ["game"])
-    return "SELECT wallet.api_key_revoke(%s)", (f"{x.p}-key",)
+    return "SELECT ops.api_key_revoke(%s)", (f"{x.p}-key",)
 
 
-@_case("api_key_authenticate", routed=False)
+@_case("api_key_authenticate", routed=False, role="wallet_api")
 def _(x: Ctx):
-    return "SELECT count(*) FROM wallet.api_key_authenticate(%s)", (insert_api_key(x.citus, f"{x.p}-key", ["game"]),)
+    return "SELECT count(*) FROM api.api_key_authenticate(%s)", (insert_api_key(x.citus, f"{x.p}-key", ["game"]),)
 
 
 @_case("audit_log_read", routed=False)
 def _(x: Ctx):
-    return "SELECT wallet.audit_log_read(5)", ()
+    return "SELECT admin.audit_log_read(5)", ()
 
 
 @_case("events_read", routed=False)
 def _(x: Ctx):
     x.open()
-    return "SELECT wallet.events_read(0, 10)", ()
+    return "SELECT events.events_read(0, 10)", ()
 
 
 @_case("events_claim", routed=False, marks=(finding("C16"),))
 def _(x: Ctx):
     x.open()
-    return "SELECT wallet.events_claim(%s, 5)", (f"{x.p}-relay",)
+    return "SELECT ops.events_claim(%s, 5)", (f"{x.p}-relay",)
 
 
 @_case("events_ack", routed=False, marks=(finding("C11"),))
 def _(x: Ctx):
-    return "SELECT wallet.events_ack(%s, ARRAY[1, 2]::bigint[])", (f"{x.p}-relay",)
+    return "SELECT ops.events_ack(%s, ARRAY[1, 2]::bigint[])", (f"{x.p}-relay",)
 
 
 @_case("reconcile", routed=False)
 def _(x: Ctx):
-    return "SELECT count(*) FROM wallet.reconcile()", ()
+    return "SELECT count(*) FROM ops.reconcile()", ()
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name, marks=c.marks) for c in CASES])
 def test_command(citus, traced, case: Case):
-    with citus.connect("wallet_admin") as conn:
+    with citus.connect(case.role) as conn:
         x = Ctx(citus, conn, f"cmd-{case.name.replace(' ', '-')}")
         statement, args = case.prepare(x)
         with trace(conn, citus.cluster.coordinator.port) as ran:

@@ -14,13 +14,13 @@ from ruby_wallet.dsn import with_role
 from tests.citus.conftest import trace
 from tests.citus.findings import finding
 
-AUTHORIZE = "SELECT wallet.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)"
+AUTHORIZE = "SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)"
 
 
 def _funded_player(citus, player: str) -> int:
-    with citus.connect("wallet_admin") as conn:
-        conn.execute("SELECT wallet.open_account(%s, 'KRW')", (player,))
-        conn.execute("SELECT wallet.admin_adjust(%s, %s, 'SPORTS_NORMAL', 100000, 'funds')", (f"{player}-fund", player))
+    with citus.connect("wallet_dba") as conn:
+        conn.execute("SELECT payments.open_account(%s, 'KRW')", (player,))
+        conn.execute("SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', 100000, 'funds')", (f"{player}-fund", player))
     return citus.node_of("wallet.account", player)
 
 
@@ -41,65 +41,70 @@ def _shards_of(citus, player: str) -> set[int]:
 
 def test_explain_shows_one_task_on_the_accounts_worker(citus):
     home = _funded_player(citus, "route-explain")
-    with citus.connect("wallet_api") as conn:
+    with citus.connect("wallet_game") as conn:
         plan = "\n".join(
             r[0] for r in conn.execute("EXPLAIN (VERBOSE) " + AUTHORIZE, ("route-explain-b1", "route-explain"))
         )
     assert "Task Count: 1" in plan, plan
     assert re.search(rf"Node: host=\S+ port={home} ", plan), plan
-    assert "SELECT wallet.bet_authorize(" in plan, "the task is the whole call"
+    assert "SELECT game.bet_authorize(" in plan, "the task is the whole call"
 
 
+def _ran_alone(citus, ran, player: str) -> None:
+    """`ran` shows one call forwarded to the player's worker, which ran every statement on its
+    local shards of the player's shard group or of reference tables: no other node, no 2PC."""
+    home = citus.node_of("wallet.account", player)
+    assert ran.delegated_to == home, ran.summary()
+    assert [t for _, t, _ in ran.issued] == [home], f"only the call itself crosses the network:\n{ran.summary()}"
+    assert {p for p, _ in ran.local} == {home} and ran.local, ran.summary()
+    assert not ran.two_phase
+    allowed = _shards_of(citus, player)
+    shards = (re.findall(r"wallet\.\w+?_(\d+)\b|for shard (\d+)", c) for _, c in ran.local)
+    touched = {int(table or copy) for found in shards for table, copy in found}
+    assert touched and touched <= allowed, f"shards outside the player's group: {touched - allowed}\n{ran.summary()}"
+
+
+def test_open_account_runs_on_the_accounts_worker_alone(citus, traced):
+    with citus.connect("wallet_payments") as conn:
+        for n in range(4):
+            player = f"route-open-{n}"
+            with trace(conn, citus.cluster.coordinator.port) as ran:
+                result = conn.execute("SELECT payments.open_account(%s, 'KRW')", (player,)).fetchone()[0]
+            assert result["created"] is True
+            _ran_alone(citus, ran, player)
+
+
+@finding("C26")
 def test_bet_authorize_runs_on_the_accounts_worker_alone(citus, traced):
-    home = _funded_player(citus, "route-bet")
-    allowed = _shards_of(citus, "route-bet")
-    with citus.connect("wallet_api") as conn:
+    _funded_player(citus, "route-bet")
+    with citus.connect("wallet_game") as conn:
         for n in range(3):
             with trace(conn, citus.cluster.coordinator.port) as ran:
                 result = conn.execute(AUTHORIZE, (f"route-bet-b{n}", "route-bet")).fetchone()[0]
             assert result["status"] == "AUTHORIZED"
-            assert ran.delegated_to == home, ran.summary()
-            assert [t for _, t, _ in ran.issued] == [home], (
-                f"only the call itself crosses the network:\n{ran.summary()}"
-            )
-            assert {p for p, _ in ran.local} == {home} and len(ran.local) >= 5, ran.summary()
-            assert not ran.two_phase
-            shards = (re.findall(r"wallet\.\w+?_(\d+)\b|for shard (\d+)", c) for _, c in ran.local)
-            touched = {int(table or copy) for found in shards for table, copy in found}
-            assert touched and touched <= allowed, (
-                f"shards outside the player's group: {touched - allowed}\n{ran.summary()}"
-            )
+            _ran_alone(citus, ran, "route-bet")
 
 
 @finding("C19")
 def test_the_apis_statement_is_forwarded_whole(citus, traced):
-    home = _funded_player(citus, "route-api")
-    with psycopg.connect(with_role(citus.url, "wallet_api"), autocommit=True) as conn:
+    query = queries()["open_account"]
+    with psycopg.connect(with_role(citus.url, query.role), autocommit=True) as conn:
         with trace(conn, citus.cluster.coordinator.port) as ran:
-            conn.execute(
-                queries()["bet_authorize"],
-                dict(
-                    bet_id="route-api-b1",
-                    player_id="route-api",
-                    provider_type="SPORTS",
-                    provider_id="book",
-                    stake=1000,
-                    odds="2.0",
-                    selected_source=None,
-                    actor="api:test",
-                ),
-            ).fetchone()
-    assert ran.delegated_to == home, f"the coordinator ran the function itself:\n{ran.summary()}"
+            conn.execute(query.sql, dict(player_id="route-api", currency="KRW", actor="api:test")).fetchone()
+    assert ran.delegated_to == citus.node_of("wallet.account", "route-api"), (
+        f"the coordinator ran the function itself:\n{ran.summary()}"
+    )
 
 
 def test_a_call_in_a_transaction_block_is_not_forwarded(citus, traced):
     """Citus forwards a call only outside a transaction block (without force_delegation):
     `BEGIN; SET LOCAL ROLE …; SELECT f(…); COMMIT` runs f on the coordinator (finding C20)."""
-    home = _funded_player(citus, "route-block")
     with citus.connect() as conn:
         with trace(conn, citus.cluster.coordinator.port) as ran, conn.transaction():
-            conn.execute("SET LOCAL ROLE wallet_api")
-            conn.execute(AUTHORIZE, ("route-block-b1", "route-block")).fetchone()
+            conn.execute("SET LOCAL ROLE wallet_payments")
+            conn.execute("SELECT payments.open_account('route-block', 'KRW')").fetchone()
     assert ran.delegated_to is None
-    assert ran.issued[0][2].startswith("BEGIN") and len(ran.issued) > 5, ran.summary()
-    assert {t for _, t, _ in ran.issued} == {home}, "still one shard's node, statement by statement"
+    assert ran.issued[0][2].startswith("BEGIN"), ran.summary()
+    assert {t for _, t, _ in ran.issued} == {citus.node_of("wallet.account", "route-block")}, (
+        "still one shard's node, statement by statement"
+    )
