@@ -48,12 +48,11 @@ ACCOUNT_TABLES = (
     "wallet.account",
     "wallet.bucket",
     "wallet.ledger_txn",
-    "wallet.ledger_entry",
-    "wallet.idempotency",
+    "wallet.adjustment",
+    "wallet.repeat_key",
     "wallet.outbox",
     "wallet.coupon",
     "wallet.bet",
-    "wallet.bet_source",
     "wallet.rolling_obligation",
     "wallet.rolling_progress",
     "wallet.deposit",
@@ -90,17 +89,16 @@ ACCOUNT_TABLE_CHANGES = (
 
 @dataclass(frozen=True)
 class ByResource:
-    """A directory table distributed by its own key (not colocated with accounts); foreign keys
-    to wallet.account cannot cross colocation groups, so they are dropped first."""
+    """A directory table distributed by its own key (not colocated with accounts).  A foreign
+    key to wallet.account could not cross colocation groups: it would be dropped first (since
+    migration 0005 there is none)."""
 
     table: str
     column: str
     drop_constraints: tuple[str, ...] = ()
 
 
-RESOURCE_TABLES = (
-    ByResource("wallet.resource_owner", "resource_id", drop_constraints=("resource_owner_account_id_fkey",)),
-)
+RESOURCE_TABLES = (ByResource("wallet.resource_owner", "resource_id"),)
 
 # Every command that names a player, routed by p_player_id.  The signature is exactly what
 # to_regprocedure() accepts; a function moving to another schema is a change of its one line.
