@@ -9,8 +9,6 @@ import pytest
 FINDINGS = {
     "C6": "nested distributed execution: a statement over a distributed table calls a function that runs SQL "
     "(cannot execute a distributed query from a query on a shard)",
-    "C7": "an ARRAY(sublink) over a distributed table inside a PL/pgSQL assignment with other variables "
-    "(could not determine data type of parameter $16)",
     "C8": "wallet._lock_owner locks the account with a sublink on the resource directory "
     "(could not run distributed query with FOR UPDATE/SHARE commands)",
     "C9": "a STABLE function (wallet._actor) inside UPDATE … SET "
@@ -32,6 +30,8 @@ FINDINGS = {
     "(permission denied for schema wallet, on a worker)",
     "C26": "a table's whole row passed to a function inside a statement Citus sends to a shard "
     "(function wallet._coupon_usable(coupon_102242) does not exist)",
+    "C27": "an error relayed from a worker has no constraint name field, so the API's backstop mapping by "
+    "constraint (INSUFFICIENT_FUNDS, BALANCE_LIMIT_EXCEEDED, LEDGER_UNBALANCED) does not apply",
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from ruby_wallet import distribute as placement
 from ruby_wallet.migrate import migrate
+from tests.citus.findings import finding
 
 
 def test_three_nodes_registered_and_reachable(citus):
@@ -92,21 +93,39 @@ def test_migrate_again_and_forced_keeps_the_cluster_whole(citus):
     assert placement.distribute(citus.url).executed == []
 
 
-def test_ledger_triggers_run_on_the_shards(citus):
+def test_ledger_rules_hold_on_the_shards(citus):
+    """The row checks of wallet.ledger_txn (double entry, with the migration-owned
+    wallet._array_sum) and its append-only trigger run on every shard."""
     with citus.connect() as conn:
-        conn.execute("SELECT payments.open_account('trigger-1', 'KRW')")
-        with pytest.raises(psycopg.Error) as unbalanced, conn.transaction():
+        conn.execute("SELECT payments.open_account('ledger-1', 'KRW')")
+        with pytest.raises(psycopg.errors.CheckViolation) as unbalanced:
             conn.execute(
-                "INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor) VALUES ('trigger-1', 1, 'TEST', 'x', 'x')"
+                """INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor, targets, amounts, balances_after)
+                   VALUES ('ledger-1', 1, 'TEST', 'x', 'x', ARRAY['SPORTS_NORMAL', '@HOUSE'], ARRAY[5, -4]::bigint[],
+                           ARRAY[5, NULL]::bigint[])"""
             )
-            conn.execute(
-                """INSERT INTO wallet.ledger_entry (account_id, txn_id, entry_no, pocket, amount)
-                   SELECT 'trigger-1', 1, n, 'HOUSE', 5 FROM generate_series(1, 2) n"""
-            )
-        # Citus writes INSERT … SELECT into a shard with COPY; from the coordinator, the error of a
-        # trigger on the far side of a COPY arrives as XX000 with its message (finding C23).
-        assert "does not sum to zero" in unbalanced.value.diag.message_primary
-        conn.execute("SELECT admin.admin_adjust('trigger-1-a', 'trigger-1', 'SPORTS_NORMAL', 10, 'x')")
+        # The coordinator relays a worker's error with its SQLSTATE, message, detail, hint and
+        # context only: the constraint's name is in the message, not in its own field (C27).
+        assert 'violates check constraint "ledger_txn_entries_sum_to_zero"' in unbalanced.value.diag.message_primary
+        assert unbalanced.value.diag.constraint_name is None
+        conn.execute("SELECT payments.deposit_create('ledger-1-d', 'ledger-1', 10, 'SPORTS_NORMAL', true)")
         with pytest.raises(psycopg.Error) as changed:
-            conn.execute("UPDATE wallet.ledger_entry SET amount = amount WHERE account_id = 'trigger-1'")
+            conn.execute("UPDATE wallet.ledger_txn SET ref = ref WHERE account_id = 'ledger-1'")
         assert changed.value.sqlstate == "RW900"
+
+
+@finding("C27")
+def test_a_backstop_violation_on_a_worker_maps_to_its_wallet_error(citus):
+    from ruby_wallet.errors import from_database
+
+    with citus.connect() as conn:
+        conn.execute("SELECT payments.open_account('ledger-2', 'KRW')")
+        with pytest.raises(psycopg.errors.CheckViolation) as unbalanced:
+            conn.execute(
+                """INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor, targets, amounts, balances_after)
+                   VALUES ('ledger-2', 1, 'TEST', 'x', 'x', ARRAY['SPORTS_NORMAL', '@HOUSE'], ARRAY[5, -4]::bigint[],
+                           ARRAY[5, NULL]::bigint[])"""
+            )
+    diag = unbalanced.value.diag
+    mapped = from_database(unbalanced.value.sqlstate, diag.message_primary, diag.message_detail, diag.constraint_name)
+    assert mapped is not None and mapped.error.code == "LEDGER_UNBALANCED"

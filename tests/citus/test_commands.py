@@ -33,11 +33,11 @@ class Ctx:
         self.run("SELECT payments.open_account(%s, 'KRW')", self.p)
 
     def fund(self) -> None:
-        """Money the player can bet, some of it under a deposit rolling obligation (so settling
-        and rolling back reach the rolling code)."""
+        """Money the player can bet, under a deposit rolling obligation (so settling and rolling
+        back reach the rolling code).  A deposit, not an adjustment: admin_adjust fails on
+        Citus today (C6)."""
         self.open()
-        self.run("SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', 50000, 'test funds')", f"{self.p}-fund", self.p)
-        self.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL', true)", f"{self.p}-dep", self.p)
+        self.run("SELECT payments.deposit_create(%s, %s, 60000, 'SPORTS_NORMAL', true)", f"{self.p}-dep", self.p)
 
     def bet(self) -> str:
         self.fund()
@@ -88,7 +88,7 @@ def _(x: Ctx):
     return "SELECT payments.open_account(%s, 'KRW')", (x.p,)
 
 
-@_case("admin_adjust", marks=(finding("C14"),))
+@_case("admin_adjust", marks=(finding("C6", "C14"),))
 def _(x: Ctx):
     x.open()
     return "SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', 5000, 'welcome')", (f"{x.p}-adj", x.p)
@@ -129,7 +129,7 @@ def _(x: Ctx):
     return "SELECT game.bet_settle(%s, %s, %s, 'WIN', 2000)", (x.bet(), x.p, f"{x.p}-s1")
 
 
-@_case("bet_settle WIN, run by the coordinator", routed=False, marks=(finding("C26", "C7"),))
+@_case("bet_settle WIN, run by the coordinator", routed=False, marks=(finding("C26", "C6"),))
 def _(x: Ctx):
     # The cast keeps Citus from forwarding the call (finding C19): the coordinator runs the
     # function and sends each statement to the worker, as for every call of the API today.
@@ -358,7 +358,10 @@ def test_analytics_view(citus, view):
         conn.execute(f"SELECT count(*) FROM analytics.{view}").fetchone()
 
 
-@pytest.mark.parametrize("view", ["balances", "ledger_daily", "coupon_liability", "reconciliation"])
+@pytest.mark.parametrize(
+    "view",
+    ["balances", "ledger_daily", pytest.param("coupon_liability", marks=finding("C26")), "reconciliation"],
+)
 def test_analytics_view_as_owner(citus, view):
     """The views' queries themselves distribute (fan-out on the coordinator)."""
     with citus.connect("wallet_owner") as conn:

@@ -42,7 +42,7 @@ def test_open_an_account_over_http(api):
     assert again.status_code == 200 and again.json()["status"] == "active"
 
 
-@finding("C26", "C6", "C7", "C8")
+@finding("C26", "C6", "C8")
 def test_the_demo_flows_give_the_single_node_balances(api, postgresql_proc):
     base, key = api
     on_citus = demo.run(base, key, prefix="citus")

@@ -20,7 +20,9 @@ AUTHORIZE = "SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)"
 def _funded_player(citus, player: str) -> int:
     with citus.connect("wallet_dba") as conn:
         conn.execute("SELECT payments.open_account(%s, 'KRW')", (player,))
-        conn.execute("SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', 100000, 'funds')", (f"{player}-fund", player))
+        conn.execute(
+            "SELECT payments.deposit_create(%s, %s, 100000, 'SPORTS_NORMAL', true)", (f"{player}-fund", player)
+        )
     return citus.node_of("wallet.account", player)
 
 
