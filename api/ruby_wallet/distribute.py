@@ -40,6 +40,7 @@ REFERENCE_TABLES = (
     "wallet.error_code",
     "wallet.api_key",
     "wallet.audit_log",
+    "wallet.relay_cursor",
 )
 
 # Distributed by account_id, colocated with wallet.account.  Order matters: a table is
@@ -60,6 +61,8 @@ ACCOUNT_TABLES = (
     "wallet.withdrawal_source",
     "wallet.promotion_credit",
     "wallet.transfer",
+    "wallet.relay_stream",
+    "wallet.relay_parked",
 )
 
 

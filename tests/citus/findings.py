@@ -20,7 +20,7 @@ FINDINGS = {
     "C14": "the audit log is a reference table: every audited command writes every node (2PC)",
     "C15": "the resource directory is distributed by resource id: claiming an id writes another shard, "
     "usually on another node (2PC)",
-    "C16": "events_claim: FOR UPDATE SKIP LOCKED over every shard "
+    "C16": "FOR UPDATE [SKIP LOCKED] over every shard: claiming events and relay streams, pruning "
     "(could not run distributed query with FOR UPDATE/SHARE commands)",
     "C17": "ids from sequences are not in time order per account: a worker draws from its own range "
     "(group id << 48), the coordinator from 1, and an account's commands run on either",

@@ -321,6 +321,63 @@ def _(x: Ctx):
     return "SELECT ops.events_ack(%s, ARRAY[1, 2]::bigint[])", (f"{x.p}-relay",)
 
 
+@_case("relay_claim", routed=False, marks=(finding("C16"),))
+def _(x: Ctx):
+    x.open()
+    return "SELECT count(*) FROM ops.relay_claim(%s, 5)", (f"{x.p}-relay",)
+
+
+@_case("relay_ack", routed=False, marks=(finding("C16"),))
+def _(x: Ctx):
+    x.open()
+    claimed = x.conn.execute("SELECT account_id, delivery_id FROM ops.relay_claim(%s, 1)", (f"{x.p}-relay",)).fetchone()
+    assert claimed, "nothing to claim"
+    return "SELECT ops.relay_ack(%s, %s, %s)", (f"{x.p}-relay", *claimed)
+
+
+@_case("relay_fail", routed=False, marks=(finding("C16"),))
+def _(x: Ctx):
+    x.open()
+    claimed = x.conn.execute("SELECT account_id, delivery_id FROM ops.relay_claim(%s, 1)", (f"{x.p}-relay",)).fetchone()
+    assert claimed, "nothing to claim"
+    return "SELECT ops.relay_fail(%s, %s, %s, 'consumer down')", (f"{x.p}-relay", *claimed)
+
+
+@_case("relay_release", routed=False, marks=(finding("C11"),))
+def _(x: Ctx):
+    return "SELECT ops.relay_release(%s)", (f"{x.p}-relay",)
+
+
+@_case("outbox_stats", routed=False)
+def _(x: Ctx):
+    return "SELECT ops.outbox_stats()", ()
+
+
+@_case("outbox_stats for the API", routed=False, role="wallet_api")
+def _(x: Ctx):
+    return "SELECT api.outbox_stats()", ()
+
+
+@_case("coupon_expire_next", routed=False)
+def _(x: Ctx):
+    return "SELECT ops.coupon_expire_next()", ()
+
+
+@_case("outbox_prune", routed=False, marks=(finding("C16"),))
+def _(x: Ctx):
+    return "SELECT ops.outbox_prune()", ()
+
+
+@_case("idempotency_prune", routed=False, marks=(finding("C16"),))
+def _(x: Ctx):
+    return "SELECT ops.idempotency_prune()", ()
+
+
+@_case("housekeeping_run", routed=False, marks=(finding("C16"),))
+def _(x: Ctx):
+    return "SELECT ops.housekeeping_run()", ()
+
+
 @_case("reconcile", routed=False)
 def _(x: Ctx):
     return "SELECT count(*) FROM ops.reconcile()", ()
