@@ -32,8 +32,7 @@ END
 $grants$;
 
 -- DBAs read every table (and need the wallet schema for its types: ops.funding_plan takes
--- wallet.fund_available[]); analysts read the views, which run with their owner's rights.
+-- wallet.fund_available[]).  The analytics views and their grants come after this file
+-- (sql/95_analytics.sql).
 GRANT USAGE ON SCHEMA wallet TO wallet_dba;
 GRANT SELECT ON ALL TABLES IN SCHEMA wallet TO wallet_dba;
-GRANT USAGE ON SCHEMA analytics TO wallet_analyst, wallet_dba;
-GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO wallet_analyst, wallet_dba;

@@ -1,4 +1,4 @@
-"""`ruby-wallet`: migrate, serve, relay, worker, apikey, check, demo.
+"""`ruby-wallet`: migrate, distribute, serve, relay, worker, apikey, check, demo.
 
 Every command uses DATABASE_URL when it is set.  Without it, the private local cluster of
 ruby_wallet.localdb is used: started if it is not running (and, for one-shot commands, stopped
@@ -131,6 +131,32 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"  # read by prometheus-client when it 
 
 def _cors_origins(value: str | None) -> list[str]:
     return [o.strip() for o in (value or "").split(",") if o.strip()]
+
+
+def cmd_distribute(args: argparse.Namespace) -> int:
+    from ruby_wallet import distribute
+
+    if args.print:
+        print("\n".join(distribute.statements()))
+        return 0
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        print(
+            "ruby-wallet distribute: set DATABASE_URL to the Citus coordinator (after ruby-wallet migrate there); "
+            "the local PostgreSQL has no Citus (./dev citus up starts a local Citus cluster)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        report = distribute.distribute(url)
+    except (distribute.PlacementConflict, psycopg.Error) as exc:
+        print(f"ruby-wallet distribute: {exc}", file=sys.stderr)
+        return 1
+    for line in report.executed:
+        print(line)
+    for line in report.lines():
+        print(f"ruby-wallet distribute: {line}", file=sys.stderr)
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -303,6 +329,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("migrate", help="apply migrations and (re)apply procedures, views and grants")
     p.add_argument("--force", action="store_true", help="re-apply procedures and SQL even if unchanged")
     p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser(
+        "distribute", help="place a migrated wallet on a Citus cluster (DATABASE_URL: the coordinator); idempotent"
+    )
+    p.add_argument("--print", action="store_true", help="print the statements instead of running them")
+    p.set_defaults(func=cmd_distribute)
 
     p = sub.add_parser("serve", help="serve the HTTP API (local PostgreSQL when DATABASE_URL is unset)")
     p.add_argument("--host", default="127.0.0.1")

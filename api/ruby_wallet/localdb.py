@@ -72,7 +72,7 @@ def _port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _secret_file(path: Path) -> str:
+def secret_file(path: Path) -> str:
     if not path.exists():
         path.write_text(secrets.token_hex(24))
         path.chmod(0o600)
@@ -80,10 +80,14 @@ def _secret_file(path: Path) -> str:
 
 
 class LocalCluster:
-    def __init__(self, home: Path):
-        self.root = (home / "pg").resolve()
+    """The cluster in `<home>/<folder>/` (default `pg`); `server_options` are extra `-c name=value`
+    settings given to the server at every start (e.g. shared_preload_libraries)."""
+
+    def __init__(self, home: Path, *, folder: str = "pg", server_options: dict[str, str] | None = None):
+        self.root = (home / folder).resolve()
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
+        self.server_options = dict(server_options or {})
         self.started_here = False
 
     # -- state -------------------------------------------------------------------------------
@@ -110,7 +114,7 @@ class LocalCluster:
             port=self.port,
             dbname=dbname,
             user=SUPERUSER,
-            password=_secret_file(self.root / "superuser.password"),
+            password=secret_file(self.root / "superuser.password"),
         )
 
     def api_url(self) -> str:
@@ -120,7 +124,7 @@ class LocalCluster:
             port=self.port,
             dbname=DATABASE,
             user=API_ROLE,
-            password=_secret_file(self.root / "api.password"),
+            password=secret_file(self.root / "api.password"),
         )
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -142,7 +146,7 @@ class LocalCluster:
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
 
     def _initdb(self, bindir: Path) -> None:
-        password = _secret_file(self.root / "superuser.password")
+        password = secret_file(self.root / "superuser.password")
         pgctl.hand_over(self.root)
         pwfile = self.root / "initdb.pw"
         pwfile.write_text(password + "\n")
@@ -182,6 +186,7 @@ class LocalCluster:
             port = _free_port()
         port_file.write_text(str(port))
         options = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{self.root}'"
+        options += "".join(f" -c {name}={value}" for name, value in self.server_options.items())
         pgctl.hand_over(self.root)
         result = subprocess.run(
             pgctl.as_server_user(
@@ -221,7 +226,7 @@ class LocalCluster:
 
     def grant_api_login(self) -> None:
         """Let wallet_api log in with its generated password (the roles exist after migrate)."""
-        password = _secret_file(self.root / "api.password")
+        password = secret_file(self.root / "api.password")
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(sql.SQL("ALTER ROLE wallet_api LOGIN PASSWORD {}").format(sql.Literal(password)))
 

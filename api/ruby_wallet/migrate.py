@@ -10,6 +10,9 @@
    functions of procedures/ layer by layer (procedures/layers.txt) with check_function_bodies
    on, load the error codes, run sql/NN_*.sql (seeds, views, grants) and record the digest.
    Unchanged code is not touched: a second migrate is a no-op.
+4. On a Citus coordinator whose wallet has been distributed, place it again
+   (ruby_wallet.distribute.place): a function dropped and created again has lost its
+   distribution, and a new table must be placed before it is used.
 
 A session-level advisory lock keeps two migrates from interleaving.
 """
@@ -36,12 +39,14 @@ class MigrateReport:
     migrations_applied: list[str] = field(default_factory=list)
     code_applied: bool = False
     functions_dropped: list[str] = field(default_factory=list)
+    distributed: list[str] = field(default_factory=list)  # on Citus: what placing again did
 
     def lines(self) -> list[str]:
         out = [f"migrations applied: {', '.join(self.migrations_applied) or 'none pending'}"]
         out.append("procedures, views and grants: " + ("re-applied" if self.code_applied else "unchanged"))
         if self.functions_dropped:
             out.append(f"functions no longer defined, dropped: {', '.join(self.functions_dropped)}")
+        out += [f"Citus: {line}" for line in self.distributed]
         return out
 
 
@@ -120,6 +125,14 @@ def _apply_code(conn: psycopg.Connection, report: MigrateReport) -> None:
         conn.execute(path.read_text())
 
 
+def apply_code(conn: psycopg.Connection) -> MigrateReport:
+    """Re-apply every procedure, view and grant now, in the caller's transaction and role
+    (wallet_owner); `ruby-wallet distribute` uses it so Citus creates them on the workers."""
+    report = MigrateReport(code_applied=True)
+    _apply_code(conn, report)
+    return report
+
+
 def migrate(database_url: str, *, force: bool = False) -> MigrateReport:
     report = MigrateReport()
     with psycopg.connect(database_url, autocommit=True) as conn:
@@ -141,6 +154,13 @@ def migrate(database_url: str, *, force: bool = False) -> MigrateReport:
                         (digest,),
                     )
                     report.code_applied = True
+            if report.code_applied or report.migrations_applied:
+                from ruby_wallet import distribute
+
+                # On a distributed wallet (Citus), re-applied functions have lost their
+                # distribution (docs/scaling.md): place them again, in the same lock.
+                if distribute.is_distributed(conn):
+                    report.distributed = distribute.place(conn).lines()
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATE_LOCK,))
     return report

@@ -1,5 +1,5 @@
 -- Reconciliation (SPEC §2): every discrepancy between stored balances and the ledger.  The checks
--- themselves are the view analytics.reconciliation (sql/80_analytics.sql), so analysts see the
+-- themselves are the view analytics.reconciliation (sql/95_analytics.sql), so analysts see the
 -- same thing; these functions are its doors for DBAs and `ruby-wallet check`.
 
 -- Every discrepancy between stored balances and the ledger, one row each; no rows means the
@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION ops.reconcile()
 RETURNS TABLE (check_name text, player_id text, subject text, expected bigint, actual bigint)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 BEGIN
-    -- PL/pgSQL, not SQL: the view is created after the procedures (sql/80_analytics.sql).
+    -- PL/pgSQL, not SQL: the view is created after the procedures (sql/95_analytics.sql).
     RETURN QUERY SELECT r.check_name, r.player_id, r.subject, r.expected, r.actual FROM analytics.reconciliation r
                   ORDER BY r.check_name, r.player_id, r.subject;
 END

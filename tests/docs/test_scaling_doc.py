@@ -1,16 +1,26 @@
-"""docs/scaling.md gives Citus distribution statements for this schema: every table is
-distributed or a reference table, every player command is distributed by its p_player_id
-argument, and each statement names something that exists.  (No Citus here: the statements are
-checked against the catalog of a migrated database.)"""
+"""The Citus placement `ruby-wallet distribute` runs (ruby_wallet.distribute) against the schema,
+without Citus: checked on the catalog of a migrated single-node database, so the declaration
+cannot drift from the tables and functions.  docs/scaling.md shows the same statements
+(written by scripts/gen-docs) and documents every finding the Citus tier's xfails name.
+tests/citus/ runs the placement on a real cluster."""
 
 import re
-from pathlib import Path
 
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "scaling.md").read_text()
-DISTRIBUTED = re.findall(r"create_distributed_table\('([\w.]+)', '(\w+)'", DOC)
-REFERENCE = re.findall(r"create_reference_table\('([\w.]+)'\)", DOC)
-FUNCTIONS = re.findall(r"create_distributed_function\('([^']+)', '(\w+)'", DOC)
-DROPPED = re.findall(r"ALTER TABLE ([\w.]+) DROP CONSTRAINT (\w+);", DOC)
+from ruby_wallet import distribute
+from tests.citus.findings import FINDINGS
+from tests.support import scaling_doc
+
+DOC = scaling_doc.PAGE.read_text()
+
+
+def test_the_page_shows_the_statements_distribute_runs():
+    assert set(scaling_doc.sections(DOC)) == {"reference", "changes", "accounts", "resources", "functions"}
+    assert scaling_doc.woven(DOC) == DOC, "docs/scaling.md is stale: run scripts/gen-docs"
+
+
+def test_every_finding_the_tests_name_is_documented():
+    documented = set(re.findall(r"^#### (C\d+)\b", DOC, re.M))
+    assert set(FINDINGS) <= documented
 
 
 def test_every_table_is_placed_exactly_once(db):
@@ -20,47 +30,64 @@ def test_every_table_is_placed_exactly_once(db):
             "SELECT relname FROM pg_class WHERE relnamespace = 'wallet'::regnamespace AND relkind = 'r'"
         ).fetchall()
     }
-    placed = [t for t, _ in DISTRIBUTED] + REFERENCE
+    placed = [*distribute.REFERENCE_TABLES, *distribute.ACCOUNT_TABLES, *(r.table for r in distribute.RESOURCE_TABLES)]
     assert sorted(placed) == sorted(set(placed)), "a table is placed twice"
     assert set(placed) == tables
 
 
-def test_distributed_tables_use_an_existing_leading_key(db):
-    for table, column in DISTRIBUTED:
+def test_account_tables_lead_their_primary_key_with_the_account(db):
+    for table in distribute.ACCOUNT_TABLES:
         first_pk_column = db.execute(
-            """
-            SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-             WHERE i.indrelid = %s::regclass AND i.indisprimary""",
+            """SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                WHERE i.indrelid = %s::regclass AND i.indisprimary""",
             (table,),
         ).fetchone()[0]
-        if table == "wallet.resource_owner":
-            assert column == "resource_id"
-        else:
-            assert (column, first_pk_column) == ("account_id", "account_id"), table
-
-
-def test_dropped_constraints_exist(db):
-    for table, constraint in DROPPED:
+        assert first_pk_column == distribute.ACCOUNT_COLUMN, table
+    for resource in distribute.RESOURCE_TABLES:
         assert db.execute(
-            "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s", (table, constraint)
-        ).fetchone(), (table, constraint)
+            "SELECT 1 FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s",
+            (resource.table, resource.column),
+        ).fetchone(), resource
+
+
+def test_account_tables_come_after_what_their_foreign_keys_point_to(db):
+    """create_distributed_table needs the referenced table distributed (or a reference table)."""
+    order = {table: n for n, table in enumerate(distribute.ACCOUNT_TABLES)}
+    for table in distribute.ACCOUNT_TABLES:
+        for (target,) in db.execute(
+            "SELECT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND conrelid = %s::regclass",
+            (table,),
+        ).fetchall():
+            assert target in distribute.REFERENCE_TABLES or order[target] < order[table], (table, target)
+
+
+def test_dropped_constraints_and_pending_changes_exist(db):
+    for resource in distribute.RESOURCE_TABLES:
+        for constraint in resource.drop_constraints:
+            assert db.execute(
+                "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s",
+                (resource.table, constraint),
+            ).fetchone(), (resource.table, constraint)
+    for change in distribute.ACCOUNT_TABLE_CHANGES:
+        assert db.execute(change.pending).fetchone(), f"the schema no longer needs this change, remove it: {change.sql}"
 
 
 def test_every_player_command_is_distributed_by_its_player_argument(db):
-    documented = {}
-    for signature, argument in FUNCTIONS:
+    declared = {}
+    for signature in distribute.PLAYER_FUNCTIONS:
         row = db.execute(
             "SELECT to_regprocedure(%s)::text, (SELECT proargnames FROM pg_proc WHERE oid = to_regprocedure(%s))",
             (signature, signature),
         ).fetchone()
         assert row[0] is not None, f"{signature} does not exist"
-        assert argument in row[1], f"{signature} has no argument {argument}"
-        documented[row[0]] = argument
+        assert distribute.PLAYER_ARGUMENT in row[1], f"{signature} has no argument {distribute.PLAYER_ARGUMENT}"
+        declared[row[0]] = signature
     with_player = {
         name
-        for (name,) in db.execute("""
-        SELECT p.oid::regprocedure::text FROM pg_proc p
-         WHERE p.pronamespace::regnamespace::text IN ('game', 'payments', 'promotion', 'player', 'events', 'casino', 'admin', 'ops')
-           AND 'p_player_id' = ANY (p.proargnames)""").fetchall()
+        for (name,) in db.execute(
+            """SELECT p.oid::regprocedure::text FROM pg_proc p
+                WHERE p.proowner = 'wallet_owner'::regrole AND p.proname !~ '^_' AND %s = ANY (p.proargnames)""",
+            (distribute.PLAYER_ARGUMENT,),
+        ).fetchall()
     }
-    assert set(documented) == with_player
+    assert set(declared) == with_player

@@ -1,6 +1,11 @@
 -- Analyst views (SPEC §8).  The analytics schema holds only views; wallet_analyst may SELECT
 -- them and nothing else.  Views run with their owner's rights, so analysts never need access
 -- to the wallet tables themselves.  Amounts are minor units.
+--
+-- Created after the grants of sql/90_grants.sql: on Citus, once a view passes a distributed
+-- table's whole row to a function (wallet._coupon_usable(c) below), every later GRANT or REVOKE
+-- on that function fails ("Citus can not handle circular dependencies between distributed
+-- objects"; docs/scaling.md C25).
 
 CREATE VIEW analytics.balances AS
 SELECT a.account_id AS player_id, a.currency, b.bucket_type, bt.kind, bt.wallet_group, b.balance
@@ -99,3 +104,7 @@ SELECT 'transaction_sums_to_zero', t.account_id, 'txn:' || t.txn_id, 0, coalesce
   GROUP BY t.account_id, t.txn_id
 HAVING coalesce(sum(e.amount), 0) <> 0 OR count(e.entry_no) = 0;
 COMMENT ON VIEW analytics.reconciliation IS 'Every discrepancy: bucket or coupon vs its ledger entries, HOLD pocket vs open bets and pending withdrawals, transaction not summing to zero. Must be empty.';
+
+-- Analysts read the views, which run with their owner's rights.
+GRANT USAGE ON SCHEMA analytics TO wallet_analyst, wallet_dba;
+GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO wallet_analyst, wallet_dba;
