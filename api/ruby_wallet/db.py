@@ -24,6 +24,7 @@ from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg.types.string import TextLoader
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from ruby_wallet.dsn import with_role
@@ -96,6 +97,15 @@ def translate(exc: psycopg.Error) -> WalletError | None:
     return from_database(exc.sqlstate, diag.message_primary, diag.message_detail, diag.constraint_name)
 
 
+async def _json_as_text(conn: psycopg.AsyncConnection) -> None:
+    """Every wallet function answers jsonb, which the API passes on as the database wrote it: the
+    text arrives as text, never parsed and encoded again.  The statements are bare calls
+    (`SELECT game.bet_settle(…)`, no `::text`), the form Citus forwards whole to the worker
+    holding the player (docs/scaling.md, C19)."""
+    conn.adapters.register_loader("jsonb", TextLoader)
+    conn.adapters.register_loader("json", TextLoader)
+
+
 class Database:
     """One pool per database role; a pool opens connections as its routes are called (up to
     max_size) and keeps min_size of them open."""
@@ -108,6 +118,7 @@ class Database:
                 max_size=max_size,
                 open=False,
                 kwargs={"autocommit": True},
+                configure=_json_as_text,
                 timeout=10,
                 name=role,
                 # The API's own pool (key lookups, /readyz) is used rarely, so its idle connections

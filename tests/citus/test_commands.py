@@ -132,7 +132,7 @@ def _(x: Ctx):
 @_case("bet_settle WIN, run by the coordinator", routed=False, marks=(finding("C26", "C6"),))
 def _(x: Ctx):
     # The cast keeps Citus from forwarding the call (finding C19): the coordinator runs the
-    # function and sends each statement to the worker, as for every call of the API today.
+    # function and sends each statement to the worker, as for every API call before C19 was fixed.
     return "SELECT game.bet_settle(%s, %s, %s, 'WIN', 2000)::text", (x.bet(), x.p, f"{x.p}-s1")
 
 

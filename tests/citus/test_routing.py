@@ -87,7 +87,6 @@ def test_bet_authorize_runs_on_the_accounts_worker_alone(citus, traced):
             _ran_alone(citus, ran, "route-bet")
 
 
-@finding("C19")
 def test_the_apis_statement_is_forwarded_whole(citus, traced):
     query = queries()["open_account"]
     with psycopg.connect(with_role(citus.url, query.role), autocommit=True) as conn:
