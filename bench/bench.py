@@ -16,9 +16,6 @@ What it does, in order (docs/benchmarks.md explains each figure):
      one player, "whale"), then bet authorize on the big and the small database alternately;
   5. profile: pg_stat_statements (track = all, track_planning) and pg_stat_user_functions for
      bet authorize and bet settle, auto_explain (EXPLAIN ANALYZE of every nested statement);
-  6. what-if experiments on the bench database only: the real code again (baseline); A, no
-     NOTIFY (wallet.notify = off, or _emit redefined where that switch does not exist); A+B,
-     also the bet paths' remaining LANGUAGE sql helpers as PL/pgSQL (plans cached).
 Everything it started is stopped and the temp folder removed, on success, error or Ctrl-C.
 Not a test: nothing here runs under pytest.
 """
@@ -164,6 +161,7 @@ class Bench:
         self.info: dict = {}
         self.tpcb_ref: float | None = None
         self.ref_16: dict[str, float] = {}
+        self.ref_16_p99: dict[str, float] = {}
         self.api_key: str | None = None
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -192,6 +190,13 @@ class Bench:
     def count(self, table: str, db: str = DATABASE, where: str = "") -> int:
         with self.su(db) as conn:
             return conn.execute(f"SELECT count(*) FROM {table} {where}").fetchone()[0]
+
+    def entries(self, db: str = DATABASE, where: str = "") -> int:
+        """Ledger entries: one ledger_txn row holds all of a transaction's (ADR 0005)."""
+        with self.su(db) as conn:
+            return conn.execute(
+                f"SELECT coalesce(sum(cardinality(targets)), 0) FROM wallet.ledger_txn {where}"
+            ).fetchone()[0]
 
     # -- setup --------------------------------------------------------------------------------
     def setup(self) -> None:
@@ -420,8 +425,8 @@ class Bench:
         for rnd in range(1, a.history_rounds + 1):
             for kind, script, clients, txns in kinds:
                 for label, db in (("small", SMALL_DB), ("big", DATABASE)):
-                    entries = self.count("wallet.ledger_entry", db)
-                    whale = self.count("wallet.ledger_entry", db, "WHERE account_id = 'whale'")
+                    entries = self.entries(db)
+                    whale = self.entries(db, "WHERE account_id = 'whale'")
                     sizes.setdefault(label, (entries, whale))
                     r = self.pgbench(
                         "history",
@@ -430,7 +435,7 @@ class Bench:
                         clients=clients,
                         transactions=txns,
                         db=db,
-                        note=f"ledger_entry {entries:,} rows (whale {whale:,}) before the run",
+                        note=f"{entries:,} ledger entries (whale {whale:,}) before the run",
                     )
                     runs.setdefault((kind, label), []).append(r)
         for kind, _, clients, _ in kinds:
@@ -442,7 +447,7 @@ class Bench:
             # ever adds latency.  The medians are in the note.
             best_small, best_big = min(small), min(big)
             med_small, med_big = statistics.median(small), statistics.median(big)
-            row = "whale's own rows" if kind.startswith("whale") else "ledger_entry rows"
+            row = "whale's own entries" if kind.startswith("whale") else "ledger entries"
             idx = 1 if kind.startswith("whale") else 0
             self.results.append(
                 Result(
@@ -520,7 +525,7 @@ class Bench:
     # -- HTTP ---------------------------------------------------------------------------------
     def create_api_key(self) -> str:
         with self.su() as conn:
-            conn.execute("SET ROLE wallet_admin")
+            conn.execute("SET ROLE wallet_dba")  # ops.* is the DBA's (ADR 0004)
             return conn.execute("SELECT ops.api_key_create('bench', ARRAY['game'])").fetchone()[0]
 
     def start_server(self, kind: str) -> tuple[subprocess.Popen, int]:
@@ -533,7 +538,15 @@ class Bench:
             RUBY_WALLET_POOL_MAX=str(self.args.pool),
         )
         w = str(self.args.workers)
-        if kind == "uvicorn":
+        if kind in ("serve", "serve-2"):
+            # As a user starts it: DATABASE_URL, nothing else (serve-2: and --workers 2).
+            env.pop("RUBY_WALLET_POOL_MIN")
+            env.pop("RUBY_WALLET_POOL_MAX")
+            env.update(DATABASE_URL=self.cluster.url(), RUBY_WALLET_API_DATABASE_URL=self.cluster.api_url())
+            cmd = [str(VENV_BIN / "ruby-wallet"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+            if kind == "serve-2":
+                cmd += ["--workers", "2"]
+        elif kind == "uvicorn":
             cmd = [
                 str(VENV_BIN / "uvicorn"),
                 "ruby_wallet.asgi:app",
@@ -681,10 +694,17 @@ class Bench:
             note=f"{d['ok_authorize']} authorized, {d['ok_settle']} settled",
             extra=d,
         )
-        ref = self.ref_16.get("authorize.sql" if mode == "authorize" else "authorize_settle.sql")
+        script = "authorize.sql" if mode == "authorize" else "authorize_settle.sql"
+        ref = self.ref_16.get(script)
         if ref:
             res.ratio = per_s / ref
             res.ratio_to = f"same commands, pgbench @{a.http_clients}"
+        if self.tpcb_ref:
+            res.note += f"; {per_s / self.tpcb_ref:.2f}x tpcb-like"
+        ref_p99 = self.ref_16_p99.get(script)
+        if ref_p99:
+            unit = "command" if mode == "authorize" else "authorize+settle pair"
+            res.note += f"; p99 {res.p99_ms / ref_p99:.2f}x the SQL reference's ({ref_p99:.2f} ms per {unit})"
         if proc.stderr.strip():
             res.note += "; " + proc.stderr.strip().splitlines()[0][:160]
         self.results.append(res)
@@ -701,45 +721,46 @@ class Bench:
             self.results.append(Result("http", "HTTP phase skipped: wrk not installed", "-"))
             return
         self.api_key = self.create_api_key()
-        # Both servers run side by side (an idle one costs no CPU); for each workload the SQL
-        # reference (pgbench, same commands, same client count) runs right before the HTTP runs,
-        # so a ratio never compares runs far apart in time.
-        started: list[tuple[str, subprocess.Popen, int]] = []
-        try:
-            for kind in a.servers:
-                if not (VENV_BIN / kind).exists():
-                    say(f"{kind} not installed in {VENV_BIN}: skipped (pip install -r bench/requirements.txt)")
-                    self.results.append(Result("http", f"{kind}: not installed, skipped", "-"))
-                    continue
+        # For each workload the SQL reference (pgbench, same commands, same client count) runs
+        # right before the HTTP runs, so a ratio never compares runs far apart in time.  One
+        # server at a time: each keeps a pool per database role, and four side by side would
+        # take more connections than max_connections.
+        kinds = []
+        for kind in a.servers:
+            if not (VENV_BIN / ("ruby-wallet" if kind.startswith("serve") else kind)).exists():
+                say(f"{kind} not installed in {VENV_BIN}: skipped (pip install -r bench/requirements.txt)")
+                self.results.append(Result("http", f"{kind}: not installed, skipped", "-"))
+            else:
+                kinds.append(kind)
+        for mode, name, script, k in (
+            ("authorize", "bet authorize", "authorize.sql", 1),
+            ("mixed", "bet authorize + settle", "authorize_settle.sql", 2),
+        ):
+            r = self.pgbench(
+                "http",
+                f"{name} (pgbench: the SQL reference)",
+                script=script,
+                clients=a.http_clients,
+                duration=a.http_duration,
+                cmds_per_txn=k,
+                note="reference for the next HTTP rows",
+            )
+            self._ratio(r)
+            self.ref_16[script] = r.per_s or 0
+            if r.p99_ms:
+                self.ref_16_p99[script] = r.p99_ms
+            for kind in kinds:
                 proc, port = self.start_server(kind)
-                problem = self.smoke(port)
-                if problem:
-                    say(f"{kind}: POST /v1/bets smoke call failed: {problem}")
-                    self.results.append(Result("http", f"{kind}: POST /v1/bets failed ({problem[:80]})", "-"))
-                    self.stop_server(proc)
-                    continue
-                started.append((kind, proc, port))
-            for mode, name, script, k in (
-                ("authorize", "bet authorize", "authorize.sql", 1),
-                ("mixed", "bet authorize + settle", "authorize_settle.sql", 2),
-            ):
-                r = self.pgbench(
-                    "http",
-                    f"{name} (pgbench: the SQL reference)",
-                    script=script,
-                    clients=a.http_clients,
-                    duration=a.http_duration,
-                    cmds_per_txn=k,
-                    note="reference for the next HTTP rows",
-                )
-                self._ratio(r)
-                self.ref_16[script] = r.per_s or 0
-                for kind, _proc, port in started:
+                try:
+                    problem = self.smoke(port)
+                    if problem:
+                        say(f"{kind}: POST /v1/bets smoke call failed: {problem}")
+                        self.results.append(Result("http", f"{kind}: POST /v1/bets failed ({problem[:80]})", "-"))
+                        continue
                     self.wrk(port, mode, a.warmup, record=False, kind=kind)
                     self.wrk(port, mode, a.http_duration, record=True, kind=kind)
-        finally:
-            for _kind, proc, _port in started:
-                self.stop_server(proc)
+                finally:
+                    self.stop_server(proc)
 
     # -- history ------------------------------------------------------------------------------
     @staticmethod
@@ -767,7 +788,7 @@ $g$"""
         sessions = 2
         per = a.players // sessions
         batch = a.history_batch
-        entries = self.count("wallet.ledger_entry")
+        entries = self.entries()
         say(
             f"growing the ledger from {entries:,} to {target:,} entries (authorize+settle pairs; {sessions} sessions "
             "on random players, 1 on the whale)"
@@ -801,7 +822,7 @@ $g$"""
                 t.join()
             if errors:
                 raise errors[0]
-            entries = self.count("wallet.ledger_entry")
+            entries = self.entries()
             if rnd % 10 == 0:
                 say(f"  {entries:,} entries after {time.monotonic() - t0:.0f} s")
         took = time.monotonic() - t0
@@ -966,162 +987,6 @@ $p$""")
                 q = p["query"].replace("|", "\\|")
                 out.append(f"| {p['ms']:.3f} | {p['node'][:60]} | {'yes' if p['seq'] else ''} | `{q[:130]}` |")
 
-    # -- what-if ------------------------------------------------------------------------------
-    # Experiments on the throwaway database only; procedures/ is never touched.  The
-    # replacement functions are generated from the definitions migrate installed, so they
-    # follow procedures/ as it changes.
-    NO_NOTIFY_EMIT = """CREATE OR REPLACE FUNCTION wallet._emit(p_account_id text, p_event_type text, p_payload jsonb)
-RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO wallet.outbox (account_id, event_type, payload) VALUES (p_account_id, p_event_type, p_payload);
-END
-$$"""
-    # LANGUAGE sql helpers on the bet paths that PostgreSQL 15 does not inline: each call
-    # parses and plans its body again in every transaction.  As PL/pgSQL their plans are
-    # cached for the session.  Those already in PL/pgSQL are left alone (B covers the rest).
-    SQL_HELPERS = (
-        "_check",
-        "_idem_store",
-        "_balance",
-        "_active_topology",
-        "_first_bucket",
-        "_group_of",
-        "_active_group_policy",
-        "_group_cash_locked",
-        "_group_balance",
-        "_bet_sources_available",
-        "_bet_funding",
-    )
-
-    def plpgsql_versions(self, conn: psycopg.Connection) -> list[str]:
-        rows = conn.execute(
-            """SELECT p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), p.provolatile,
-                      p.prosrc, t.typtype = 'c' AS composite
-                 FROM pg_proc p JOIN pg_type t ON t.oid = p.prorettype
-                WHERE p.pronamespace = 'wallet'::regnamespace AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
-                  AND p.proname = ANY (%s)""",
-            (list(self.SQL_HELPERS),),
-        ).fetchall()
-        out = []
-        for name, args, result, volatile, src, composite in rows:
-            body = src.strip().rstrip(";").strip()
-            if name == "_idem_store":
-                insert = body.split(";")[0]
-                code = f"BEGIN\n{insert};\nRETURN p_response;\nEND"
-            elif composite:
-                code = f"BEGIN\nRETURN (SELECT ROW(q.*)::{result} FROM ({body}) q);\nEND"
-            else:
-                code = f"BEGIN\nRETURN ({body});\nEND"
-            vol = {"i": "IMMUTABLE", "s": "STABLE", "v": "VOLATILE"}[volatile]
-            out.append(
-                f"CREATE OR REPLACE FUNCTION wallet.{name}({args}) RETURNS {result} LANGUAGE plpgsql {vol} "
-                f"AS $whatif$\n{code}\n$whatif$"
-            )
-        return out
-
-    def what_if_phase(self) -> None:
-        a = self.args
-        d = a.duration
-        # The real code again, right before the experiments, so that all three see the same
-        # database and (as far as possible) the same machine.
-        self.pgbench(
-            "what-if",
-            "authorize latency (baseline: real code)",
-            script="authorize.sql",
-            clients=1,
-            transactions=a.latency_txns,
-        )
-        for name, script, k in (
-            ("bet authorize", "authorize.sql", 1),
-            ("bet authorize + settle", "authorize_settle.sql", 2),
-        ):
-            r = self.pgbench(
-                "what-if", f"{name} (baseline: real code)", script=script, clients=8, duration=d, cmds_per_txn=k
-            )
-            self._ratio(r)
-        with self.su() as conn:
-            emit = conn.execute(
-                "SELECT prosrc FROM pg_proc WHERE oid = 'wallet._emit(text,text,jsonb)'::regprocedure"
-            ).fetchone()[0]
-            if "wallet.notify" in emit:
-                # The supported switch (procedures/00_core.sql): new sessions see it.
-                conn.execute(f"ALTER DATABASE {DATABASE} SET wallet.notify = 'off'")
-                a_label = "A: wallet.notify = off"
-            else:
-                conn.execute("SET ROLE wallet_owner")
-                conn.execute(self.NO_NOTIFY_EMIT)
-                a_label = "A: _emit without pg_notify"
-        self.info["what_if_a"] = a_label
-        for name, script, k in (
-            ("bet authorize", "authorize.sql", 1),
-            ("bet authorize + settle", "authorize_settle.sql", 2),
-        ):
-            r = self.pgbench("what-if", f"{name} ({a_label})", script=script, clients=8, duration=d, cmds_per_txn=k)
-            self._ratio(r)
-        with self.su() as conn:
-            versions = self.plpgsql_versions(conn)
-            conn.execute("SET ROLE wallet_owner")
-            for ddl in versions:
-                conn.execute(ddl)
-        names = [re.search(r"FUNCTION wallet\.(\w+)", v).group(1) for v in versions]
-        self.info["what_if_b"] = names
-        label = "A"
-        if versions:
-            label = "A+B"
-            say(f"what-if B: {len(versions)} SQL helpers redefined as PL/pgSQL: {', '.join(names)}")
-            self.pgbench(
-                "what-if",
-                "authorize latency (A+B)",
-                script="authorize.sql",
-                clients=1,
-                transactions=a.latency_txns,
-                note="B: " + ", ".join(names) + " as PL/pgSQL",
-            )
-            for name, script, k in (
-                ("bet authorize", "authorize.sql", 1),
-                ("bet authorize + settle", "authorize_settle.sql", 2),
-            ):
-                r = self.pgbench(
-                    "what-if",
-                    f"{name} (A+B)",
-                    script=script,
-                    clients=8,
-                    duration=d,
-                    cmds_per_txn=k,
-                    note="B: " + ", ".join(names) + " as PL/pgSQL",
-                )
-                self._ratio(r)
-        else:
-            self.pgbench(
-                "what-if", "authorize latency (A)", script="authorize.sql", clients=1, transactions=a.latency_txns
-            )
-        ref = self.pgbench(
-            "what-if",
-            f"bet authorize ({label})",
-            script="authorize.sql",
-            clients=a.http_clients,
-            duration=d,
-            note="reference for the what-if HTTP rows",
-        )
-        self._ratio(ref)
-        if a.skip_http or not shutil.which("wrk") or not self.api_key:
-            return
-        self.ref_16["authorize.sql"] = ref.per_s or 0
-        for kind in a.servers:
-            if not (VENV_BIN / kind).exists():
-                continue
-            proc, port = self.start_server(kind)
-            try:
-                if self.smoke(port):
-                    continue
-                self.wrk(port, "authorize", a.warmup, record=False, kind=kind)
-                r = self.wrk(port, "authorize", a.http_duration, record=True, kind=kind)
-                if r:
-                    r.section = "what-if"
-                    r.name += f" ({label})"
-            finally:
-                self.stop_server(proc)
-
     # -- run ----------------------------------------------------------------------------------
     def run(self) -> None:
         a = self.args
@@ -1141,8 +1006,6 @@ $$"""
             self.history_phase()
         if not a.skip_profile:
             self.profile_phase()
-        if not a.skip_what_if:
-            self.what_if_phase()  # last: it redefines functions in the bench database
         self.info["load_end"] = loadavg()
 
     def cleanup(self) -> None:
@@ -1296,7 +1159,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--warmup", type=int, help="warm-up seconds before measured runs (default 5, quick 2)")
     p.add_argument("--players", type=int, default=2000, help="seeded players p1..pN (default 2000)")
     p.add_argument(
-        "--history-rows", type=int, help="ledger_entry rows to grow to (default 1,100,000, quick 150,000; 0 skips)"
+        "--history-rows", type=int, help="ledger entries to grow to (default 1,100,000, quick 150,000; 0 skips)"
     )
     p.add_argument("--history-batch", type=int, default=2000, help="authorize+settle pairs per growth transaction")
     p.add_argument("--latency-txns", type=int, help="bet authorizes in each history run (default 3000, quick 1000)")
@@ -1307,7 +1170,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--wrk-threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=2, help="API worker processes (default 2)")
     p.add_argument("--pool", type=int, default=8, help="database connections per API worker (default 8)")
-    p.add_argument("--servers", default="uvicorn,granian", help="comma-separated: uvicorn,granian")
+    p.add_argument(
+        "--servers",
+        default="serve,serve-2,uvicorn,granian",
+        help="comma-separated: serve (`ruby-wallet serve` with no options, as a user starts it), serve-2 "
+        "(the same with --workers 2), uvicorn and granian (--workers N, uvloop; uvicorn with httptools)",
+    )
     p.add_argument(
         "--protocol",
         default="prepared",
@@ -1327,11 +1195,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--quiet-below", type=float, default=15.0, help="CPU busy %% that counts as idle (default 15)")
     p.add_argument("--skip-sql", action="store_true")
     p.add_argument("--skip-http", action="store_true")
-    p.add_argument(
-        "--skip-what-if",
-        action="store_true",
-        help="skip the what-if experiments (A: _emit without pg_notify; B: SQL helpers as PL/pgSQL)",
-    )
     p.add_argument("--skip-profile", action="store_true")
     p.add_argument("--out", help="also write the report (report.md, results.json, auto_explain logs) to this folder")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (the cluster is stopped anyway)")

@@ -116,6 +116,14 @@ def _unexpected(request: Request, exc: Exception) -> Response:
     return problem_response(request, WalletError("INTERNAL_ERROR", "an unexpected error occurred"))
 
 
+async def _authorize_and_decode(request: Request) -> None:
+    """Before every wallet route: the API key and its scope (ruby_wallet.auth), then the body.
+    A hook rather than a Litestar guard: Litestar hands each guard a copy of the route handler,
+    ~40 µs of every request for nothing the check needs."""
+    await require_scope(request, request.route_handler)
+    await _decode_body(request)
+
+
 async def _decode_body(request: Request) -> None:
     """Before every handler with a body: its content type (415), its size (413, Litestar's
     request_max_body_size while reading), its shape (422: depth, duplicate keys; see
@@ -166,7 +174,9 @@ def create_app(
         HTTPException: _http_error,
         Exception: _unexpected,
     }
-    wallet = Router(path="/", route_handlers=WALLET_ROUTES, guards=[require_scope], security=[{"ApiKey": []}])
+    wallet = Router(
+        path="/", route_handlers=WALLET_ROUTES, before_request=_authorize_and_decode, security=[{"ApiKey": []}]
+    )
     app = Litestar(
         route_handlers=[system.healthz, system.readyz, metrics_endpoint, wallet, pam.ROUTER],
         lifespan=[lifespan],

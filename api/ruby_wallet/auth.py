@@ -1,6 +1,6 @@
 """API keys: `Authorization: Bearer rw_<id>_<secret>`, checked by api.api_key_authenticate.
 
-A guard on every wallet route: no or unknown key → 401 UNAUTHORIZED, key without one of the
+Checked before every wallet route (ruby_wallet.app): no or unknown key → 401 UNAUTHORIZED, key without one of the
 route's scopes (handler opt "scopes") → 403 FORBIDDEN.  Valid keys are remembered for
 CACHE_SECONDS so a command costs one database round trip; a revoked key stops working within
 that time.

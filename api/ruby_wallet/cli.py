@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import psycopg
 
@@ -167,6 +167,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
 
 
+# How `serve` runs uvicorn, chosen by measurement (docs/benchmarks.md, "Serving"): uvloop's event
+# loop (less Python CPU per request than asyncio's), and h11 for HTTP/1.1 parsing.  httptools
+# parses cheaper, but it refuses a request whose method it does not know (BREW, M-SEARCH)
+# with a bare 400 and closes the connection before the client has read it (a reset), where h11
+# lets the wallet answer 405 problem+json (tests/fuzz/test_fuzz_api.py); and installing it into
+# the environment (bench/requirements.txt does) must not change what `serve` answers.
+SERVER_LOOP: Final = "uvloop"
+SERVER_HTTP: Final = "h11"
+
+
 def _serve(args: argparse.Namespace, stop: StopSignals) -> int:
     import uvicorn
 
@@ -206,13 +216,22 @@ def _serve(args: argparse.Namespace, stop: StopSignals) -> int:
                 log_level=args.log_level,
                 log_config=log_config,
                 access_log=False,
+                loop=SERVER_LOOP,
+                http=SERVER_HTTP,
             )
         else:
             from ruby_wallet.app import create_app
 
             app = create_app(api_url, pool_min=args.pool_min, pool_max=args.pool_max, cors_origins=cors)
             uvicorn.run(
-                app, host=args.host, port=args.port, log_level=args.log_level, log_config=log_config, access_log=False
+                app,
+                host=args.host,
+                port=args.port,
+                log_level=args.log_level,
+                log_config=log_config,
+                access_log=False,
+                loop=SERVER_LOOP,
+                http=SERVER_HTTP,
             )
     return 0
 
