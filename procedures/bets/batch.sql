@@ -90,20 +90,30 @@ BEGIN
         PERFORM wallet._raise_invalid(wallet._problem('settlements', 'must be an array of 1 to 1000 settlements'));
     END IF;
     -- Every item's values and problems in one pass, and the order the valid ones are applied in.
+    -- The problem lists are built only for items that fail the checks (OFFSET 0: once per item).
     SELECT array_agg(t.bet_id ORDER BY t.n), array_agg(t.player_id ORDER BY t.n), array_agg(t.settlement_id ORDER BY t.n),
            array_agg(t.result ORDER BY t.n), array_agg(t.payout ORDER BY t.n), array_agg(t.problems ORDER BY t.n),
            coalesce(array_agg(t.n ORDER BY t.player_id COLLATE "C", t.n) FILTER (WHERE t.problems = '[]'), '{}')
       INTO v_bet_ids, v_players, v_keys, v_results, v_payouts, v_problems, v_order
       FROM (SELECT f.n, f.bet_id, f.player_id, f.settlement_id, f.result, f.payout,
-                   CASE WHEN f.shape <> '[]' THEN f.shape
+                   CASE WHEN NOT f.shape_ok THEN wallet._bet_settle_item_problems(f.item)
                         ELSE wallet._bet_settle_problems(f.bet_id, f.player_id, f.settlement_id, f.result, f.payout) END AS problems
-              FROM (SELECT e.n::integer AS n, wallet._bet_settle_item_problems(e.item) AS shape,
+              FROM (SELECT e.n::integer AS n, e.item,
+                           CASE WHEN jsonb_typeof(e.item) = 'object' THEN
+                           e.item - ARRAY['bet_id', 'settlement_id', 'player_id', 'result', 'payout'] = '{}'::jsonb
+                           AND coalesce(jsonb_typeof(e.item -> 'bet_id'), 'string') = 'string'
+                           AND coalesce(jsonb_typeof(e.item -> 'settlement_id'), 'string') = 'string'
+                           AND coalesce(jsonb_typeof(e.item -> 'player_id'), 'string') = 'string'
+                           AND coalesce(jsonb_typeof(e.item -> 'result'), 'string') = 'string'
+                           AND (coalesce(jsonb_typeof(e.item -> 'payout'), 'null') = 'null'
+                                OR wallet._json_int(e.item -> 'payout') IS NOT NULL) ELSE false END AS shape_ok,
                            CASE WHEN jsonb_typeof(e.item -> 'bet_id') = 'string' THEN e.item ->> 'bet_id' END AS bet_id,
                            CASE WHEN jsonb_typeof(e.item -> 'player_id') = 'string' THEN e.item ->> 'player_id' END AS player_id,
                            CASE WHEN jsonb_typeof(e.item -> 'settlement_id') = 'string' THEN e.item ->> 'settlement_id' END AS settlement_id,
                            CASE WHEN jsonb_typeof(e.item -> 'result') = 'string' THEN e.item ->> 'result' END AS result,
                            CASE WHEN jsonb_typeof(e.item) = 'object' THEN wallet._json_int(e.item -> 'payout') END AS payout
-                      FROM jsonb_array_elements(p_settlements) WITH ORDINALITY AS e(item, n)) f) t;
+                      FROM jsonb_array_elements(p_settlements) WITH ORDINALITY AS e(item, n)) f
+            OFFSET 0) t;
     v_status := array_fill(NULL::integer, ARRAY[v_count]);
     v_body := array_fill(NULL::jsonb, ARRAY[v_count]);
     -- An invalid item is refused as the single command refuses it (its problems, its message).
