@@ -93,7 +93,8 @@ END
 $$;
 
 -- Settles the bet wallet._bet_settle_check returned (the account locked by the caller) and
--- answers; a bet already settled (a replay) is answered from its record, nothing written.
+-- answers; a bet this settlement id settled before (a replay, even of a bet rolled back since)
+-- is answered from its record, nothing written.
 -- WIN and CASHOUT pay p_payout (gross, stake included) split over the funding sources by
 -- wallet._settlement_split to the destinations stored at authorization; LOSS pays nothing; VOID
 -- restores the sources exactly.  Then rolling progress from the bet's snapshot, completion and
@@ -113,7 +114,7 @@ DECLARE
     v_rolling jsonb;
     v_answer jsonb;
 BEGIN
-    IF v_bet.status = 'SETTLED' THEN
+    IF v_bet.settlement_id = p_settlement_id THEN
         SELECT * INTO v_txn FROM wallet.ledger_txn WHERE account_id = v_player_id AND txn_id = v_bet.settle_txn_id;
         RETURN wallet._bet_settled_answer(v_bet, v_txn.targets, v_txn.amounts);
     END IF;

@@ -3,7 +3,7 @@
 -- applied account by account; a refusal never undoes another item, not even one only writing
 -- finds (a bucket ceiling), and a replay of the batch moves nothing.
 BEGIN;
-SELECT plan(46);
+SELECT plan(50);
 
 CREATE FUNCTION pg_temp.item(p_bet text, p_key text, p_player text, p_result text, p_payout bigint DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql AS $$
@@ -138,6 +138,16 @@ SELECT is((SELECT array_agg(status ORDER BY index) FROM again), ARRAY[200, 200, 
 SELECT is((SELECT array_agg(body::text ORDER BY index) FROM again),
           (SELECT array_agg(body::text ORDER BY index) FROM r WHERE index IN (0, 1, 2, 3, 4, 17)), 'with the first answers, byte for byte');
 SELECT is((SELECT count(*)::int FROM wallet.ledger_txn WHERE kind = 'BET_SETTLE' AND account_id LIKE 'ba_'), 7, 'and no ledger transaction more');
+
+-- A replay of a settlement whose bet was rolled back since answers the settlement, moving nothing.
+SELECT lives_ok($$SELECT game.bet_rollback(p_bet_id => 'l1', p_player_id => 'ba1', p_rollback_id => 'rb-l1', p_reason => NULL, p_actor => 'game')$$,
+                'l1 (settled LOSS in the batch) is rolled back');
+SELECT is((SELECT array_agg(status || ' ' || body::text) FROM game.bet_settle_batch(jsonb_build_array(pg_temp.item('l1', 's-l1', 'ba1', 'LOSS')), 'game')),
+          (SELECT array_agg(status || ' ' || body::text) FROM r WHERE index = 2), 'the settlement again: its first answer');
+SELECT is(game.bet_settle(p_bet_id => 'l1', p_player_id => 'ba1', p_settlement_id => 's-l1', p_result => 'LOSS', p_actor => 'game'),
+          (SELECT body FROM r WHERE index = 2), 'as the single command answers it');
+SELECT is((SELECT (status, count(*) FILTER (WHERE true))::text FROM wallet.bet b JOIN wallet.ledger_txn t ON t.account_id = b.account_id AND t.ref = 'bet:l1' AND t.kind = 'BET_SETTLE'
+            WHERE b.account_id = 'ba1' AND b.bet_id = 'l1' GROUP BY status), '(ROLLED_BACK,1)', 'the bet stays rolled back, settled once');
 
 -- A refusal only writing finds: a credit past a bucket's ceiling (10^17).  It rolls the call
 -- back to its start; every other item is applied once, in the same order.
