@@ -49,7 +49,7 @@ $$;
 -- item never undoes another; the same item again is a replay (answered the same, nothing moves).
 -- One transaction: items are applied account by account in ascending account id (COLLATE "C"),
 -- each account's in list order, so concurrent batches and single commands never deadlock; every
--- account stays locked until the call commits, so callers keep calls short (the API sends 100
+-- account stays locked until the call commits, so callers keep calls short (the API sends 50
 -- items per call, in account order; from psql, split a long list into such calls).
 -- Refusals are found before anything is written, without a subtransaction per item; a refusal
 -- only writing finds (a bucket ceiling) rolls the call back to its start and applies the items
