@@ -772,7 +772,9 @@ class Bench:
         if not shutil.which("wrk"):
             self.results.append(Result("batch", "batch phase skipped: wrk not installed", "-"))
             return
-        kind = next((k for k in a.servers if (VENV_BIN / k).exists()), None)
+        kind = next(
+            (k for k in a.servers if (VENV_BIN / ("ruby-wallet" if k.startswith("serve") else k)).exists()), None
+        )
         if kind is None:
             self.results.append(Result("batch", "batch phase skipped: no server installed", "-"))
             return
