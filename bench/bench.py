@@ -762,6 +762,174 @@ class Bench:
                 finally:
                     self.stop_server(proc)
 
+    # -- batch settlement ---------------------------------------------------------------------
+    def batch_phase(self) -> None:
+        """POST /v1/bets/settlements (issue 12): 8 connections sending batches of --batch-size
+        settlements of bets authorized beforehand, next to single settles of the same kind of
+        bets (one per request), and single bets (POST /v1/bets on random players, 2 connections)
+        alone and during the batches.  The batches in flight never share a player (bench/wrk_batch.lua)."""
+        a = self.args
+        if not shutil.which("wrk"):
+            self.results.append(Result("batch", "batch phase skipped: wrk not installed", "-"))
+            return
+        kind = next(
+            (k for k in a.servers if (VENV_BIN / ("ruby-wallet" if k.startswith("serve") else k)).exists()), None
+        )
+        if kind is None:
+            self.results.append(Result("batch", "batch phase skipped: no server installed", "-"))
+            return
+        if self.tpcb_ref is None:
+            tpcb = self.pgbench(
+                "batch",
+                "pgbench tpcb-like (scale 10)",
+                builtin="tpcb-like",
+                clients=8,
+                duration=a.duration,
+                user="postgres",
+            )
+            tpcb.unit = "txn/s"
+            self.tpcb_ref = tpcb.per_s
+        if not self.api_key:
+            with self.su() as conn:  # as the superuser: ops.api_key_create is wallet_dba's (ADR 0004)
+                self.api_key = conn.execute("SELECT ops.api_key_create('bench-batch', ARRAY['game'])").fetchone()[0]
+        half = a.players // 2
+
+        def authorize(count: int) -> str:
+            """bb<tag>-<thread>-1..count for wrk threads 1 and 2 (odd and even players: the two
+            sessions never lock the same account)."""
+            tag = str(self.next_tag())
+
+            def work(thread: int) -> None:
+                with self.su() as conn:
+                    conn.execute(f"""
+DO $b$
+BEGIN
+    FOR i IN 1..{count} LOOP
+        PERFORM game.bet_authorize('bb{tag}-{thread}-' || i, 'p' || ({thread} + 2 * ((i - 1) % {half})),
+                                   'SPORTS', 'bench', 1 + i % 1000, 2.0, NULL, 'bench');
+    END LOOP;
+END
+$b$""")
+
+            threads = [threading.Thread(target=work, args=(t,)) for t in (1, 2)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return tag
+
+        def wrk(script: str, env: dict[str, str], connections: int, threads: int, duration: int) -> dict | None:
+            cmd = [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{duration}s",
+                "--timeout",
+                "30s",
+                "-s",
+                str(BENCH / script),
+                f"http://127.0.0.1:{port}",
+            ]
+            proc = subprocess.run(
+                cmd, env=dict(os.environ, BENCH_KEY=self.api_key, **env), capture_output=True, text=True
+            )
+            line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
+            if line is None:
+                say(f"wrk failed: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
+                return None
+            return json.loads(line[len("BENCHJSON ") :]) | {"stderr": proc.stderr.strip()}
+
+        def probe(duration: int) -> dict | None:
+            env = {"BENCH_PLAYERS": str(a.players), "BENCH_TAG": str(self.next_tag()), "BENCH_MODE": "authorize"}
+            return wrk("wrk_bets.lua", env, 2, 1, duration)
+
+        size, d = a.batch_size, a.http_duration
+        # Enough bets for each run at up to --batch-rate settlements/s (what is left over stays open).
+        batch_bets = max(size * 20, a.batch_rate * (d + 1) // 2)
+        say(f"batch: authorizing bets for the runs ({2 * batch_bets:,} for the batches, fewer for the rest)")
+        warm_tag, batch_tag = authorize(max(size * 8, batch_bets // 4)), authorize(batch_bets)
+        single_tag = authorize(max(1000, a.batch_rate // 5 * (d + 1) // 2))
+        with self.su() as conn:
+            conn.execute("VACUUM ANALYZE wallet.bet")
+        proc, port = self.start_server(kind)
+        try:
+            base = {"BENCH_HALF": str(half), "BENCH_SIZE": str(size)}
+            wrk("wrk_batch.lua", base | {"BENCH_TAG": warm_tag, "BENCH_MODE": "batch"}, 8, 2, a.warmup)
+            self.wait_quiet()
+            alone = probe(d)
+            busy = self.wait_quiet()
+            load = loadavg()
+            during: dict = {}
+            prober = threading.Thread(target=lambda: during.update(probe(d) or {}))
+            prober.start()
+            batch = wrk("wrk_batch.lua", base | {"BENCH_TAG": batch_tag, "BENCH_MODE": "batch"}, 8, 2, d)
+            prober.join()
+            single = wrk("wrk_batch.lua", base | {"BENCH_TAG": single_tag, "BENCH_MODE": "single"}, 8, 2, d)
+        finally:
+            self.stop_server(proc)
+        if batch:
+            per_s = batch["settled"] / (batch["duration_us"] / 1e6)
+            errors = batch["non2xx"] + batch["connect"] + batch["read"] + batch["write"] + batch["timeout"]
+            row = Result(
+                "batch",
+                f"POST /v1/bets/settlements, {size} items per request [{kind}]",
+                8,
+                per_s=per_s,
+                unit="settlements/s",
+                avg_ms=batch["mean_us"] / 1000,
+                p50_ms=batch["p50_us"] / 1000,
+                p99_ms=batch["p99_us"] / 1000,
+                errors=errors + batch["refused"],
+                load1=load,
+                busy_before=busy,
+                note=f"{batch['settled']:,} settled in {batch['requests']:,} requests; p50/p99 per request = per item "
+                f"(an item is answered with its batch); {batch['refused']} items refused; during the batches 2 more "
+                "connections sent single bets",
+                extra=batch,
+            )
+            self._ratio(row)
+            self.results.append(row)
+            say(f"batch / {row.name}: {per_s:,.0f} settlements/s, p99 {row.p99_ms:.1f} ms")
+        if single:
+            per_s = single["settled"] / (single["duration_us"] / 1e6)
+            row = Result(
+                "batch",
+                f"POST /v1/bets/{{id}}/settle, one per request [{kind}]",
+                8,
+                per_s=per_s,
+                unit="settlements/s",
+                avg_ms=single["mean_us"] / 1000,
+                p50_ms=single["p50_us"] / 1000,
+                p99_ms=single["p99_us"] / 1000,
+                errors=single["non2xx"] + single["connect"] + single["read"] + single["write"] + single["timeout"],
+                note="the single settle beside the batch row (same kind of bets)",
+                extra=single,
+            )
+            self._ratio(row)
+            self.results.append(row)
+        for name, r in (("alone", alone), ("during the batches", during)):
+            if not r:
+                continue
+            res = Result(
+                "batch",
+                f"POST /v1/bets (single bets, random players) {name} [{kind}]",
+                2,
+                per_s=r["requests"] / (r["duration_us"] / 1e6),
+                unit="req/s",
+                avg_ms=r["mean_us"] / 1000,
+                p50_ms=r["p50_us"] / 1000,
+                p99_ms=r["p99_us"] / 1000,
+                errors=r["non2xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"],
+                extra=r,
+            )
+            if name != "alone" and alone and alone["p99_us"]:
+                res.ratio = r["p99_us"] / alone["p99_us"]
+                res.ratio_to = "p99 of single bets alone (goal < 2)"
+            self.results.append(res)
+
     # -- history ------------------------------------------------------------------------------
     @staticmethod
     def growth_sql(prefix: str, player_expr: str, pairs: int) -> str:
@@ -1001,6 +1169,8 @@ $p$""")
             self.sql_phase()
         if not a.skip_http:
             self.http_phase()
+        if not a.skip_batch:
+            self.batch_phase()
         if a.history_rows > 0:
             self.info["grow_seconds"] = self.grow_history(a.history_rows)
             self.history_phase()
@@ -1196,6 +1366,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--skip-sql", action="store_true")
     p.add_argument("--skip-http", action="store_true")
     p.add_argument("--skip-profile", action="store_true")
+    p.add_argument("--skip-batch", action="store_true", help="skip POST /v1/bets/settlements (the batch scenario)")
+    p.add_argument("--batch-size", type=int, default=100, help="settlements per batch request (default 100)")
+    p.add_argument(
+        "--batch-rate",
+        type=int,
+        default=4000,
+        help="settlements/s to authorize bets for in the batch scenario (default 4000; too low and the run runs out)",
+    )
     p.add_argument("--out", help="also write the report (report.md, results.json, auto_explain logs) to this folder")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (the cluster is stopped anyway)")
     a = p.parse_args(argv)

@@ -335,6 +335,22 @@ CREATE TABLE wallet.bet (
 ALTER TABLE wallet.bet OWNER TO wallet_owner;
 
 --
+-- Name: account; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.account (
+    account_id text NOT NULL,
+    currency text NOT NULL,
+    status text DEFAULT 'active'::text NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT account_currency_shape CHECK ((currency ~ '^[A-Z]{3}$'::text)),
+    CONSTRAINT account_status_known CHECK ((status = ANY (ARRAY['active'::text, 'frozen'::text, 'closed'::text])))
+);
+
+
+ALTER TABLE wallet.account OWNER TO wallet_owner;
+
+--
 -- Name: casino_transaction_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
 --
 CREATE SEQUENCE wallet.casino_transaction_id_seq
@@ -480,22 +496,6 @@ CREATE TABLE wallet.coupon (
 
 
 ALTER TABLE wallet.coupon OWNER TO wallet_owner;
-
---
--- Name: account; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.account (
-    account_id text NOT NULL,
-    currency text NOT NULL,
-    status text DEFAULT 'active'::text NOT NULL,
-    created_by text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT account_currency_shape CHECK ((currency ~ '^[A-Z]{3}$'::text)),
-    CONSTRAINT account_status_known CHECK ((status = ANY (ARRAY['active'::text, 'frozen'::text, 'closed'::text])))
-);
-
-
-ALTER TABLE wallet.account OWNER TO wallet_owner;
 
 --
 -- Name: outbox_event_id_seq; Type: SEQUENCE; Schema: wallet; Owner: wallet_owner
@@ -2106,6 +2106,11 @@ REVOKE ALL ON FUNCTION wallet._bet_row_valid(p_status text, p_tombstone boolean,
 GRANT SELECT ON TABLE wallet.bet TO wallet_dba;
 
 --
+-- Name: TABLE account; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.account TO wallet_dba;
+
+--
 -- Name: TABLE casino_transaction; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.casino_transaction TO wallet_dba;
@@ -2124,11 +2129,6 @@ REVOKE ALL ON FUNCTION wallet._coupon_row_valid(p_amount bigint, p_remaining big
 -- Name: TABLE coupon; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.coupon TO wallet_dba;
-
---
--- Name: TABLE account; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.account TO wallet_dba;
 
 --
 -- Name: TABLE outbox; Type: ACL; Schema: wallet; Owner: wallet_owner

@@ -183,6 +183,7 @@ def create_app(
         before_request=_decode_body,
         request_max_body_size=http_limits.MAX_BODY_BYTES,
         cors_config=cors_config(cors_origins),
+        plugins=[bets.BatchItemSchema()],
         exception_handlers=exception_handlers,
         openapi_config=OpenAPIConfig(
             title="Ruby Wallet",
@@ -201,6 +202,7 @@ def create_app(
     app.state.db = db
     app.state.key_cache = KeyCache()
     _document_problems(app)
+    bets.document_openapi(app.openapi_schema)
     # Outermost, around routing and CORS: request ids, HEAD, metrics, access log (ruby_wallet.serving).
     app.asgi_handler = ServingMiddleware(app.asgi_handler)
     return app
@@ -228,6 +230,7 @@ def _document_problems(app: Litestar) -> None:
         description="An RFC 9457 problem. Fields of the error's detail (`errors`, `available`, `requested`, "
         "`blockers`, …) are merged in; see docs/errors.md.",
         required=["type", "title", "status", "detail", "code"],
+        additional_properties=True,
         properties={
             "type": Schema(type=OpenAPIType.STRING, description="urn:ruby-wallet:error:<code>"),
             "title": Schema(type=OpenAPIType.STRING),

@@ -177,3 +177,6 @@ SELECT admin.casino_providers()
 -- name: casino_provider_set
 SELECT admin.casino_provider_set(p_provider => %(provider)s, p_provider_type => %(provider_type)s,
                                  p_enabled => %(enabled)s, p_reason => %(reason)s, p_actor => %(actor)s)
+
+-- name: bet_settle_batch
+SELECT index, status, body FROM game.bet_settle_batch(p_settlements => %(settlements)s::jsonb, p_actor => %(actor)s)

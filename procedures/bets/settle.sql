@@ -1,6 +1,9 @@
 -- Bet settlement (SPEC §4 settlement arithmetic, §5a rolling): pay by the bet's snapshot.  The
 -- bet row is the settlement's record too: its settlement id (the key), result, payout, the
 -- ledger transaction the answer's credits are read from, and the rolling it progressed.
+-- The settlement rule is in two internal functions that the single command (game.bet_settle)
+-- and the batch (game.bet_settle_batch, batch.sql) both call once the account is locked:
+-- wallet._bet_settle_check refuses before anything is written, wallet._bet_settle_apply writes.
 
 -- The postings that put a bet's stake back where it came from (VOID, rollback): each bucket
 -- and coupon gets its amount back, except a coupon reversed or expired since, whose share goes
@@ -46,70 +49,74 @@ BEGIN
 END
 $$;
 
--- Settles an authorized bet (SPEC §4 settlement arithmetic, §5a rolling): WIN and CASHOUT pay
--- p_payout (gross, stake included) split over the funding sources by wallet._settlement_split
--- to the destinations stored at authorization; LOSS pays nothing; VOID restores the sources
--- exactly.  Then rolling progress from the bet's snapshot, completion and release, then
--- auto-completion.  Idempotent on p_settlement_id (the bet row holds it); another settlement of
--- a settled bet is BET_ALREADY_SETTLED, of a rolled-back one BET_ALREADY_ROLLED_BACK.  Runs on
--- frozen accounts.
--- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, BET_NOT_FOUND, BET_ALREADY_SETTLED,
--- BET_ALREADY_ROLLED_BACK, IDEMPOTENCY_CONFLICT.
--- Locks: the account.  Raises: see above.  Writes: ledger BET_SETTLE, the destination buckets, wallet.bet (the settlement's record), rolling progress (and releases), outbox bet.settled (and rolling.*).
--- Answers (HTTP): ruby_wallet.routes.bets.BetSettled.
-CREATE OR REPLACE FUNCTION game.bet_settle(p_bet_id text, p_player_id text, p_settlement_id text, p_result text,
-                                             p_payout bigint DEFAULT NULL, p_actor text DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+-- The refusals of a settlement, all before anything is written (the account locked by the
+-- caller): the bet this settlement id already settled answers a replay (returned as it is: settled
+-- under p_settlement_id, which wallet._bet_settle_apply answers from its record) or is an
+-- IDEMPOTENCY_CONFLICT; then an unknown bet, a rolled-back or settled one, a closed account.
+-- Returns the bet to settle (or the replayed one).  Reads only, so the batch can catch its
+-- refusals in a block without a subtransaction id (docs/adr/0006-batch-settlement.md).
+-- Raises BET_NOT_FOUND, BET_ALREADY_SETTLED, BET_ALREADY_ROLLED_BACK, IDEMPOTENCY_CONFLICT, ACCOUNT_CLOSED.
+CREATE OR REPLACE FUNCTION wallet._bet_settle_check(p_account wallet.account, p_bet_id text, p_settlement_id text,
+                                                    p_result text, p_payout bigint)
+RETURNS wallet.bet
+LANGUAGE plpgsql AS $$
 DECLARE
-    v_errors jsonb := wallet._bet_settle_problems(p_bet_id, p_player_id, p_settlement_id, p_result, p_payout);
-    v_actor text := wallet._actor(p_actor);
-    v_payout bigint := CASE WHEN p_result IN ('WIN', 'CASHOUT') THEN p_payout ELSE 0 END;
-    v_account wallet.account;
     v_ctx record;
-    v_bet wallet.bet;
+BEGIN
+    -- The bet, and the bet this settlement id already settled (if any).
+    SELECT b AS bet, s.bet_id AS keyed_bet, s.result AS keyed_result, s.payout AS keyed_payout
+      INTO v_ctx
+      FROM (SELECT) AS one
+      LEFT JOIN wallet.bet b ON b.account_id = p_account.account_id AND b.bet_id = p_bet_id
+      LEFT JOIN wallet.bet s ON s.account_id = p_account.account_id AND s.settlement_id = p_settlement_id;
+    IF v_ctx.keyed_bet IS NOT NULL THEN
+        IF (v_ctx.keyed_bet, v_ctx.keyed_result, v_ctx.keyed_payout) IS NOT DISTINCT FROM
+           (p_bet_id, p_result, CASE WHEN p_result IN ('WIN', 'CASHOUT') THEN p_payout ELSE 0 END) THEN
+            RETURN v_ctx.bet;
+        END IF;
+        PERFORM wallet._idempotency_conflict('bet_settle', p_settlement_id);
+    END IF;
+    IF (v_ctx.bet).bet_id IS NULL THEN
+        PERFORM wallet._fail('BET_NOT_FOUND', format('no bet %s for player %s', p_bet_id, p_account.account_id),
+                             jsonb_build_object('bet_id', p_bet_id));
+    ELSIF (v_ctx.bet).status = 'ROLLED_BACK' THEN
+        PERFORM wallet._fail('BET_ALREADY_ROLLED_BACK', format('bet %s was rolled back', p_bet_id), jsonb_build_object('bet_id', p_bet_id));
+    ELSIF (v_ctx.bet).status = 'SETTLED' THEN
+        PERFORM wallet._fail('BET_ALREADY_SETTLED', format('bet %s was settled by %s', p_bet_id, (v_ctx.bet).settlement_id),
+                             jsonb_build_object('bet_id', p_bet_id, 'settlement_id', (v_ctx.bet).settlement_id));
+    END IF;
+    IF p_account.status <> 'active' THEN
+        PERFORM wallet._require_open(p_account, p_allow_frozen => true);
+    END IF;
+    RETURN v_ctx.bet;
+END
+$$;
+
+-- Settles the bet wallet._bet_settle_check returned (the account locked by the caller) and
+-- answers; a bet this settlement id settled before (a replay, even of a bet rolled back since)
+-- is answered from its record, nothing written.
+-- WIN and CASHOUT pay p_payout (gross, stake included) split over the funding sources by
+-- wallet._settlement_split to the destinations stored at authorization; LOSS pays nothing; VOID
+-- restores the sources exactly.  Then rolling progress from the bet's snapshot, completion and
+-- release, auto-completion, the outbox event.
+-- Raises BALANCE_LIMIT_EXCEEDED (a credit or a rolling release past a bucket's ceiling).
+CREATE OR REPLACE FUNCTION wallet._bet_settle_apply(p_bet wallet.bet, p_settlement_id text, p_result text, p_payout bigint,
+                                                    p_actor text)
+RETURNS jsonb
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_player_id text := p_bet.account_id;
+    v_payout bigint := CASE WHEN p_result IN ('WIN', 'CASHOUT') THEN p_payout ELSE 0 END;
+    v_bet wallet.bet := p_bet;
     v_postings wallet.posting[];
     v_txn wallet.ledger_txn;
     v_cash_stake bigint;
     v_rolling jsonb;
     v_answer jsonb;
 BEGIN
-    IF v_errors <> '[]'::jsonb THEN
-        PERFORM wallet._raise_invalid(v_errors);
-    END IF;
-
-    -- The account lock (wallet._lock_account, inline on this path), in a statement of its own:
-    -- what the command reads next is read after it, so it sees every command on this player
-    -- that committed while this one waited.
-    SELECT * INTO v_account FROM wallet.account WHERE account_id = p_player_id FOR UPDATE;
-    IF NOT FOUND THEN
-        PERFORM wallet._lock_account(p_player_id);  -- raises UNKNOWN_ACCOUNT
-    END IF;
-    -- The bet, and the bet this settlement id already settled (if any).
-    SELECT b AS bet, s.bet_id AS keyed_bet, s.result AS keyed_result, s.payout AS keyed_payout
-      INTO v_ctx
-      FROM (SELECT) AS one
-      LEFT JOIN wallet.bet b ON b.account_id = p_player_id AND b.bet_id = p_bet_id
-      LEFT JOIN wallet.bet s ON s.account_id = p_player_id AND s.settlement_id = p_settlement_id;
-    IF v_ctx.keyed_bet IS NOT NULL THEN
-        IF (v_ctx.keyed_bet, v_ctx.keyed_result, v_ctx.keyed_payout) IS NOT DISTINCT FROM (p_bet_id, p_result, v_payout) THEN
-            SELECT * INTO v_txn FROM wallet.ledger_txn WHERE account_id = p_player_id AND txn_id = (v_ctx.bet).settle_txn_id;
-            RETURN wallet._bet_settled_answer(v_ctx.bet, v_txn.targets, v_txn.amounts);
-        END IF;
-        PERFORM wallet._idempotency_conflict('bet_settle', p_settlement_id);
-    END IF;
-    v_bet := v_ctx.bet;
-    IF v_bet.bet_id IS NULL THEN
-        PERFORM wallet._fail('BET_NOT_FOUND', format('no bet %s for player %s', p_bet_id, p_player_id),
-                             jsonb_build_object('bet_id', p_bet_id));
-    ELSIF v_bet.status = 'ROLLED_BACK' THEN
-        PERFORM wallet._fail('BET_ALREADY_ROLLED_BACK', format('bet %s was rolled back', p_bet_id), jsonb_build_object('bet_id', p_bet_id));
-    ELSIF v_bet.status = 'SETTLED' THEN
-        PERFORM wallet._fail('BET_ALREADY_SETTLED', format('bet %s was settled by %s', p_bet_id, v_bet.settlement_id),
-                             jsonb_build_object('bet_id', p_bet_id, 'settlement_id', v_bet.settlement_id));
-    END IF;
-    IF v_account.status <> 'active' THEN
-        PERFORM wallet._require_open(v_account, p_allow_frozen => true);
+    IF v_bet.settlement_id = p_settlement_id THEN
+        SELECT * INTO v_txn FROM wallet.ledger_txn WHERE account_id = v_player_id AND txn_id = v_bet.settle_txn_id;
+        RETURN wallet._bet_settled_answer(v_bet, v_txn.targets, v_txn.amounts);
     END IF;
 
     -- What moves: VOID puts the sources back; otherwise the payout's shares go to the
@@ -132,31 +139,66 @@ BEGIN
                             ORDER BY s.n)))
                  GROUP BY destination) per_destination;
     END IF;
-    v_txn := wallet._post(p_player_id, 'BET_SETTLE', 'bet:' || p_bet_id, v_actor, v_postings, v_bet.topology_version);
+    v_txn := wallet._post(v_player_id, 'BET_SETTLE', 'bet:' || v_bet.bet_id, p_actor, v_postings, v_bet.topology_version);
 
     -- Rolling from the snapshot: DEPOSIT obligations count the stake funded by CASH and
     -- WITHDRAWABLE money, BONUS obligations the whole stake (SPEC §5a).
     v_cash_stake := (SELECT coalesce(sum(s.amount) FILTER (WHERE s.kind IN ('CASH', 'WITHDRAWABLE')), 0)
                        FROM unnest(v_bet.source_kinds, v_bet.source_amounts) AS s(kind, amount));
-    v_rolling := wallet._rolling_progress(p_player_id, v_bet.wallet_group, p_bet_id,
+    v_rolling := wallet._rolling_progress(v_player_id, v_bet.wallet_group, v_bet.bet_id,
         wallet._rolling_earned(p_result, v_cash_stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
         wallet._rolling_earned(p_result, v_bet.stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
-        v_actor);
+        p_actor);
 
     UPDATE wallet.bet SET status = 'SETTLED', result = p_result, payout = v_payout, settlement_id = p_settlement_id,
                           settled_at = now(), settle_txn_id = v_txn.txn_id, settle_rolling = nullif(v_rolling, '[]'::jsonb)
-     WHERE account_id = p_player_id AND bet_id = p_bet_id
+     WHERE account_id = v_player_id AND bet_id = v_bet.bet_id
     RETURNING * INTO v_bet;
-    PERFORM wallet._auto_complete(p_player_id, ARRAY[v_bet.wallet_group], v_actor);
+    PERFORM wallet._auto_complete(v_player_id, ARRAY[v_bet.wallet_group], p_actor);
 
     v_answer := wallet._bet_settled_answer(v_bet, v_txn.targets, v_txn.amounts);
     -- The event (wallet._emit, inline on this path).
     INSERT INTO wallet.outbox (account_id, event_type, payload)
-    VALUES (p_player_id, 'bet.settled', v_answer || jsonb_build_object(
-        'player_id', p_player_id, 'settlement_id', p_settlement_id, 'stake', v_bet.stake,
+    VALUES (v_player_id, 'bet.settled', v_answer || jsonb_build_object(
+        'player_id', v_player_id, 'settlement_id', p_settlement_id, 'stake', v_bet.stake,
         'funding', wallet._bet_funding(v_bet),
         'provider_type', v_bet.provider_type, 'wallet_group', v_bet.wallet_group, 'topology_version', v_bet.topology_version,
         'policy', jsonb_build_object('provider_type', v_bet.provider_type, 'version', v_bet.policy_version)));
     RETURN v_answer;
+END
+$$;
+
+-- Settles an authorized bet (SPEC §4 settlement arithmetic, §5a rolling): WIN and CASHOUT pay
+-- p_payout (gross, stake included) split over the funding sources by wallet._settlement_split
+-- to the destinations stored at authorization; LOSS pays nothing; VOID restores the sources
+-- exactly.  Then rolling progress from the bet's snapshot, completion and release, then
+-- auto-completion.  Idempotent on p_settlement_id (the bet row holds it); another settlement of
+-- a settled bet is BET_ALREADY_SETTLED, of a rolled-back one BET_ALREADY_ROLLED_BACK.  Runs on
+-- frozen accounts.  Many settlements in one call: game.bet_settle_batch.
+-- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, BET_NOT_FOUND, BET_ALREADY_SETTLED,
+-- BET_ALREADY_ROLLED_BACK, IDEMPOTENCY_CONFLICT, BALANCE_LIMIT_EXCEEDED.
+-- Locks: the account.  Raises: see above.  Writes: ledger BET_SETTLE, the destination buckets, wallet.bet (the settlement's record), rolling progress (and releases), outbox bet.settled (and rolling.*).
+-- Answers (HTTP): ruby_wallet.routes.bets.BetSettled.
+CREATE OR REPLACE FUNCTION game.bet_settle(p_bet_id text, p_player_id text, p_settlement_id text, p_result text,
+                                             p_payout bigint DEFAULT NULL, p_actor text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_errors jsonb := wallet._bet_settle_problems(p_bet_id, p_player_id, p_settlement_id, p_result, p_payout);
+    v_account wallet.account;
+BEGIN
+    IF v_errors <> '[]'::jsonb THEN
+        PERFORM wallet._raise_invalid(v_errors);
+    END IF;
+
+    -- The account lock (wallet._lock_account, inline on this path), in a statement of its own:
+    -- what the command reads next is read after it, so it sees every command on this player
+    -- that committed while this one waited.
+    SELECT * INTO v_account FROM wallet.account WHERE account_id = p_player_id FOR UPDATE;
+    IF NOT FOUND THEN
+        v_account := wallet._lock_account(p_player_id);  -- raises UNKNOWN_ACCOUNT
+    END IF;
+    RETURN wallet._bet_settle_apply(wallet._bet_settle_check(v_account, p_bet_id, p_settlement_id, p_result, p_payout),
+                                    p_settlement_id, p_result, p_payout, wallet._actor(p_actor));
 END
 $$;

@@ -35,6 +35,7 @@ def route_answers() -> dict[str, set[str]]:
                 if isinstance(call, ast.Call) and getattr(call.func, "id", getattr(call.func, "attr", None)) in (
                     "call",
                     "call_admin",
+                    "fetch",  # Database.fetch: the rows of a named statement (the batch route's)
                 ):
                     for arg in call.args:
                         if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and arg.value in queries():

@@ -290,6 +290,25 @@ def exercise(c: Client) -> None:
         scope="game",
         bet_id="never-seen",
     )
+    # many settlements in one call: settled, refused (a problem with its detail fields), invalid
+    c.post(
+        "/v1/bets",
+        {"bet_id": "b5", "player_id": "p1", "provider_type": "SPORTS", "provider_id": "book", "stake": 100},
+        201,
+        scope="game",
+    )
+    c.post(
+        "/v1/bets/settlements",
+        {
+            "settlements": [
+                {"bet_id": "b5", "settlement_id": "s5", "player_id": "p1", "result": "WIN", "payout": 150},
+                {"bet_id": "b1", "settlement_id": "s1-again", "player_id": "p1", "result": "LOSS"},
+                {"bet_id": "b5", "player_id": "p1"},
+            ]
+        },
+        200,
+        scope="game",
+    )
 
     # promotion credits: to POINTS, and to a bonus bucket with rolling
     c.post(

@@ -1,15 +1,24 @@
-"""Bets (scope game): authorize, settle, roll back.  The funding plan, settlement split and
-rolling progress are all the database's (SPEC §4, §5a); these routes decode and pass through."""
+"""Bets (scope game): authorize, settle, roll back, and many settlements in one call.  The
+funding plan, settlement split and rolling progress are all the database's (SPEC §4, §5a); these
+routes decode and pass through."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+import psycopg
 from litestar import Request, Response, post
+from litestar.enums import MediaType
+from litestar.openapi.spec import OpenAPI, Reference, Schema
 from litestar.params import FromPath, JSONBody
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.typing import FieldDefinition
 from msgspec import UNSET, UnsetType
+from psycopg.types.string import StrDumper
 
+from ruby_wallet.db import translate
+from ruby_wallet.errors import WalletError, invalid
 from ruby_wallet.routes._common import (
     Amount,
     Code,
@@ -24,6 +33,7 @@ from ruby_wallet.routes._common import (
     scopes,
 )
 from ruby_wallet.routes._fields import BucketAmount, Minor, RollingId, TopologyVersion
+from ruby_wallet.validation import collect_problems
 
 GAME = scopes("game")
 
@@ -48,6 +58,54 @@ class Settlement(msgspec.Struct, forbid_unknown_fields=True):
     player_id: Key
     result: Literal["WIN", "LOSS", "VOID", "CASHOUT"]
     payout: NonNegativeAmount | None = None
+
+
+class BatchSettlement(msgspec.Struct, forbid_unknown_fields=True):
+    """One item of POST /v1/bets/settlements: the body of POST /v1/bets/{bet_id}/settle and the bet it settles."""
+
+    bet_id: Key
+    settlement_id: Key
+    player_id: Key
+    result: Literal["WIN", "LOSS", "VOID", "CASHOUT"]
+    payout: NonNegativeAmount | None = None
+
+
+class _BatchItem(msgspec.Struct, forbid_unknown_fields=True):
+    """How an item is decoded: the single route's body (Settlement) with the bet id, which that
+    route takes from its path unchecked (the database checks it), so here any string."""
+
+    bet_id: str
+    settlement_id: Key
+    player_id: Key
+    result: Literal["WIN", "LOSS", "VOID", "CASHOUT"]
+    payout: NonNegativeAmount | None = None
+
+
+class _AnyItem:
+    """Marks the items of a batch: decoded as any JSON value (a wrong item is that item's 422,
+    not the whole call's), documented as BatchSettlement (BatchItemSchema)."""
+
+
+class SettlementBatch(msgspec.Struct, forbid_unknown_fields=True):
+    settlements: Annotated[
+        list[Annotated[Any, _AnyItem]],
+        msgspec.Meta(
+            min_length=1,
+            max_length=1000,
+            description="1 to 1,000 settlements, each applied or refused on its own as POST /v1/bets/{bet_id}/settle "
+            "would answer it",
+        ),
+    ]
+
+
+class BatchItemSchema(OpenAPISchemaPlugin):
+    """The OpenAPI schema of a batch item: BatchSettlement (decoding stays lenient, see _AnyItem)."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return any(m is _AnyItem for m in field_definition.metadata)
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+        return schema_creator.for_field_definition(FieldDefinition.from_annotation(BatchSettlement))
 
 
 class Rollback(msgspec.Struct, forbid_unknown_fields=True):
@@ -116,6 +174,33 @@ class BetRolledBack(msgspec.Struct, kw_only=True):
     ] = UNSET
 
 
+class SettlementResult(msgspec.Struct, kw_only=True):
+    index: Annotated[int, msgspec.Meta(ge=0, description="the item's position in `settlements`, from 0")]
+    status: Annotated[
+        int, msgspec.Meta(description="the HTTP status POST /v1/bets/{bet_id}/settle answers this item with")
+    ]
+    # Documented as oneOf [BetSettled, Problem] (document_openapi): the problem's fields are open.
+    body: Annotated[
+        dict[str, Any],
+        msgspec.Meta(description="the answer POST /v1/bets/{bet_id}/settle gives this item: BetSettled, or a problem"),
+    ]
+
+
+class SettlementResults(msgspec.Struct, kw_only=True):
+    results: Annotated[list[SettlementResult], msgspec.Meta(description="one per item, in the order sent")]
+
+
+def document_openapi(openapi: OpenAPI) -> None:
+    """A batch item's body is the settlement's answer or the problem the single route answers."""
+    result = (openapi.components.schemas or {}).get("SettlementResult")
+    if isinstance(result, Schema) and result.properties and "body" in result.properties:
+        body = result.properties["body"]
+        result.properties["body"] = Schema(
+            one_of=[Reference(ref="#/components/schemas/BetSettled"), Reference(ref="#/components/schemas/Problem")],
+            description=body.description if isinstance(body, Schema) else None,
+        )
+
+
 @post(
     "/v1/bets",
     opt=GAME,
@@ -180,4 +265,78 @@ async def bet_rollback(request: Request, bet_id: FromPath[str], data: JSONBody[R
     )
 
 
-ROUTES = [bet_authorize, bet_settle, bet_rollback]
+# Items per database call (one transaction each): a player's other commands wait at most one
+# call (docs/adr/0006-batch-settlement.md has the measurements behind the size).
+BATCH_CHUNK = 50
+
+
+def _item_refusal(item: Any) -> WalletError | None:
+    """Why POST /v1/bets/{bet_id}/settle would refuse this item before the database sees it: its
+    body's problems (every one, as that route lists them), or a bet id psycopg cannot send."""
+    try:
+        decoded = msgspec.convert(item, type=_BatchItem, strict=True)
+    except msgspec.ValidationError:
+        return invalid(collect_problems(_BatchItem, item))
+    try:
+        StrDumper(str).dump(decoded.bet_id)
+    except psycopg.DataError as exc:
+        return translate(exc)
+    return None
+
+
+def _problem_text(body: dict[str, Any], instance: str) -> bytes:
+    """A problem the database answered for an item, with the single route's `instance`, its
+    fields in the order the API writes a problem."""
+    ordered: dict[str, Any] = {k: body[k] for k in ("type", "title", "status", "detail", "code") if k in body}
+    ordered["instance"] = instance
+    ordered.update((k, v) for k, v in body.items() if k not in ordered)
+    return msgspec.json.encode(ordered)
+
+
+@post(
+    "/v1/bets/settlements",
+    opt=GAME,
+    tags=["bets"],
+    status_code=200,
+    responses=answers(200, SettlementResults, "Every item's answer, in the order sent"),
+    summary="Settle many bets in one call: each item is answered as POST /v1/bets/{bet_id}/settle would answer it",
+)
+async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) -> Response:
+    """Items in account order (player id, then list order), BATCH_CHUNK per database call, each
+    call its own transaction: a killed server leaves each call applied or not, and the same batch
+    again answers every item as the first time (each item is idempotent on its settlement_id)."""
+    root = request.scope.get("root_path", "")
+    answers_: list[tuple[int, bytes] | None] = [None] * len(data.settlements)
+    valid: list[tuple[int, dict[str, Any]]] = []
+    for index, item in enumerate(data.settlements):
+        refusal = _item_refusal(item)
+        if refusal is None:
+            valid.append((index, item))
+            continue
+        bet_id = item.get("bet_id") if isinstance(item, dict) else None
+        instance = f"{root}/v1/bets/{bet_id}/settle" if isinstance(bet_id, str) else request.url.path
+        answers_[index] = (refusal.status, msgspec.json.encode(refusal.problem(instance=instance)))
+    valid.sort(key=lambda v: (v[1]["player_id"], v[0]))
+    db, who = request.app.state.db, actor(request)
+    for start in range(0, len(valid), BATCH_CHUNK):
+        chunk = valid[start : start + BATCH_CHUNK]
+        rows = await db.fetch(
+            "bet_settle_batch", {"settlements": msgspec.json.encode([item for _, item in chunk]).decode(), "actor": who}
+        )
+        for (index, item), (_, status, body) in zip(chunk, rows, strict=True):
+            if status == 200:
+                answers_[index] = (status, body.encode())
+            else:
+                answers_[index] = (
+                    status,
+                    _problem_text(msgspec.json.decode(body), f"{root}/v1/bets/{item['bet_id']}/settle"),
+                )
+    parts = []
+    for index, answer in enumerate(answers_):
+        assert answer is not None, "every item is answered"
+        parts.append(b'{"index":%d,"status":%d,"body":%s}' % (index, *answer))
+    content = b",".join(parts)
+    return Response(content=b'{"results":[' + content + b"]}", status_code=200, media_type=MediaType.JSON)
+
+
+ROUTES = [bet_authorize, bet_settle, bet_settle_batch, bet_rollback]

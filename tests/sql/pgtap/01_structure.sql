@@ -58,8 +58,8 @@ SELECT is((SELECT count(*)::int FROM executable WHERE function LIKE 'wallet.%'),
 -- Each scope role executes exactly the functions of its schema, and each schema holds exactly
 -- the commands of its scope.
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_game'$$,
-              ARRAY['game.bet_authorize', 'game.bet_rollback', 'game.bet_settle'],
-              'wallet_game: the bet commands');
+              ARRAY['game.bet_authorize', 'game.bet_rollback', 'game.bet_settle', 'game.bet_settle_batch'],
+              'wallet_game: the bet commands (and many settlements in one call)');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_payments'$$,
               ARRAY['payments.open_account', 'payments.deposit_create', 'payments.deposit_approve', 'payments.deposit_reject',
                     'payments.withdrawal_create', 'payments.withdrawal_complete', 'payments.withdrawal_reject'],
