@@ -214,32 +214,35 @@ $$;
 -- Auto-completion (SPEC §5a): when a group's money — CASH balances plus the stakes of its open
 -- bets — is at or below the money policy's auto_complete_below, its active DEPOSIT obligations
 -- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.  One
--- read decides it on the common path: which groups have an active DEPOSIT obligation (none of
--- p_groups: nothing to do); then, per such group, its cash (only when that is at or below the
--- threshold are the open stakes summed).  Each read is a statement of its own (on Citus no
--- statement over a shard may call a function that reads a table, docs/scaling.md C6).
+-- read decides it for a group on the common path: an active DEPOSIT obligation there, and cash
+-- above the threshold (only then are the open stakes summed).  That read calls no function: on
+-- Citus no statement over a shard may call one that reads a table (docs/scaling.md C6); the
+-- active topology, the cash and the obligation are joined and subqueries of its own, each on
+-- the account's shard or a reference table.
 CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_locked text[] := wallet._deposit_locked_groups(p_account_id);
     v_group record;
     v_money bigint;
     v_id bigint;
 BEGIN
-    IF NOT v_locked && p_groups THEN
-        RETURN;
-    END IF;
     FOR v_group IN
-        SELECT gp.wallet_group AS code, gp.auto_complete_below AS threshold
+        SELECT gp.wallet_group AS code, gp.auto_complete_below AS threshold,
+               (SELECT coalesce(sum(b.balance), 0) FROM wallet.bucket b
+                  JOIN wallet.bucket_type bt ON bt.code = b.bucket_type
+                  JOIN wallet.topology_version t ON t.version = bt.topology_version AND t.status = 'ACTIVE'
+                 WHERE b.account_id = p_account_id AND bt.wallet_group = gp.wallet_group AND bt.kind = 'CASH') AS cash
           FROM wallet.group_policy gp
-         WHERE gp.status = 'ACTIVE' AND gp.wallet_group = ANY (p_groups) AND gp.wallet_group = ANY (v_locked)
+         WHERE gp.status = 'ACTIVE' AND gp.wallet_group = ANY (p_groups)
+           AND EXISTS (SELECT 1 FROM wallet.rolling_obligation o
+                        WHERE o.account_id = p_account_id AND o.wallet_group = gp.wallet_group
+                          AND o.kind = 'DEPOSIT' AND o.status = 'ACTIVE')
          ORDER BY gp.wallet_group
     LOOP
-        v_money := wallet._group_balance(p_account_id, v_group.code, 'CASH');
-        CONTINUE WHEN v_money > v_group.threshold;
-        v_money := v_money + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
-                                        AND wallet_group = v_group.code AND status = 'AUTHORIZED'), 0);
+        CONTINUE WHEN v_group.cash > v_group.threshold;
+        v_money := v_group.cash + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
+                                             AND wallet_group = v_group.code AND status = 'AUTHORIZED'), 0);
         CONTINUE WHEN v_money > v_group.threshold;
         FOR v_id IN SELECT rolling_id FROM wallet.rolling_obligation
                      WHERE account_id = p_account_id AND wallet_group = v_group.code AND kind = 'DEPOSIT' AND status = 'ACTIVE'
