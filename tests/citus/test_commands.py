@@ -10,6 +10,7 @@ the test only asks that they work.  What fails on Citus is a strict xfail naming
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -423,3 +424,30 @@ def test_analytics_view_as_owner(citus, view):
     """The views' queries themselves distribute (fan-out on the coordinator)."""
     with citus.connect("wallet_owner") as conn:
         conn.execute(f"SELECT count(*) FROM analytics.{view}").fetchone()
+
+
+def test_a_batch_settles_bets_of_players_on_both_workers(citus):
+    """game.bet_settle_batch is not distributed (its items name many players): the coordinator
+    runs it over those players' shards, one transaction (docs/scaling.md, Batches)."""
+    first = "batch-0"
+    other = next(
+        f"batch-{n}"
+        for n in range(1, 100)
+        if citus.node_of("wallet.account", f"batch-{n}") != citus.node_of("wallet.account", first)
+    )
+    players = [first, other]
+    with citus.connect("wallet_dba") as conn:
+        items = []
+        for player in players:
+            conn.execute("SELECT payments.open_account(%s, 'KRW')", (player,))
+            conn.execute(
+                "SELECT payments.deposit_create(%s, %s, 5000, 'SPORTS_NORMAL', true)", (f"{player}-dep", player)
+            )
+            conn.execute("SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 100, 2.0)", (f"{player}-b", player))
+            items.append(
+                {"bet_id": f"{player}-b", "player_id": player, "settlement_id": f"{player}-s", "result": "LOSS"}
+            )
+        rows = conn.execute(
+            "SELECT index, status, body->>'status' FROM game.bet_settle_batch(%s::jsonb)", (json.dumps(items),)
+        ).fetchall()
+    assert rows == [(0, 200, "SETTLED"), (1, 200, "SETTLED")]
