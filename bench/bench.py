@@ -16,6 +16,10 @@ What it does, in order (docs/benchmarks.md explains each figure):
      one player, "whale"), then bet authorize on the big and the small database alternately;
   5. profile: pg_stat_statements (track = all, track_planning) and pg_stat_user_functions for
      bet authorize and bet settle, auto_explain (EXPLAIN ANALYZE of every nested statement);
+  6. with --citus only: a throwaway Citus cluster (a coordinator and 2 workers on this machine,
+     ruby_wallet.citus, PostgreSQL defaults), migrated and distributed, the same players seeded
+     through the coordinator, then bet authorize and authorize+settle through the coordinator
+     (each call forwarded to the player's worker), next to the single-node figures of step 2;
 Everything it started is stopped and the temp folder removed, on success, error or Ctrl-C.
 Not a test: nothing here runs under pytest.
 """
@@ -45,6 +49,7 @@ from pathlib import Path
 
 import psycopg
 
+from ruby_wallet.citus import CitusCluster, CitusUnavailable
 from ruby_wallet.localdb import DATABASE, LocalCluster, _free_port, find_bindir
 from ruby_wallet.migrate import migrate
 
@@ -163,6 +168,7 @@ class Bench:
         self.ref_16: dict[str, float] = {}
         self.ref_16_p99: dict[str, float] = {}
         self.api_key: str | None = None
+        self.citus: CitusCluster | None = None
 
     # -- plumbing -----------------------------------------------------------------------------
     def su(self, db: str = DATABASE) -> psycopg.Connection:
@@ -172,16 +178,20 @@ class Bench:
         self.tag += 1
         return self.tag
 
-    def pg_env(self, user: str, db: str = DATABASE, role: str | None = None) -> dict[str, str]:
-        """libpq settings for pgbench; `role`: the scope role the API's login acts as (ADR 0004)."""
+    def pg_env(
+        self, user: str, db: str = DATABASE, role: str | None = None, cluster: LocalCluster | None = None
+    ) -> dict[str, str]:
+        """libpq settings for pgbench; `role`: the scope role the API's login acts as (ADR 0004);
+        `cluster`: another server than the single-node one (the Citus coordinator)."""
+        cluster = cluster or self.cluster
         env = dict(os.environ)
         password_file = "superuser.password" if user == "postgres" else "api.password"
         env.update(
             PGHOST="127.0.0.1",
-            PGPORT=str(self.cluster.port),
+            PGPORT=str(cluster.port),
             PGUSER=user,
             PGDATABASE=db,
-            PGPASSWORD=(self.cluster.root / password_file).read_text().strip(),
+            PGPASSWORD=(cluster.root / password_file).read_text().strip(),
         )
         if role:
             env["PGOPTIONS"] = f"-c role={role}"
@@ -303,6 +313,7 @@ class Bench:
         record: bool = True,
         expect_clean: bool = True,
         db: str = DATABASE,
+        cluster: LocalCluster | None = None,
     ) -> Result:
         a = self.args
         tag = self.next_tag()
@@ -335,7 +346,7 @@ class Bench:
         cpu0 = children_cpu()
         t0 = time.monotonic()
         role = script_role(BENCH / script) if script and user != "postgres" else None
-        proc = subprocess.run(cmd, env=self.pg_env(user, db, role), capture_output=True, text=True)
+        proc = subprocess.run(cmd, env=self.pg_env(user, db, role, cluster), capture_output=True, text=True)
         wall = time.monotonic() - t0
         cpu = children_cpu() - cpu0
         out = proc.stdout
@@ -516,6 +527,56 @@ class Bench:
             for r in self.results:
                 if r.ratio_to == "tpcb-like":
                     self._ratio(r)
+
+    def citus_phase(self) -> None:
+        """Bet authorize and authorize+settle through a Citus coordinator (--citus), each call
+        forwarded whole to the worker holding the player (docs/scaling.md), with the same
+        scripts, clients and duration as the single-node runs; the ratio is to the single-node
+        figure of the same command in this run."""
+        a = self.args
+        self.citus = CitusCluster(self.tmp / "citus-home")
+        try:
+            url = self.citus.up()
+        except CitusUnavailable as exc:
+            say(f"citus: skipped, {exc}")
+            return
+        say(f"Citus up: coordinator on 127.0.0.1:{self.citus.coordinator.port}, 2 workers")
+        n = a.players
+        say(f"seeding the Citus wallet: {n} players (open_account + auto-approved deposits), each call forwarded")
+        t0 = time.monotonic()
+        with psycopg.connect(url, autocommit=True) as conn:
+            cur = conn.cursor()
+            cur.executemany("SELECT payments.open_account(%s, 'KRW', 'bench')", [(f"p{i}",) for i in range(1, n + 1)])
+            for bucket, short in (("SPORTS_NORMAL", "s"), ("CASINO_NORMAL", "c")):
+                cur.executemany(
+                    f"SELECT payments.deposit_create(%s, %s, {PLAYERS_SEED_BALANCE}, '{bucket}', true, 'bench')",
+                    [(f"seed-{short}-{i}", f"p{i}") for i in range(1, n + 1)],
+                )
+            conn.execute("VACUUM ANALYZE")
+        say(f"seeded in {time.monotonic() - t0:.1f} s")
+        coordinator = self.citus.coordinator
+        self.pgbench(
+            "warmup", "citus authorize", script="authorize.sql", duration=a.warmup, record=False, cluster=coordinator
+        )
+        single = {r.name: r for r in self.results if r.section == "sql"}
+        for name, script, k in (
+            ("bet authorize", "authorize.sql", 1),
+            ("bet authorize + settle", "authorize_settle.sql", 2),
+        ):
+            r = self.pgbench(
+                "citus",
+                f"{name} via the coordinator",
+                script=script,
+                clients=8,
+                duration=a.duration,
+                cmds_per_txn=k,
+                cluster=coordinator,
+                note="coordinator + 2 workers on this machine",
+            )
+            one = single.get(name)
+            if r.per_s and one and one.per_s:
+                r.ratio = r.per_s / one.per_s
+                r.ratio_to = "single node"
 
     def _ratio(self, r: Result) -> None:
         if r.per_s and self.tpcb_ref:
@@ -1176,6 +1237,8 @@ $p$""")
             self.history_phase()
         if not a.skip_profile:
             self.profile_phase()
+        if a.citus:
+            self.citus_phase()
         self.info["load_end"] = loadavg()
 
     def cleanup(self) -> None:
@@ -1189,6 +1252,11 @@ $p$""")
                 self.cluster.stop()
         except Exception as exc:  # noqa: BLE001
             say(f"stopping PostgreSQL: {exc}")
+        if self.citus is not None:
+            try:
+                self.citus.stop()
+            except Exception as exc:  # noqa: BLE001
+                say(f"stopping Citus: {exc}")
         if self.args.keep:
             say(f"kept {self.tmp}")
         else:
@@ -1373,6 +1441,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=4000,
         help="settlements/s to authorize bets for in the batch scenario (default 4000; too low and the run runs out)",
+    )
+    p.add_argument(
+        "--citus",
+        action="store_true",
+        help="also bet authorize and authorize+settle through a throwaway Citus cluster (coordinator and 2 "
+        "workers on this machine; needs Citus: ./dev citus up builds it), next to the single-node figures",
     )
     p.add_argument("--out", help="also write the report (report.md, results.json, auto_explain logs) to this folder")
     p.add_argument("--keep", action="store_true", help="keep the temp folder (the cluster is stopped anyway)")

@@ -2,10 +2,9 @@
 -- them and nothing else.  Views run with their owner's rights, so analysts never need access
 -- to the wallet tables themselves.  Amounts are minor units.
 --
--- Created after the grants of sql/90_grants.sql: on Citus, once a view passes a distributed
--- table's whole row to a function (wallet._coupon_usable(c) below), every later GRANT or REVOKE
--- on that function fails ("Citus can not handle circular dependencies between distributed
--- objects"; docs/scaling.md C25).
+-- Created after the grants of sql/90_grants.sql.  (On Citus a view passing a distributed
+-- table's whole row to a function made every later GRANT or REVOKE on that function fail,
+-- docs/scaling.md C25; no view does so since the coupon rules take columns, C26.)
 
 CREATE VIEW analytics.balances AS
 SELECT a.account_id AS player_id, a.currency, b.bucket_type, bt.kind, bt.wallet_group, b.balance
@@ -46,7 +45,7 @@ COMMENT ON VIEW analytics.house_result_by_provider IS 'Settled bets per provider
 
 CREATE VIEW analytics.coupon_liability AS
 SELECT c.account_id AS player_id, c.coupon_id, c.amount, c.remaining, c.wallet_group, c.provider_types, c.stake_returned,
-       c.expires_at, NOT wallet._coupon_usable(c) AS expired,
+       c.expires_at, NOT wallet._coupon_usable(c.status, c.expires_at) AS expired,
        coalesce((SELECT sum(s.amount) FROM wallet.bet_source s JOIN wallet.bet b USING (account_id, bet_id)
                   WHERE s.account_id = c.account_id AND s.coupon_id = c.coupon_id AND b.status = 'AUTHORIZED'), 0) AS in_open_bets
   FROM wallet.coupon c
@@ -69,9 +68,12 @@ SELECT b.provider_type, b.wallet_group, count(*) AS open_bets, count(DISTINCT b.
 COMMENT ON VIEW analytics.open_bet_exposure IS 'Authorized, unsettled bets per provider type and wallet group.';
 
 -- Every discrepancy between stored balances and the ledger; empty when the books are right.
-CREATE VIEW analytics.reconciliation AS
+-- The checks, private (`_`): what ops.reconcile and ops.reconcile_player read, analysts read
+-- analytics.reconciliation (on Citus that view reads them through a function of the owner's,
+-- docs/scaling.md C24, and a filter no longer reaches the checks; these stay filterable).
+CREATE VIEW analytics._reconciliation_checks AS
 -- Each check groups by the account id as a plain column (no FULL JOIN on it), so a filter on
--- player_id reaches every branch's index scan: ops.reconcile(p_player_id) reads one
+-- player_id reaches every branch's index scan: ops.reconcile_player(p_player_id) reads one
 -- player's rows, not the whole ledger.
 SELECT 'bucket_matches_ledger'::text AS check_name, account_id AS player_id, 'bucket:' || bucket_type AS subject,
        sum(ledger)::bigint AS expected, sum(stored)::bigint AS actual
@@ -103,8 +105,13 @@ SELECT 'transaction_sums_to_zero', t.account_id, 'txn:' || t.txn_id, 0, coalesce
   LEFT JOIN wallet.ledger_entry e USING (account_id, txn_id)
   GROUP BY t.account_id, t.txn_id
 HAVING coalesce(sum(e.amount), 0) <> 0 OR count(e.entry_no) = 0;
+COMMENT ON VIEW analytics._reconciliation_checks IS 'The checks of analytics.reconciliation, for ops.reconcile and ops.reconcile_player.';
+
+CREATE VIEW analytics.reconciliation AS
+SELECT check_name, player_id, subject, expected, actual FROM analytics._reconciliation_checks;
 COMMENT ON VIEW analytics.reconciliation IS 'Every discrepancy: bucket or coupon vs its ledger entries, HOLD pocket vs open bets and pending withdrawals, transaction not summing to zero. Must be empty.';
 
 -- Analysts read the views, which run with their owner's rights.
 GRANT USAGE ON SCHEMA analytics TO wallet_analyst, wallet_dba;
 GRANT SELECT ON ALL TABLES IN SCHEMA analytics TO wallet_analyst, wallet_dba;
+REVOKE SELECT ON analytics._reconciliation_checks FROM wallet_analyst;

@@ -390,7 +390,7 @@ CREATE TABLE wallet.casino_transaction (
     details jsonb,
     correlation_id text,
     actor text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     CONSTRAINT casino_transaction_bonus_check CHECK ((bonus >= 0)),
     CONSTRAINT casino_transaction_cash_check CHECK ((cash >= 0)),
     CONSTRAINT casino_transaction_outcome_known CHECK ((outcome = ANY (ARRAY['APPLIED'::text, 'CANCEL_NOT_FOUND'::text]))),
@@ -518,7 +518,7 @@ CREATE TABLE wallet.outbox (
     event_id bigint DEFAULT nextval('wallet.outbox_event_id_seq'::regclass) NOT NULL,
     event_type text NOT NULL,
     payload jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     delivery_id bigint,
     claimed_by text,
     claimed_at timestamp with time zone,
@@ -584,7 +584,7 @@ CREATE TABLE wallet.ledger_txn (
     ref text NOT NULL,
     actor text NOT NULL,
     topology_version integer,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     targets text[] NOT NULL,
     amounts bigint[] NOT NULL,
     balances_after bigint[] NOT NULL,
@@ -722,108 +722,6 @@ CREATE TABLE wallet.bucket (
 ALTER TABLE wallet.bucket OWNER TO wallet_owner;
 
 --
--- Name: topology_version; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.topology_version (
-    version integer NOT NULL,
-    status text DEFAULT 'DRAFT'::text NOT NULL,
-    document jsonb NOT NULL,
-    created_by text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    activated_by text,
-    activated_at timestamp with time zone,
-    CONSTRAINT topology_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text])))
-);
-
-
-ALTER TABLE wallet.topology_version OWNER TO wallet_owner;
-
---
--- Name: balances; Type: VIEW; Schema: analytics; Owner: wallet_owner
---
-CREATE VIEW analytics.balances AS
- SELECT a.account_id AS player_id,
-    a.currency,
-    b.bucket_type,
-    bt.kind,
-    bt.wallet_group,
-    b.balance
-   FROM ((wallet.bucket b
-     JOIN wallet.account a USING (account_id))
-     LEFT JOIN wallet.bucket_type bt ON (((bt.topology_version = ( SELECT topology_version.version
-           FROM wallet.topology_version
-          WHERE (topology_version.status = 'ACTIVE'::text))) AND (bt.code = b.bucket_type))));
-
-
-ALTER TABLE analytics.balances OWNER TO wallet_owner;
-
---
--- Name: bet_source; Type: VIEW; Schema: wallet; Owner: wallet_owner
---
-CREATE VIEW wallet.bet_source AS
- SELECT b.account_id,
-    b.bet_id,
-    (s.seq)::smallint AS seq,
-    s.kind,
-        CASE
-            WHEN (s.kind <> 'COUPON'::text) THEN s.source
-            ELSE NULL::text
-        END AS bucket_type,
-        CASE
-            WHEN (s.kind = 'COUPON'::text) THEN substr(s.source, 8)
-            ELSE NULL::text
-        END AS coupon_id,
-    s.amount,
-    s.destination,
-    s.stake_returned
-   FROM (wallet.bet b
-     CROSS JOIN LATERAL UNNEST(b.sources, b.source_kinds, b.source_amounts, b.destinations, b.stakes_returned) WITH ORDINALITY s(source, kind, amount, destination, stake_returned, seq));
-
-
-ALTER TABLE wallet.bet_source OWNER TO wallet_owner;
-
---
--- Name: coupon_liability; Type: VIEW; Schema: analytics; Owner: wallet_owner
---
-CREATE VIEW analytics.coupon_liability AS
- SELECT c.account_id AS player_id,
-    c.coupon_id,
-    c.amount,
-    c.remaining,
-    c.wallet_group,
-    c.provider_types,
-    c.stake_returned,
-    c.expires_at,
-    (NOT wallet._coupon_usable(c.*)) AS expired,
-    COALESCE(( SELECT sum(s.amount) AS sum
-           FROM (wallet.bet_source s
-             JOIN wallet.bet b USING (account_id, bet_id))
-          WHERE ((s.account_id = c.account_id) AND (s.coupon_id = c.coupon_id) AND (b.status = 'AUTHORIZED'::text))), (0)::numeric) AS in_open_bets
-   FROM wallet.coupon c
-  WHERE (c.status = 'ACTIVE'::text);
-
-
-ALTER TABLE analytics.coupon_liability OWNER TO wallet_owner;
-
---
--- Name: bet_extra_payout; Type: TABLE; Schema: wallet; Owner: wallet_owner
---
-CREATE TABLE wallet.bet_extra_payout (
-    account_id text NOT NULL,
-    bet_id text NOT NULL,
-    txn_id bigint NOT NULL,
-    amount bigint NOT NULL,
-    withheld bigint DEFAULT 0 NOT NULL,
-    ref text NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT bet_extra_payout_amount_check CHECK ((amount > 0)),
-    CONSTRAINT bet_extra_payout_withheld_check CHECK ((withheld >= 0))
-);
-
-
-ALTER TABLE wallet.bet_extra_payout OWNER TO wallet_owner;
-
---
 -- Name: ledger_entry; Type: VIEW; Schema: wallet; Owner: wallet_owner
 --
 CREATE VIEW wallet.ledger_entry AS
@@ -851,69 +749,9 @@ CREATE VIEW wallet.ledger_entry AS
 ALTER TABLE wallet.ledger_entry OWNER TO wallet_owner;
 
 --
--- Name: house_result_by_provider; Type: VIEW; Schema: analytics; Owner: wallet_owner
+-- Name: _reconciliation_checks; Type: VIEW; Schema: analytics; Owner: wallet_owner
 --
-CREATE VIEW analytics.house_result_by_provider AS
- SELECT b.provider_type,
-    ((b.settled_at AT TIME ZONE 'UTC'::text))::date AS day,
-    count(*) AS bets,
-    sum(b.stake) AS stake,
-    sum(b.payout) AS payout,
-    sum(h.amount) AS house_result,
-    count(*) FILTER (WHERE (b.result = 'VOID'::text)) AS voided
-   FROM (wallet.bet b
-     LEFT JOIN LATERAL ( SELECT COALESCE(sum(e.amount), (0)::numeric) AS amount
-           FROM wallet.ledger_entry e
-          WHERE ((e.account_id = b.account_id) AND (e.pocket = 'HOUSE'::text) AND ((e.txn_id = b.settle_txn_id) OR (e.txn_id IN ( SELECT x.txn_id
-                   FROM wallet.bet_extra_payout x
-                  WHERE ((x.account_id = b.account_id) AND (x.bet_id = b.bet_id))))))) h ON (true))
-  WHERE (b.status = 'SETTLED'::text)
-  GROUP BY b.provider_type, (((b.settled_at AT TIME ZONE 'UTC'::text))::date);
-
-
-ALTER TABLE analytics.house_result_by_provider OWNER TO wallet_owner;
-
---
--- Name: ledger_daily; Type: VIEW; Schema: analytics; Owner: wallet_owner
---
-CREATE VIEW analytics.ledger_daily AS
- SELECT ((t.created_at AT TIME ZONE 'UTC'::text))::date AS day,
-    t.kind,
-    count(DISTINCT ROW(t.account_id, t.txn_id)) AS transactions,
-    COALESCE(sum(e.amount) FILTER (WHERE ((e.pocket IS NULL) AND (e.amount > 0))), (0)::numeric) AS player_credits,
-    COALESCE((- sum(e.amount) FILTER (WHERE ((e.pocket IS NULL) AND (e.amount < 0)))), (0)::numeric) AS player_debits,
-    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'HOUSE'::text)), (0)::numeric) AS house,
-    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'PROMOTION'::text)), (0)::numeric) AS promotion,
-    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'EXTERNAL'::text)), (0)::numeric) AS external
-   FROM (wallet.ledger_txn t
-     JOIN wallet.ledger_entry e USING (account_id, txn_id))
-  GROUP BY (((t.created_at AT TIME ZONE 'UTC'::text))::date), t.kind;
-
-
-ALTER TABLE analytics.ledger_daily OWNER TO wallet_owner;
-
---
--- Name: open_bet_exposure; Type: VIEW; Schema: analytics; Owner: wallet_owner
---
-CREATE VIEW analytics.open_bet_exposure AS
- SELECT b.provider_type,
-    b.wallet_group,
-    count(*) AS open_bets,
-    count(DISTINCT b.account_id) AS players,
-    sum(b.stake) AS stake,
-    max(b.stake) AS largest_stake,
-    min(b.authorized_at) AS oldest
-   FROM wallet.bet b
-  WHERE (b.status = 'AUTHORIZED'::text)
-  GROUP BY b.provider_type, b.wallet_group;
-
-
-ALTER TABLE analytics.open_bet_exposure OWNER TO wallet_owner;
-
---
--- Name: reconciliation; Type: VIEW; Schema: analytics; Owner: wallet_owner
---
-CREATE VIEW analytics.reconciliation AS
+CREATE VIEW analytics._reconciliation_checks AS
  SELECT 'bucket_matches_ledger'::text AS check_name,
     x.account_id AS player_id,
     ('bucket:'::text || x.bucket_type) AS subject,
@@ -990,6 +828,182 @@ UNION ALL
  HAVING ((COALESCE(sum(e.amount), (0)::numeric) <> (0)::numeric) OR (count(e.entry_no) = 0));
 
 
+ALTER TABLE analytics._reconciliation_checks OWNER TO wallet_owner;
+
+--
+-- Name: topology_version; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.topology_version (
+    version integer NOT NULL,
+    status text DEFAULT 'DRAFT'::text NOT NULL,
+    document jsonb NOT NULL,
+    created_by text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    activated_by text,
+    activated_at timestamp with time zone,
+    CONSTRAINT topology_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text])))
+);
+
+
+ALTER TABLE wallet.topology_version OWNER TO wallet_owner;
+
+--
+-- Name: balances; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.balances AS
+ SELECT a.account_id AS player_id,
+    a.currency,
+    b.bucket_type,
+    bt.kind,
+    bt.wallet_group,
+    b.balance
+   FROM ((wallet.bucket b
+     JOIN wallet.account a USING (account_id))
+     LEFT JOIN wallet.bucket_type bt ON (((bt.topology_version = ( SELECT topology_version.version
+           FROM wallet.topology_version
+          WHERE (topology_version.status = 'ACTIVE'::text))) AND (bt.code = b.bucket_type))));
+
+
+ALTER TABLE analytics.balances OWNER TO wallet_owner;
+
+--
+-- Name: bet_source; Type: VIEW; Schema: wallet; Owner: wallet_owner
+--
+CREATE VIEW wallet.bet_source AS
+ SELECT b.account_id,
+    b.bet_id,
+    (s.seq)::smallint AS seq,
+    s.kind,
+        CASE
+            WHEN (s.kind <> 'COUPON'::text) THEN s.source
+            ELSE NULL::text
+        END AS bucket_type,
+        CASE
+            WHEN (s.kind = 'COUPON'::text) THEN substr(s.source, 8)
+            ELSE NULL::text
+        END AS coupon_id,
+    s.amount,
+    s.destination,
+    s.stake_returned
+   FROM (wallet.bet b
+     CROSS JOIN LATERAL UNNEST(b.sources, b.source_kinds, b.source_amounts, b.destinations, b.stakes_returned) WITH ORDINALITY s(source, kind, amount, destination, stake_returned, seq));
+
+
+ALTER TABLE wallet.bet_source OWNER TO wallet_owner;
+
+--
+-- Name: coupon_liability; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.coupon_liability AS
+ SELECT c.account_id AS player_id,
+    c.coupon_id,
+    c.amount,
+    c.remaining,
+    c.wallet_group,
+    c.provider_types,
+    c.stake_returned,
+    c.expires_at,
+    (NOT wallet._coupon_usable(c.status, c.expires_at)) AS expired,
+    COALESCE(( SELECT sum(s.amount) AS sum
+           FROM (wallet.bet_source s
+             JOIN wallet.bet b USING (account_id, bet_id))
+          WHERE ((s.account_id = c.account_id) AND (s.coupon_id = c.coupon_id) AND (b.status = 'AUTHORIZED'::text))), (0)::numeric) AS in_open_bets
+   FROM wallet.coupon c
+  WHERE (c.status = 'ACTIVE'::text);
+
+
+ALTER TABLE analytics.coupon_liability OWNER TO wallet_owner;
+
+--
+-- Name: bet_extra_payout; Type: TABLE; Schema: wallet; Owner: wallet_owner
+--
+CREATE TABLE wallet.bet_extra_payout (
+    account_id text NOT NULL,
+    bet_id text NOT NULL,
+    txn_id bigint NOT NULL,
+    amount bigint NOT NULL,
+    withheld bigint DEFAULT 0 NOT NULL,
+    ref text NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT bet_extra_payout_amount_check CHECK ((amount > 0)),
+    CONSTRAINT bet_extra_payout_withheld_check CHECK ((withheld >= 0))
+);
+
+
+ALTER TABLE wallet.bet_extra_payout OWNER TO wallet_owner;
+
+--
+-- Name: house_result_by_provider; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.house_result_by_provider AS
+ SELECT b.provider_type,
+    ((b.settled_at AT TIME ZONE 'UTC'::text))::date AS day,
+    count(*) AS bets,
+    sum(b.stake) AS stake,
+    sum(b.payout) AS payout,
+    sum(h.amount) AS house_result,
+    count(*) FILTER (WHERE (b.result = 'VOID'::text)) AS voided
+   FROM (wallet.bet b
+     LEFT JOIN LATERAL ( SELECT COALESCE(sum(e.amount), (0)::numeric) AS amount
+           FROM wallet.ledger_entry e
+          WHERE ((e.account_id = b.account_id) AND (e.pocket = 'HOUSE'::text) AND ((e.txn_id = b.settle_txn_id) OR (e.txn_id IN ( SELECT x.txn_id
+                   FROM wallet.bet_extra_payout x
+                  WHERE ((x.account_id = b.account_id) AND (x.bet_id = b.bet_id))))))) h ON (true))
+  WHERE (b.status = 'SETTLED'::text)
+  GROUP BY b.provider_type, (((b.settled_at AT TIME ZONE 'UTC'::text))::date);
+
+
+ALTER TABLE analytics.house_result_by_provider OWNER TO wallet_owner;
+
+--
+-- Name: ledger_daily; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.ledger_daily AS
+ SELECT ((t.created_at AT TIME ZONE 'UTC'::text))::date AS day,
+    t.kind,
+    count(DISTINCT ROW(t.account_id, t.txn_id)) AS transactions,
+    COALESCE(sum(e.amount) FILTER (WHERE ((e.pocket IS NULL) AND (e.amount > 0))), (0)::numeric) AS player_credits,
+    COALESCE((- sum(e.amount) FILTER (WHERE ((e.pocket IS NULL) AND (e.amount < 0)))), (0)::numeric) AS player_debits,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'HOUSE'::text)), (0)::numeric) AS house,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'PROMOTION'::text)), (0)::numeric) AS promotion,
+    COALESCE(sum(e.amount) FILTER (WHERE (e.pocket = 'EXTERNAL'::text)), (0)::numeric) AS external
+   FROM (wallet.ledger_txn t
+     JOIN wallet.ledger_entry e USING (account_id, txn_id))
+  GROUP BY (((t.created_at AT TIME ZONE 'UTC'::text))::date), t.kind;
+
+
+ALTER TABLE analytics.ledger_daily OWNER TO wallet_owner;
+
+--
+-- Name: open_bet_exposure; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.open_bet_exposure AS
+ SELECT b.provider_type,
+    b.wallet_group,
+    count(*) AS open_bets,
+    count(DISTINCT b.account_id) AS players,
+    sum(b.stake) AS stake,
+    max(b.stake) AS largest_stake,
+    min(b.authorized_at) AS oldest
+   FROM wallet.bet b
+  WHERE (b.status = 'AUTHORIZED'::text)
+  GROUP BY b.provider_type, b.wallet_group;
+
+
+ALTER TABLE analytics.open_bet_exposure OWNER TO wallet_owner;
+
+--
+-- Name: reconciliation; Type: VIEW; Schema: analytics; Owner: wallet_owner
+--
+CREATE VIEW analytics.reconciliation AS
+ SELECT _reconciliation_checks.check_name,
+    _reconciliation_checks.player_id,
+    _reconciliation_checks.subject,
+    _reconciliation_checks.expected,
+    _reconciliation_checks.actual
+   FROM analytics._reconciliation_checks;
+
+
 ALTER TABLE analytics.reconciliation OWNER TO wallet_owner;
 
 --
@@ -1023,7 +1037,7 @@ CREATE TABLE wallet.rolling_obligation (
     source_kind text NOT NULL,
     source_id text NOT NULL,
     policy_snapshot jsonb NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     closed_at timestamp with time zone,
     CONSTRAINT rolling_obligation_row_valid CHECK (wallet._rolling_obligation_row_valid(kind, status, source_kind, base_amount, required, progress))
 );
@@ -1079,7 +1093,7 @@ ALTER TABLE wallet.api_key OWNER TO wallet_owner;
 --
 CREATE TABLE wallet.audit_log (
     audit_id bigint NOT NULL,
-    at timestamp with time zone DEFAULT now() NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     actor text NOT NULL,
     action text NOT NULL,
     target text NOT NULL,
@@ -1088,6 +1102,7 @@ CREATE TABLE wallet.audit_log (
     after jsonb,
     reason text,
     detail jsonb,
+    account_id text DEFAULT ''::text NOT NULL,
     CONSTRAINT audit_log_outcome_known CHECK ((outcome = ANY (ARRAY['OK'::text, 'REFUSED'::text])))
 );
 
@@ -1569,7 +1584,7 @@ ALTER TABLE ONLY wallet.api_key
 -- Name: audit_log audit_log_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
 --
 ALTER TABLE ONLY wallet.audit_log
-    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (audit_id);
+    ADD CONSTRAINT audit_log_pkey PRIMARY KEY (account_id, audit_id);
 
 --
 -- Name: bet_extra_payout bet_extra_payout_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1654,12 +1669,6 @@ ALTER TABLE ONLY wallet.error_code
 --
 ALTER TABLE ONLY wallet.game_session
     ADD CONSTRAINT game_session_pkey PRIMARY KEY (account_id, session_id);
-
---
--- Name: game_session game_session_token_unique; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
---
-ALTER TABLE ONLY wallet.game_session
-    ADD CONSTRAINT game_session_token_unique UNIQUE (token_sha256);
 
 --
 -- Name: group_policy group_policy_pkey; Type: CONSTRAINT; Schema: wallet; Owner: wallet_owner
@@ -1806,6 +1815,11 @@ ALTER TABLE ONLY wallet_meta.yoyo_lock
     ADD CONSTRAINT yoyo_lock_pkey PRIMARY KEY (locked);
 
 --
+-- Name: audit_log_by_time; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX audit_log_by_time ON wallet.audit_log USING btree (at, audit_id);
+
+--
 -- Name: bet_open; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE INDEX bet_open ON wallet.bet USING btree (account_id, wallet_group) WHERE (status = 'AUTHORIZED'::text);
@@ -1856,6 +1870,11 @@ CREATE INDEX coupon_expiry_due ON wallet.coupon USING btree (expires_at) WHERE (
 CREATE UNIQUE INDEX coupon_reversal_key ON wallet.coupon USING btree (account_id, reversal_id) WHERE (reversal_id IS NOT NULL);
 
 --
+-- Name: game_session_by_token; Type: INDEX; Schema: wallet; Owner: wallet_owner
+--
+CREATE INDEX game_session_by_token ON wallet.game_session USING btree (token_sha256);
+
+--
 -- Name: group_policy_one_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
 CREATE UNIQUE INDEX group_policy_one_active ON wallet.group_policy USING btree (wallet_group) WHERE (status = 'ACTIVE'::text);
@@ -1868,7 +1887,7 @@ CREATE INDEX outbox_account_delivery ON wallet.outbox USING btree (account_id, d
 --
 -- Name: outbox_delivery; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
-CREATE UNIQUE INDEX outbox_delivery ON wallet.outbox USING btree (delivery_id) WHERE (delivery_id IS NOT NULL);
+CREATE INDEX outbox_delivery ON wallet.outbox USING btree (delivery_id) WHERE (delivery_id IS NOT NULL);
 
 --
 -- Name: outbox_published; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -1883,7 +1902,7 @@ CREATE INDEX outbox_unpublished ON wallet.outbox USING btree (delivery_id) WHERE
 --
 -- Name: outbox_unstamped; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
-CREATE INDEX outbox_unstamped ON wallet.outbox USING btree (event_id) WHERE (delivery_id IS NULL);
+CREATE INDEX outbox_unstamped ON wallet.outbox USING btree (created_at, event_id) WHERE (delivery_id IS NULL);
 
 --
 -- Name: promotion_credit_reversal_key; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -2181,6 +2200,16 @@ GRANT SELECT ON TABLE wallet.withdrawal TO wallet_dba;
 GRANT SELECT ON TABLE wallet.bucket TO wallet_dba;
 
 --
+-- Name: TABLE ledger_entry; Type: ACL; Schema: wallet; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE wallet.ledger_entry TO wallet_dba;
+
+--
+-- Name: TABLE _reconciliation_checks; Type: ACL; Schema: analytics; Owner: wallet_owner
+--
+GRANT SELECT ON TABLE analytics._reconciliation_checks TO wallet_dba;
+
+--
 -- Name: TABLE topology_version; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.topology_version TO wallet_dba;
@@ -2206,11 +2235,6 @@ GRANT SELECT ON TABLE analytics.coupon_liability TO wallet_dba;
 -- Name: TABLE bet_extra_payout; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.bet_extra_payout TO wallet_dba;
-
---
--- Name: TABLE ledger_entry; Type: ACL; Schema: wallet; Owner: wallet_owner
---
-GRANT SELECT ON TABLE wallet.ledger_entry TO wallet_dba;
 
 --
 -- Name: TABLE house_result_by_provider; Type: ACL; Schema: analytics; Owner: wallet_owner

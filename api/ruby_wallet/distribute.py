@@ -1,10 +1,11 @@
 """`ruby-wallet distribute`: place a migrated wallet on a Citus cluster (run on the coordinator).
 
 The placement is declared once, here: configuration tables become reference tables (a copy on
-every node); the account-keyed money tables are hash-distributed by `account_id` and colocated
-with `wallet.account`; the resource directory is distributed by the resource id; every command
-that names a player is a distributed function routed by its `p_player_id` argument, so the
-coordinator forwards the whole call to the worker holding the player's shard.  `steps()` turns
+every node); the account-keyed tables — money, the outbox, the audit log, the resource
+directory — are hash-distributed by `account_id` and colocated with `wallet.account`; every
+command that names a player is a distributed function routed by its `p_player_id` argument, so
+the coordinator forwards the whole call to the worker holding the player's shard, where it runs
+as a local transaction.  `steps()` turns
 the declaration into SQL; docs/scaling.md shows exactly that SQL (scripts/gen-docs writes it,
 tests/docs/test_scaling_doc.py checks the page and the declaration against a migrated catalog).
 
@@ -39,7 +40,6 @@ REFERENCE_TABLES = (
     "wallet.group_policy",
     "wallet.error_code",
     "wallet.api_key",
-    "wallet.audit_log",
     "wallet.relay_cursor",
     "wallet.casino_provider",
 )
@@ -48,6 +48,8 @@ REFERENCE_TABLES = (
 # distributed after every table its foreign keys point to.
 ACCOUNT_TABLES = (
     "wallet.account",
+    "wallet.resource_owner",
+    "wallet.audit_log",
     "wallet.bucket",
     "wallet.ledger_txn",
     "wallet.adjustment",
@@ -85,38 +87,18 @@ class Change:
 # Run before the account tables are distributed.
 ACCOUNT_TABLE_CHANGES = (
     Change(
-        "wallet.outbox",
-        "Citus enforces a unique index of a distributed table per shard, so it refuses one without the "
-        "distribution column; delivery ids are unique by construction (one stamper, one sequence)",
-        "DROP INDEX wallet.outbox_delivery;\n"
-        "CREATE INDEX outbox_delivery ON wallet.outbox (delivery_id) WHERE delivery_id IS NOT NULL;",
-        "SELECT 1 FROM pg_index WHERE indexrelid = to_regclass('wallet.outbox_delivery') AND indisunique",
-    ),
-    Change(
-        "wallet.game_session",
-        "a session token's hash is unique by construction (160 random bits), but Citus cannot enforce a "
-        "unique constraint without the distribution column; calls naming the player find the session by "
-        "(account_id, token_sha256), token-only calls look across shards",
-        "ALTER TABLE wallet.game_session DROP CONSTRAINT game_session_token_unique;\n"
-        "CREATE INDEX game_session_by_token ON wallet.game_session (account_id, token_sha256);",
-        "SELECT 1 FROM pg_constraint WHERE conname = 'game_session_token_unique' "
-        "AND conrelid = to_regclass('wallet.game_session')",
+        "wallet.resource_owner",
+        "the resource directory lives with the accounts, so a command claims its ids on its own shard: the key "
+        "of a claim is the account, the id a plain index for the routes that name only the id (a read across "
+        "shards). On Citus an id is unique per player: two players' records may share one, and a route naming "
+        "only that id refuses it as ambiguous (docs/scaling.md C15)",
+        "ALTER TABLE wallet.resource_owner DROP CONSTRAINT resource_owner_pkey;\n"
+        "ALTER TABLE wallet.resource_owner ADD PRIMARY KEY (account_id, resource_kind, resource_id);\n"
+        "CREATE INDEX resource_owner_by_id ON wallet.resource_owner (resource_kind, resource_id);",
+        "SELECT 1 FROM pg_constraint WHERE conname = 'resource_owner_pkey' AND conrelid = 'wallet.resource_owner'::regclass "
+        "AND pg_get_constraintdef(oid) = 'PRIMARY KEY (resource_kind, resource_id)'",
     ),
 )
-
-
-@dataclass(frozen=True)
-class ByResource:
-    """A directory table distributed by its own key (not colocated with accounts).  A foreign
-    key to wallet.account could not cross colocation groups: it would be dropped first (since
-    migration 0005 there is none)."""
-
-    table: str
-    column: str
-    drop_constraints: tuple[str, ...] = ()
-
-
-RESOURCE_TABLES = (ByResource("wallet.resource_owner", "resource_id"),)
 
 # Every command that names a player, routed by p_player_id.  The signature is exactly what
 # to_regprocedure() accepts; a function moving to another schema is a change of its one line.
@@ -152,9 +134,9 @@ def _lit(value: str) -> str:
 class Step:
     """One placement and the SQL that makes it."""
 
-    kind: str  # 'reference' | 'change' | 'distributed' | 'drop_constraint' | 'function'
+    kind: str  # 'reference' | 'change' | 'distributed' | 'function'
     target: str
-    detail: str | None  # distribution column or argument; the constraint dropped; a change's pending query
+    detail: str | None  # distribution column or argument; a change's pending query
     sql: str
 
 
@@ -170,19 +152,6 @@ def steps() -> list[Step]:
                 table,
                 ACCOUNT_COLUMN,
                 f"SELECT create_distributed_table({_lit(table)}, {_lit(ACCOUNT_COLUMN)}{colocate});",
-            )
-        )
-    for resource in RESOURCE_TABLES:
-        out += [
-            Step("drop_constraint", resource.table, c, f"ALTER TABLE {resource.table} DROP CONSTRAINT {c};")
-            for c in resource.drop_constraints
-        ]
-        out.append(
-            Step(
-                "distributed",
-                resource.table,
-                resource.column,
-                f"SELECT create_distributed_table({_lit(resource.table)}, {_lit(resource.column)});",
             )
         )
     out += [
@@ -207,13 +176,16 @@ class DistributeReport:
     executed: list[str] = field(default_factory=list)
     already: int = 0
     propagated: bool = False
+    wrapped: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        if not self.executed and not self.propagated:
+        if not self.executed and not self.propagated and not self.wrapped:
             return [f"nothing to do: all {self.already} placements already in place"]
         out = [f"placed {len(self.executed)} ({self.already} already in place)"]
         if self.propagated:
             out.append("procedures and views re-applied, so Citus created them on every worker")
+        if self.wrapped:
+            out.append(f"analytics views read through their owner's functions: {', '.join(self.wrapped)}")
         if any("create_distributed_function" in sql for sql in self.executed):
             out.append("player commands distributed by p_player_id")
         return out
@@ -236,10 +208,6 @@ def _done(conn: psycopg.Connection, step: Step) -> bool:
     if step.kind == "change":
         assert step.detail is not None
         return not conn.execute(step.detail).fetchone()
-    if step.kind == "drop_constraint":
-        return not conn.execute(
-            "SELECT 1 FROM pg_constraint WHERE conrelid = %s::regclass AND conname = %s", (step.target, step.detail)
-        ).fetchone()
     if step.kind == "function":
         row = conn.execute(
             """SELECT d.distribution_argument_index, d.colocationid,
@@ -340,6 +308,81 @@ def unpropagated(conn: psycopg.Connection) -> list[str]:
     ]
 
 
+# The analytics views an analyst reads run, on Citus, as shard queries on the workers under the
+# analyst's own role, which may not read the wallet's tables (C24: `permission denied for schema
+# wallet`, on a worker).  On a distributed wallet each one becomes a view over a SECURITY DEFINER
+# function of the owner's that holds the view's query, so the shard queries run as the owner
+# and the analyst keeps SELECT on the views only.  Views named `_…` are the wallet's own (read by
+# its SECURITY DEFINER functions, which keep their filters reaching the tables) and stay as they are.
+ANALYTICS_SCHEMA = "analytics"
+ANALYTICS_READERS = ("wallet_analyst", "wallet_dba")
+
+
+def _wrapper(view: str) -> str:
+    return f"{ANALYTICS_SCHEMA}._{view}"
+
+
+def unwrapped_analytics_views(conn: psycopg.Connection) -> list[str]:
+    """Public analytics views that still hold their own query (not yet reading their function)."""
+    return [
+        name
+        for (name, definition) in conn.execute(
+            "SELECT viewname::text, definition FROM pg_views WHERE schemaname = %s AND viewname !~ '^_' ORDER BY 1",
+            (ANALYTICS_SCHEMA,),
+        ).fetchall()
+        if f"{_wrapper(name)}()" not in definition
+    ]
+
+
+def _one(conn: psycopg.Connection, query: str, params: tuple[object, ...]) -> str:
+    row = conn.execute(query, params).fetchone()
+    assert row is not None and row[0] is not None, (query, params)
+    return str(row[0])
+
+
+def wrap_analytics_views(conn: psycopg.Connection) -> list[str]:
+    """Make every unwrapped public analytics view a view over a SECURITY DEFINER function holding
+    its query (same columns, comment and grants); returns the views changed.  Idempotent."""
+    done = []
+    for view in unwrapped_analytics_views(conn):
+        with conn.transaction():
+            # Every name in the definition schema-qualified: the function's search_path is its own.
+            conn.execute("SET LOCAL search_path = pg_catalog")
+            qualified = f"{ANALYTICS_SCHEMA}.{view}"
+            definition = _one(conn, "SELECT pg_get_viewdef(%s::regclass)", (qualified,))
+            columns = _one(
+                conn,
+                """SELECT string_agg(format('%%I %%s', attname, format_type(atttypid, atttypmod)), ', ' ORDER BY attnum)
+                     FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped""",
+                (qualified,),
+            )
+            function = _wrapper(view)
+            conn.execute(
+                sql.SQL(
+                    "CREATE OR REPLACE FUNCTION {}() RETURNS TABLE ({}) LANGUAGE sql STABLE SECURITY DEFINER "
+                    "SET search_path = wallet, pg_temp AS {}"
+                ).format(sql.SQL(function), sql.SQL(columns), sql.Literal(definition.rstrip().rstrip(";")))
+            )
+            conn.execute(
+                sql.SQL("COMMENT ON FUNCTION {}() IS {}").format(
+                    sql.SQL(function),
+                    sql.Literal(
+                        f"The query of the view {qualified}, run as its owner (on Citus: docs/scaling.md C24)."
+                    ),
+                )
+            )
+            conn.execute(
+                sql.SQL("REVOKE ALL ON FUNCTION {}() FROM PUBLIC; GRANT EXECUTE ON FUNCTION {}() TO {}").format(
+                    sql.SQL(function), sql.SQL(function), sql.SQL(", ").join(map(sql.Identifier, ANALYTICS_READERS))
+                )
+            )
+            conn.execute(
+                sql.SQL("CREATE OR REPLACE VIEW {} AS SELECT * FROM {}()").format(sql.SQL(qualified), sql.SQL(function))
+            )
+        done.append(qualified)
+    return done
+
+
 def is_distributed(conn: psycopg.Connection) -> bool:
     """Whether this database is a Citus coordinator whose wallet has been distributed."""
     if not conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'citus'").fetchone():
@@ -354,7 +397,7 @@ def is_distributed(conn: psycopg.Connection) -> bool:
 def place(conn: psycopg.Connection) -> DistributeReport:
     """Everything `distribute` does, on `conn` (autocommit, holding migrate's advisory lock):
 
-    1. tables (reference, changes, account tables, the resource directory) not yet placed — with
+    1. tables (reference, changes, account tables) not yet placed — with
        the analytics views dropped first: a view over a table that calls a function taking the
        table's row type (analytics.coupon_liability and wallet._coupon_usable(wallet.coupon))
        is a cycle Citus refuses (`Citus can not handle circular dependencies between
@@ -391,6 +434,7 @@ def place(conn: psycopg.Connection) -> DistributeReport:
             with conn.transaction():
                 apply_code(conn)
             report.propagated = True
+        report.wrapped = wrap_analytics_views(conn)
         for step in all_steps:
             if step.kind != "function":
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -82,6 +83,19 @@ _BACKSTOPS = {
 }
 
 
+# A check violation's message names its constraint: `new row for relation "bucket_102008"
+# violates check constraint "bucket_balance_non_negative"`.  On Citus an error a worker raised
+# reaches the client through the coordinator with its SQLSTATE, message, detail, hint and
+# context only — the constraint-name field is empty (docs/scaling.md C27) — so the name is read
+# from the message when the field has none.
+_CHECK_MESSAGE = re.compile(r'violates check constraint "([^"]+)"')
+
+
+def _constraint_of(message: str | None) -> str | None:
+    found = _CHECK_MESSAGE.search(message or "")
+    return found.group(1) if found else None
+
+
 def from_database(
     sqlstate: str | None, message: str | None, detail: str | None, constraint: str | None = None
 ) -> WalletError | None:
@@ -96,6 +110,8 @@ def from_database(
             except ValueError:
                 extra = {}
         return WalletError(by_sqlstate()[sqlstate].code, message, extra)
+    if sqlstate == "23514" and not constraint:
+        constraint = _constraint_of(message)
     if sqlstate == "23514" and constraint in _BACKSTOPS:
         # Backstops only: commands check first and raise their own codes.
         code, detail = _BACKSTOPS[constraint]

@@ -11,6 +11,7 @@ DECLARE
     v_errors jsonb := '[]'::jsonb;
     v_key_id text := substr(replace(gen_random_uuid()::text, '-', ''), 1, 12);
     v_secret text := replace(gen_random_uuid()::text, '-', '') || replace(gen_random_uuid()::text, '-', '');
+    v_scopes text[];
 BEGIN
     v_errors := wallet._check(v_errors, p_name ~ '^[A-Za-z0-9_.-]{1,64}$', 'name',
                               'must be 1 to 64 letters, digits, dots, dashes or underscores');
@@ -20,9 +21,10 @@ BEGIN
                               AND p_scopes <@ ARRAY['game', 'payments', 'promotion', 'player', 'admin', 'events', 'casino'],
                               'scopes', 'must be one or more of game, payments, promotion, player, admin, events, casino');
     PERFORM wallet._raise_invalid(v_errors);
+    -- Computed first: Citus refuses a subquery inside INSERT … VALUES (docs/scaling.md C10).
+    v_scopes := ARRAY(SELECT DISTINCT s FROM unnest(p_scopes) s ORDER BY s);
     INSERT INTO wallet.api_key (key_id, name, secret_sha256, scopes)
-    VALUES (v_key_id, p_name, sha256(convert_to(v_secret, 'UTF8')),
-            ARRAY(SELECT DISTINCT s FROM unnest(p_scopes) s ORDER BY s));
+    VALUES (v_key_id, p_name, sha256(convert_to(v_secret, 'UTF8')), v_scopes);
     PERFORM wallet._audit(wallet._actor(NULL), 'api_key.create', 'api_key:' || p_name, 'OK', NULL,
                           jsonb_build_object('scopes', p_scopes), NULL);
     RETURN 'rw_' || v_key_id || '_' || v_secret;

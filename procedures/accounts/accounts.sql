@@ -65,7 +65,7 @@ BEGIN
             'pending_withdrawals', (SELECT count(*) FROM wallet.withdrawal
                                      WHERE account_id = v_account.account_id AND status = 'PENDING'),
             'active_coupons', (SELECT count(*) FROM wallet.coupon c
-                                WHERE c.account_id = v_account.account_id AND wallet._coupon_holds_money(c)));
+                                WHERE c.account_id = v_account.account_id AND wallet._coupon_holds_money(c.status, c.expires_at, c.remaining)));
         IF EXISTS (SELECT 1 FROM jsonb_each(v_holding) WHERE value::bigint > 0) THEN
             PERFORM wallet._fail('INVALID_STATE',
                 format('account %s still has money (%s) and cannot be closed', p_player_id,
@@ -77,7 +77,7 @@ BEGIN
         UPDATE wallet.account SET status = p_status WHERE account_id = v_account.account_id;
         PERFORM wallet._audit(wallet._actor(p_actor), 'account.status', 'account:' || p_player_id,
                               'OK', jsonb_build_object('status', v_account.status),
-                              jsonb_build_object('status', p_status), p_reason);
+                              jsonb_build_object('status', p_status), p_reason, p_account_id => v_account.account_id);
         PERFORM wallet._emit(v_account.account_id, 'account.status_changed',
             jsonb_build_object('player_id', p_player_id, 'from', v_account.status, 'to', p_status));
     END IF;

@@ -75,7 +75,8 @@ BEGIN
     PERFORM wallet._audit(v_actor, 'adjustment.apply', 'account:' || p_player_id, 'OK',
                           jsonb_build_object('bucket_type', p_bucket_type, 'balance', v_before),
                           jsonb_build_object('bucket_type', p_bucket_type, 'balance', v_before + p_amount),
-                          p_reason, jsonb_build_object('adjustment_id', p_adjustment_id, 'txn_id', v_txn_id));
+                          p_reason, jsonb_build_object('adjustment_id', p_adjustment_id, 'txn_id', v_txn_id),
+                          p_account_id => v_account.account_id);
     PERFORM wallet._emit(v_account.account_id, 'adjustment.applied',
         v_response || jsonb_build_object('topology_version', v_type.topology_version,
                                          'wallet_group', v_type.wallet_group, 'reason', p_reason));

@@ -45,7 +45,7 @@ BEGIN
         || ARRAY(
             SELECT ('coupon:' || c.coupon_id, 'COUPON', c.remaining,
                     -- A bet without odds cannot meet a coupon's min_odds: unknown is not eligible.
-                    coalesce(wallet._coupon_usable(c)
+                    coalesce(wallet._coupon_usable(c.status, c.expires_at)
                              AND p_provider_type = ANY (c.provider_types)
                              AND (c.min_odds IS NULL OR p_odds >= c.min_odds)
                              AND (c.max_stake IS NULL OR p_stake <= c.max_stake), false))::wallet.fund_available

@@ -6,11 +6,16 @@
 
 -- The ledger transactions that paid a bet out: its settlement, then every payout added since
 -- (wallet._bet_pay_more), in order.  A rollback reverses all of them; empty for a bet never settled.
+-- PL/pgSQL, not SQL: on Citus a SQL function with parameters over distributed tables cannot be
+-- planned (docs/scaling.md C11); callers take the list into a variable before their own query (C6).
 CREATE OR REPLACE FUNCTION wallet._bet_payout_txns(p_account_id text, p_bet_id text)
 RETURNS bigint[]
-LANGUAGE sql STABLE AS $$
-    SELECT array_remove(ARRAY[(SELECT settle_txn_id FROM wallet.bet WHERE account_id = p_account_id AND bet_id = p_bet_id)], NULL)
-           || ARRAY(SELECT txn_id FROM wallet.bet_extra_payout WHERE account_id = p_account_id AND bet_id = p_bet_id ORDER BY txn_id)
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT array_remove(ARRAY[(SELECT settle_txn_id FROM wallet.bet WHERE account_id = p_account_id AND bet_id = p_bet_id)], NULL)
+                   || ARRAY(SELECT txn_id FROM wallet.bet_extra_payout WHERE account_id = p_account_id AND bet_id = p_bet_id
+                            ORDER BY created_at, txn_id));
+END
 $$;
 
 -- Per funding source of a bet (in funding order): what its free-bet withholding has taken so
@@ -38,7 +43,7 @@ BEGIN
                                          WHERE account_id = p_account_id AND bet_id = p_bet_id), 0)::bigint,
                v_sources)) WITH ORDINALITY w(source, destination, share, credit, withheld, n);
     FOR v_extra IN SELECT amount FROM wallet.bet_extra_payout
-                    WHERE account_id = p_account_id AND bet_id = p_bet_id ORDER BY txn_id LOOP
+                    WHERE account_id = p_account_id AND bet_id = p_bet_id ORDER BY created_at, txn_id LOOP
         v_i := 0;
         FOREACH v_share IN ARRAY wallet._settlement_split(v_extra.amount, v_returned) LOOP
             v_i := v_i + 1;

@@ -32,6 +32,7 @@ DECLARE
     v_fallback bigint := 0;
     v_rolling jsonb := '[]'::jsonb;
     v_reversed jsonb := '[]'::jsonb;
+    v_payout_txns bigint[];
 BEGIN
     v_errors := wallet._check_key(v_errors, p_rollback_id, 'rollback_id');
     v_errors := wallet._check(v_errors, p_reason IS NULL OR length(p_reason) <= 1000, 'reason', 'must be at most 1000 characters');
@@ -86,10 +87,11 @@ BEGIN
         v_postings := '{}';
     ELSE
         v_postings := wallet._bet_restore_postings(v_bet);
+        v_payout_txns := wallet._bet_payout_txns(v_account.account_id, p_bet_id);
         SELECT v_postings || coalesce(array_agg((e.bucket_type, e.pocket, e.coupon_id, -e.amount)::wallet.posting ORDER BY e.entry_no), '{}')
           INTO v_postings
           FROM wallet.ledger_entry e
-         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (wallet._bet_payout_txns(v_account.account_id, p_bet_id))
+         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (v_payout_txns)
            AND e.pocket IS DISTINCT FROM 'HOLD';
     END IF;
     SELECT coalesce(array_agg((bucket_type, pocket, coupon_id, amount)::wallet.posting ORDER BY amount DESC, bucket_type, pocket, coupon_id), '{}')
@@ -109,7 +111,10 @@ BEGIN
                SELECT 1 FROM wallet.ledger_txn t
                  JOIN wallet.ledger_entry src ON src.account_id = t.account_id AND src.txn_id = t.txn_id
                  JOIN wallet.ledger_entry dst ON dst.account_id = t.account_id AND dst.txn_id = t.txn_id
-                WHERE t.account_id = v_account.account_id AND t.kind = 'ROLLING_RELEASE' AND t.txn_id > v_bet.settle_txn_id
+                -- after the settlement: written later (by time, not id: docs/scaling.md C17)
+                WHERE t.account_id = v_account.account_id AND t.kind = 'ROLLING_RELEASE' AND t.txn_id <> v_bet.settle_txn_id
+                  AND t.created_at >= (SELECT s.created_at FROM wallet.ledger_txn s
+                                        WHERE s.account_id = v_account.account_id AND s.txn_id = v_bet.settle_txn_id)
                   AND src.bucket_type = v_net.bucket_type AND src.amount < 0
                   AND dst.bucket_type = v_withdrawable AND dst.amount > 0) THEN
             v_fallback := v_fallback + v_short;
@@ -139,7 +144,7 @@ BEGIN
     IF v_bet.status = 'SETTLED' AND v_bet.result <> 'VOID' THEN
         SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', e.bucket_type, 'amount', e.amount) ORDER BY e.entry_no), '[]')
           INTO v_reversed FROM wallet.ledger_entry e
-         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (wallet._bet_payout_txns(v_account.account_id, p_bet_id))
+         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (v_payout_txns)
            AND e.bucket_type IS NOT NULL;
     END IF;
     -- Credits first, so a bucket is never taken below zero half-way through.

@@ -30,9 +30,15 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_session wallet.game_session;
 BEGIN
-    SELECT * INTO v_session FROM wallet.game_session
-     WHERE token_sha256 = wallet._casino_token_hash(p_token) AND provider = p_provider
-       AND (p_player_id IS NULL OR account_id = p_player_id);
+    -- Two statements, not `p_player_id IS NULL OR account_id = p_player_id`: on Citus a query
+    -- names its shard only by an equality on the account id.
+    IF p_player_id IS NULL THEN
+        SELECT * INTO v_session FROM wallet.game_session
+         WHERE token_sha256 = wallet._casino_token_hash(p_token) AND provider = p_provider;
+    ELSE
+        SELECT * INTO v_session FROM wallet.game_session
+         WHERE account_id = p_player_id AND token_sha256 = wallet._casino_token_hash(p_token) AND provider = p_provider;
+    END IF;
     RETURN v_session;
 END
 $$;
@@ -80,7 +86,7 @@ BEGIN
                                                                      OR bt.kind = 'WITHDRAWABLE'), 0),
                    'bonus', coalesce(sum(coalesce(b.balance, 0)) FILTER (WHERE bt.kind = 'BONUS' AND bt.wallet_group = v_group), 0),
                    'promo', (SELECT coalesce(sum(c.remaining), 0) FROM wallet.coupon c
-                              WHERE c.account_id = p_account_id AND wallet._coupon_usable(c)
+                              WHERE c.account_id = p_account_id AND wallet._coupon_usable(c.status, c.expires_at)
                                 AND p_provider_type = ANY (c.provider_types)))
           FROM wallet.bucket_type bt
           LEFT JOIN wallet.bucket b ON b.account_id = p_account_id AND b.bucket_type = bt.code
@@ -95,11 +101,19 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- An answer with the account's currency and its balance for the provider type.
+-- PL/pgSQL, each value read by a statement of its own: on Citus a SQL function's parameters over
+-- a distributed table cannot be planned (docs/scaling.md C11), and a statement over a shard may
+-- not call a function that reads a table (C6).
 CREATE OR REPLACE FUNCTION wallet._casino_with_balance(p_answer jsonb, p_account_id text, p_provider_type text)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT p_answer || jsonb_build_object('currency', (SELECT currency FROM wallet.account WHERE account_id = p_account_id),
-                                          'balance', wallet._casino_balance(p_account_id, p_provider_type))
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_currency text;
+BEGIN
+    SELECT currency INTO v_currency FROM wallet.account WHERE account_id = p_account_id;
+    RETURN p_answer || jsonb_build_object('currency', v_currency,
+                                          'balance', wallet._casino_balance(p_account_id, p_provider_type));
+END
 $$;
 
 -- Refuses the casino transaction being applied with a PAM code: raises CASINO_REFUSED, which

@@ -44,7 +44,7 @@ BEGIN
                'provider_transaction_id', t.provider_transaction_id, 'provider_bet_ref', t.provider_bet_ref,
                'provider_game_id', t.provider_game_id, 'provider_round_id', t.provider_round_id,
                'cash', t.cash, 'bonus', t.bonus, 'promo', t.promo, 'transaction_at', t.transaction_at,
-               'is_game_over', t.is_game_over, 'bet_code', t.details->>'betCode') ORDER BY t.transaction_id)
+               'is_game_over', t.is_game_over, 'bet_code', t.details->>'betCode') ORDER BY t.created_at, t.transaction_id)
       INTO v_found
       FROM wallet.casino_transaction t
      WHERE t.account_id = p_player_id AND t.provider = p_provider AND t.outcome = 'APPLIED'

@@ -15,12 +15,12 @@ BEGIN
     RETURN QUERY SELECT * FROM wallet.casino_transaction
       WHERE account_id = p_account_id AND provider = p_provider AND provider_bet_ref = p_ref
         AND transaction_type IN ('WITHDRAW', 'PROMOWITHDRAW') AND (p_round_id IS NULL OR provider_round_id = p_round_id)
-      ORDER BY transaction_id;
+      ORDER BY created_at, transaction_id;
     IF NOT FOUND THEN
         RETURN QUERY SELECT * FROM wallet.casino_transaction
           WHERE account_id = p_account_id AND provider = p_provider AND provider_transaction_id = p_ref
             AND transaction_type IN ('WITHDRAW', 'PROMOWITHDRAW') AND (p_round_id IS NULL OR provider_round_id = p_round_id)
-          ORDER BY transaction_id;
+          ORDER BY created_at, transaction_id;
     END IF;
 END
 $$;
@@ -43,7 +43,7 @@ BEGIN
     FOR v_withdraw IN SELECT * FROM wallet.casino_transaction
                        WHERE account_id = p_account_id AND provider = p_provider AND provider_round_id = p_round_id
                          AND transaction_type IN ('WITHDRAW', 'PROMOWITHDRAW') AND state = 'OPEN'
-                       ORDER BY transaction_id LOOP
+                       ORDER BY created_at, transaction_id LOOP
         IF v_withdraw.bet_id IS NOT NULL THEN
             PERFORM game.bet_settle(p_bet_id => v_withdraw.bet_id, p_player_id => p_account_id,
                                     p_settlement_id => format('casino:%s:close:%s', p_by, v_withdraw.transaction_id),
@@ -157,15 +157,15 @@ BEGIN
         v_named := ARRAY(SELECT w FROM wallet.casino_transaction w
                           WHERE w.account_id = p_row.account_id AND w.provider = p_row.provider
                             AND w.provider_round_id = v_round.round_id AND w.transaction_type IN ('WITHDRAW', 'PROMOWITHDRAW')
-                          ORDER BY w.transaction_id);
+                          ORDER BY w.created_at, w.transaction_id);
     END IF;
     IF v_amount = 0 THEN
         RETURN p_row;
     END IF;
 
     v_candidates := ARRAY(SELECT w FROM unnest(v_named) w WHERE w.bet_id IS NOT NULL AND w.state <> 'CANCELLED'
-                           ORDER BY w.transaction_id);
-    v_targets := ARRAY(SELECT w FROM unnest(v_candidates) w WHERE w.state = 'OPEN' ORDER BY w.transaction_id);
+                           ORDER BY w.created_at, w.transaction_id);
+    v_targets := ARRAY(SELECT w FROM unnest(v_candidates) w WHERE w.state = 'OPEN' ORDER BY w.created_at, w.transaction_id);
     v_settle := cardinality(v_targets) > 0;
     IF NOT v_settle THEN
         v_targets := v_candidates;
@@ -236,7 +236,7 @@ BEGIN
         PERFORM wallet._casino_refuse('PAM_ERR_TRANS_ALREADY_CANCELLED', 'the withdraw this cancel names was cancelled before');
     END IF;
 
-    FOR v_withdraw IN SELECT * FROM unnest(v_named) w WHERE w.state = 'OPEN' ORDER BY w.transaction_id LOOP
+    FOR v_withdraw IN SELECT * FROM unnest(v_named) w WHERE w.state = 'OPEN' ORDER BY w.created_at, w.transaction_id LOOP
         IF v_withdraw.bet_id IS NOT NULL THEN
             PERFORM game.bet_rollback(p_bet_id => v_withdraw.bet_id, p_player_id => p_row.account_id,
                                       p_rollback_id => format('casino:%s:%s', p_row.transaction_id, v_withdraw.transaction_id),

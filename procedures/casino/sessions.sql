@@ -91,12 +91,17 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_session wallet.game_session;
     v_token text := wallet._casino_new_token();
+    v_actor text := wallet._actor(p_actor);
 BEGIN
     IF wallet._casino_provider_type(p_provider) IS NULL THEN
         RETURN wallet._casino_refusal('PAM_ERR_MISSING_PROVIDER', 'the provider is not configured or is disabled');
     END IF;
+    -- Found by its token (on Citus a read across shards), then locked by its key: a row lock
+    -- needs the account's id in its statement (docs/scaling.md C16).
+    v_session := wallet._casino_session(p_token, p_provider);
     SELECT * INTO v_session FROM wallet.game_session
-     WHERE token_sha256 = wallet._casino_token_hash(p_token) AND provider = p_provider
+     WHERE account_id = v_session.account_id AND session_id = v_session.session_id
+       AND token_sha256 = wallet._casino_token_hash(p_token)
        FOR UPDATE;
     IF NOT FOUND THEN
         RETURN wallet._casino_refusal('PAM_ERR_SESSION_NOT_FOUND', 'no session at this provider for X-Player-Token');
@@ -105,7 +110,7 @@ BEGIN
     END IF;
     UPDATE wallet.game_session
        SET token_sha256 = wallet._casino_token_hash(v_token), expires_at = now() + make_interval(secs => ttl_seconds),
-           refreshes = refreshes + 1, refreshed_at = now(), refreshed_by = wallet._actor(p_actor)
+           refreshes = refreshes + 1, refreshed_at = now(), refreshed_by = v_actor
      WHERE account_id = v_session.account_id AND session_id = v_session.session_id
     RETURNING * INTO v_session;
     RETURN jsonb_build_object('status', 'OK', 'session', jsonb_build_object(

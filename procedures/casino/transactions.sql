@@ -89,12 +89,6 @@ BEGIN
         END IF;
         RETURN wallet._casino_with_balance(v_refusal, p_player_id, v_provider_type);
     END IF;
-    IF EXISTS (SELECT 1 FROM wallet.resource_owner
-                WHERE resource_kind = 'CASINO_TXN' AND resource_id = wallet._casino_key(p_provider, p_transaction_type, p_provider_transaction_id)
-                  AND account_id <> p_player_id) THEN
-        RETURN wallet._casino_with_balance(wallet._casino_refusal('PAM_ERR_DUPLICATE_TRANS',
-            'this transaction id was used for another player'), p_player_id, v_provider_type);
-    END IF;
     IF p_transaction_type IN ('WITHDRAW', 'PROMOWITHDRAW') AND v_session.expires_at <= now() THEN
         RETURN wallet._casino_refusal('PAM_ERR_SESSION_EXPIRED', format('the session expired at %s', v_session.expires_at));
     END IF;
@@ -117,10 +111,11 @@ BEGIN
     v_row.details := p_details;
     v_row.correlation_id := p_correlation_id;
     v_row.actor := v_actor;
-    v_row.created_at := now();
+    v_row.created_at := clock_timestamp();  -- when it was written: the order of a round's transactions (C17)
     BEGIN
-        -- Another player's transaction with this key may have committed since the check above:
-        -- the claim refuses it (IDEMPOTENCY_CONFLICT, answered PAM_ERR_DUPLICATE_TRANS).
+        -- Another player's transaction with this key: the claim refuses it (IDEMPOTENCY_CONFLICT,
+        -- answered PAM_ERR_DUPLICATE_TRANS), also one committing while this one runs (the
+        -- claim waits for it).  On Citus keys are unique per player (docs/scaling.md C15).
         PERFORM wallet._claim_resource('CASINO_TXN', wallet._casino_key(p_provider, p_transaction_type, p_provider_transaction_id),
                                        p_player_id);
         v_row := CASE

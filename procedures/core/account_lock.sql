@@ -23,20 +23,30 @@ END
 $$;
 
 -- Same, for a command addressed by a resource id (deposit, withdrawal, coupon, credit, rolling):
--- resolves the owning account through wallet.resource_owner, then locks it.
+-- resolves the owning account through wallet.resource_owner, then locks it — two statements, each
+-- naming the one shard it reads (on Citus the directory and the account live on different
+-- shards, and a row lock needs the account's id in its own statement: docs/scaling.md C8).
 -- Raises p_not_found_code when the id is unknown.
 CREATE OR REPLACE FUNCTION wallet._lock_owner(p_kind text, p_resource_id text, p_not_found_code text)
 RETURNS wallet.account
 LANGUAGE plpgsql AS $$
 DECLARE
+    v_account_id text;
+    v_owners integer;
     v_account wallet.account;
 BEGIN
-    SELECT a.* INTO v_account
-      FROM wallet.account a
-     WHERE a.account_id = (SELECT account_id FROM wallet.resource_owner
-                            WHERE resource_kind = p_kind AND resource_id = p_resource_id)
-       FOR UPDATE;
-    IF NOT FOUND THEN
+    SELECT min(account_id), count(*) INTO v_account_id, v_owners
+      FROM (SELECT account_id FROM wallet.resource_owner
+             WHERE resource_kind = p_kind AND resource_id = p_resource_id LIMIT 2) o;
+    IF v_owners > 1 THEN
+        -- Only on Citus, where an id is unique per player (docs/scaling.md C15): never guess.
+        PERFORM wallet._fail('IDEMPOTENCY_CONFLICT',
+            format('%s id %s names records of more than one player', lower(p_kind), p_resource_id),
+            jsonb_build_object('key', p_resource_id));
+    ELSIF v_owners = 1 THEN
+        SELECT * INTO v_account FROM wallet.account WHERE account_id = v_account_id FOR UPDATE;
+    END IF;
+    IF v_account.account_id IS NULL THEN
         PERFORM wallet._fail(p_not_found_code, format('no %s %s', lower(p_kind), p_resource_id),
                              jsonb_build_object(lower(p_kind) || '_id', p_resource_id));
     END IF;
@@ -61,12 +71,12 @@ END
 $$;
 
 -- Claims a caller-chosen resource id for this account, so id-only routes can find it.
--- A resource id already owned by another account is IDEMPOTENCY_CONFLICT.
+-- A resource id already owned by another account is IDEMPOTENCY_CONFLICT.  (On Citus the
+-- directory is keyed by account, so a claim is written on the account's own shard and only
+-- conflicts with this account's claims: an id is unique per player there, docs/scaling.md C15.)
 CREATE OR REPLACE FUNCTION wallet._claim_resource(p_kind text, p_resource_id text, p_account_id text)
 RETURNS void
 LANGUAGE plpgsql AS $$
-DECLARE
-    v_owner text;
 BEGIN
     INSERT INTO wallet.resource_owner (resource_kind, resource_id, account_id)
     VALUES (p_kind, p_resource_id, p_account_id)
@@ -74,9 +84,10 @@ BEGIN
     IF FOUND THEN
         RETURN;
     END IF;
-    SELECT account_id INTO v_owner FROM wallet.resource_owner
-     WHERE resource_kind = p_kind AND resource_id = p_resource_id;
-    IF v_owner <> p_account_id THEN
+    -- Claimed before: by this account (a retry of its own), or by another one.  Asked with the
+    -- account's id, so the statement stays on the account's shard.
+    IF NOT EXISTS (SELECT 1 FROM wallet.resource_owner
+                    WHERE account_id = p_account_id AND resource_kind = p_kind AND resource_id = p_resource_id) THEN
         PERFORM wallet._fail('IDEMPOTENCY_CONFLICT',
             format('%s id %s belongs to another player', lower(p_kind), p_resource_id),
             jsonb_build_object('key', p_resource_id));

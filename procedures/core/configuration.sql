@@ -18,8 +18,9 @@ DECLARE
     v_row wallet.bucket_type;
 BEGIN
     SELECT bt.* INTO v_row
-      FROM wallet.bucket_type bt
-     WHERE bt.topology_version = wallet._active_topology() AND bt.code = p_code;
+      FROM wallet.topology_version t
+      JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = p_code
+     WHERE t.status = 'ACTIVE';
     IF NOT FOUND THEN
         PERFORM wallet._fail('UNKNOWN_BUCKET_TYPE',
             format('bucket type %s is not in the active topology', p_code),
@@ -76,4 +77,24 @@ CREATE OR REPLACE FUNCTION wallet._config_lock()
 RETURNS void
 LANGUAGE sql AS $$
     SELECT pg_advisory_xact_lock(72630002)
+$$;
+
+-- Whether this database is a Citus coordinator whose wallet is distributed (ruby_wallet.distribute).
+-- For the few functions that must work differently there: the ones that lock or delete rows of
+-- many accounts at once (claims and pruning: Citus locks rows only in a statement naming one
+-- shard, docs/scaling.md C16).  Never on a money command's path.  The catalog is read with
+-- EXECUTE: a server without Citus has no pg_dist_partition.
+CREATE OR REPLACE FUNCTION wallet._distributed()
+RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_distributed boolean := false;
+BEGIN
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE logicalrelid = %L::regclass)',
+                       'pg_catalog.pg_dist_partition', 'wallet.account')
+           INTO v_distributed;
+    END IF;
+    RETURN v_distributed;
+END
 $$;

@@ -115,7 +115,8 @@ RETURNS bigint
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN (SELECT coalesce(sum(b.balance), 0)::bigint FROM wallet.bucket b
-      JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
+      JOIN wallet.topology_version t ON t.status = 'ACTIVE'
+      JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = b.bucket_type
      WHERE b.account_id = p_account_id AND bt.wallet_group = p_group AND bt.kind = p_kind);
 END
 $$;

@@ -56,19 +56,34 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- A usable coupon: ACTIVE and not expired.  It may fund a bet (its restrictions permitting),
--- the player snapshot offers it, the liability views count it.
-CREATE OR REPLACE FUNCTION wallet._coupon_usable(c wallet.coupon)
+-- the player snapshot offers it, the liability views count it.  Takes the columns it reads, not
+-- the coupon's row: on Citus a query over the coupon table runs on a shard, whose rows are of
+-- the shard's row type, and no function of wallet.coupon matches them (docs/scaling.md C26).
+CREATE OR REPLACE FUNCTION wallet._coupon_usable(p_status text, p_expires_at timestamptz)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT c.status = 'ACTIVE' AND (c.expires_at IS NULL OR c.expires_at > now())
+    SELECT p_status = 'ACTIVE' AND (p_expires_at IS NULL OR p_expires_at > now())
 $$;
 
 -- A coupon that holds money: usable, with something left.  Such a coupon keeps an account
 -- from closing and a topology version that would strand its group from activating.
-CREATE OR REPLACE FUNCTION wallet._coupon_holds_money(c wallet.coupon)
+CREATE OR REPLACE FUNCTION wallet._coupon_holds_money(p_status text, p_expires_at timestamptz, p_remaining bigint)
 RETURNS boolean
 LANGUAGE sql STABLE AS $$
-    SELECT wallet._coupon_usable(c) AND c.remaining > 0
+    SELECT wallet._coupon_usable(p_status, p_expires_at) AND p_remaining > 0
+$$;
+
+-- The wallet groups whose CASH an active DEPOSIT obligation locks (SPEC §5a): their CASH is
+-- not withdrawable.  The one place the rule is written; callers ask it once, then use the list
+-- inside their own statements: on Citus no statement over a shard may call a function that
+-- reads a table (docs/scaling.md C6).
+CREATE OR REPLACE FUNCTION wallet._deposit_locked_groups(p_account_id text)
+RETURNS text[]
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN ARRAY(SELECT DISTINCT wallet_group FROM wallet.rolling_obligation
+                  WHERE account_id = p_account_id AND kind = 'DEPOSIT' AND status = 'ACTIVE');
+END
 $$;
 
 -- True while the group has an active DEPOSIT obligation: its CASH is not withdrawable.
@@ -76,8 +91,7 @@ CREATE OR REPLACE FUNCTION wallet._group_cash_locked(p_account_id text, p_group 
 RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
-    RETURN (SELECT EXISTS (SELECT 1 FROM wallet.rolling_obligation
-                    WHERE account_id = p_account_id AND wallet_group = p_group AND kind = 'DEPOSIT' AND status = 'ACTIVE'));
+    RETURN p_group = ANY (wallet._deposit_locked_groups(p_account_id));
 END
 $$;
 
@@ -87,13 +101,16 @@ $$;
 CREATE OR REPLACE FUNCTION wallet._withdrawable_buckets(p_account_id text)
 RETURNS TABLE (bucket_type text, balance bigint)
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_locked text[] := wallet._deposit_locked_groups(p_account_id);
 BEGIN
     RETURN QUERY
         SELECT b.bucket_type, b.balance
           FROM wallet.bucket b
-          JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
+          JOIN wallet.topology_version t ON t.status = 'ACTIVE'
+          JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = b.bucket_type
          WHERE b.account_id = p_account_id AND b.balance > 0
-           AND (bt.kind = 'WITHDRAWABLE' OR (bt.kind = 'CASH' AND NOT wallet._group_cash_locked(p_account_id, bt.wallet_group)))
+           AND (bt.kind = 'WITHDRAWABLE' OR (bt.kind = 'CASH' AND NOT bt.wallet_group = ANY (v_locked)))
          ORDER BY bt.kind <> 'WITHDRAWABLE', bt.position;
 END
 $$;

@@ -3,8 +3,10 @@
 -- Why delivery ids: event_id comes from a sequence when the event is written, but transactions
 -- commit in another order, so a reader that saw event 12 could later miss event 11 committing.
 -- Readers therefore stamp a delivery_id on committed events that have none, one stamper at a
--- time (advisory lock held to commit), in event_id order; a later stamp is always larger, so a
--- consumer polling with `after` never misses an event.
+-- time (advisory lock held to commit), in the order the events were written (created_at, then
+-- event_id: an account's commands are serialized by its lock, so its events are written in the
+-- order they happened, on any node; ids alone are not, on Citus — docs/scaling.md C17); a later
+-- stamp is always larger, so a consumer polling with `after` never misses an event.
 
 CREATE OR REPLACE FUNCTION wallet._stamp_deliveries()
 RETURNS void
@@ -22,8 +24,8 @@ BEGIN
     v_base := nextval('wallet.outbox_delivery_id_seq');
     PERFORM setval('wallet.outbox_delivery_id_seq', v_base + v_count - 1);
     UPDATE wallet.outbox o SET delivery_id = v_base + n.rank - 1
-      FROM (SELECT account_id, event_id, row_number() OVER (ORDER BY event_id) AS rank
-              FROM wallet.outbox WHERE delivery_id IS NULL ORDER BY event_id LIMIT v_count) n
+      FROM (SELECT account_id, event_id, row_number() OVER (ORDER BY created_at, event_id) AS rank
+              FROM wallet.outbox WHERE delivery_id IS NULL ORDER BY created_at, event_id LIMIT v_count) n
      WHERE o.account_id = n.account_id AND o.event_id = n.event_id;
     -- One notification per stamped batch, in this reader's transaction, never a money one's
     -- (SPEC §6): listeners wake when events have been ordered.

@@ -3,16 +3,43 @@
 -- For relays: claims up to p_limit unpublished events nobody holds (FOR UPDATE SKIP LOCKED,
 -- so relays running side by side never get the same event), oldest first.  A claim lasts
 -- p_lease_seconds; an event claimed but not acknowledged by then can be claimed again.
--- Locks: the delivery-stamping advisory lock, the claimed outbox rows (SKIP LOCKED).  Raises: VALIDATION_FAILED.  Writes: delivery ids, claims.
+-- On Citus, where rows are locked only by a statement naming one shard (docs/scaling.md C16):
+-- the candidates are read without a lock, then each is claimed by a statement naming its
+-- account, in delivery order, only while still unclaimed — a relay claiming at the same time
+-- waits for this one's claim of an event they both saw and then leaves it (never twice; every
+-- relay takes its rows in the same order, so none waits in a circle).
+-- Locks: the delivery-stamping advisory lock, the claimed outbox rows (SKIP LOCKED; on Citus, waiting).  Raises: VALIDATION_FAILED.  Writes: delivery ids, claims.
 CREATE OR REPLACE FUNCTION ops.events_claim(p_relay text, p_limit integer DEFAULT 100, p_lease_seconds integer DEFAULT 60)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_events jsonb;
+    v_accounts text[];
+    v_ids bigint[];
+    v_row wallet.outbox;
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check(wallet._check_key('[]', p_relay, 'relay'),
                                                 p_limit BETWEEN 1 AND 1000, 'limit', 'must be between 1 and 1000'));
     PERFORM wallet._stamp_deliveries();
+    IF wallet._distributed() THEN
+        SELECT coalesce(array_agg(account_id ORDER BY delivery_id), '{}'), coalesce(array_agg(event_id ORDER BY delivery_id), '{}')
+          INTO v_accounts, v_ids
+          FROM (SELECT account_id, event_id, delivery_id FROM wallet.outbox
+                 WHERE published_at IS NULL AND delivery_id IS NOT NULL
+                   AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => p_lease_seconds))
+                 ORDER BY delivery_id LIMIT p_limit) c;
+        v_events := '[]'::jsonb;
+        FOR v_i IN 1 .. cardinality(v_ids) LOOP
+            UPDATE wallet.outbox o SET claimed_by = p_relay, claimed_at = now()
+             WHERE o.account_id = v_accounts[v_i] AND o.event_id = v_ids[v_i] AND o.published_at IS NULL
+               AND (o.claimed_at IS NULL OR o.claimed_at < now() - make_interval(secs => p_lease_seconds))
+            RETURNING o.* INTO v_row;
+            IF FOUND THEN
+                v_events := v_events || wallet._event_json(v_row);
+            END IF;
+        END LOOP;
+        RETURN jsonb_build_object('relay', p_relay, 'events', v_events);
+    END IF;
     WITH claimable AS (
         SELECT account_id, event_id FROM wallet.outbox
          WHERE published_at IS NULL AND delivery_id IS NOT NULL
@@ -34,13 +61,16 @@ $$;
 -- Locks: the acknowledged outbox rows.  Raises: nothing.  Writes: published_at of the events this relay held.
 CREATE OR REPLACE FUNCTION ops.events_ack(p_relay text, p_ids bigint[])
 RETURNS integer
-LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    WITH acked AS (
-        UPDATE wallet.outbox SET published_at = now()
-         WHERE delivery_id = ANY (p_ids) AND claimed_by = p_relay AND published_at IS NULL
-        RETURNING 1
-    )
-    SELECT count(*)::integer FROM acked
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_count integer;
+BEGIN
+    -- PL/pgSQL, not SQL: Citus cannot plan a SQL function's parameters over distributed tables (C11).
+    UPDATE wallet.outbox SET published_at = now()
+     WHERE delivery_id = ANY (p_ids) AND claimed_by = p_relay AND published_at IS NULL;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_count;
+END
 $$;
 
 -- ---------------------------------------------------------------------------------------------
@@ -93,16 +123,50 @@ $$;
 -- SKIP LOCKED: relays claiming at once never get the same account), oldest heads first, each
 -- leased to p_relay for p_lease_seconds.  `attempts` counts this try; `event` is the event
 -- exactly as GET /v1/events lists it.  Raises VALIDATION_FAILED.
--- Locks: the delivery-stamping advisory lock, the relay cursor row, the claimed accounts' stream rows (SKIP LOCKED).  Raises: VALIDATION_FAILED.  Writes: delivery ids, new stream heads, leases.
+-- On Citus, where rows are locked only by a statement naming one shard (docs/scaling.md C16):
+-- the due accounts are read without a lock, then each is leased by a statement naming it, in
+-- account order (an order every relay shares, so none waits in a circle), only while still due
+-- and free — a relay claiming at the same time waits for this one's lease of an account they both
+-- saw and then leaves it.
+-- Locks: the delivery-stamping advisory lock, the relay cursor row, the claimed accounts' stream rows (SKIP LOCKED; on Citus, waiting).  Raises: VALIDATION_FAILED.  Writes: delivery ids, new stream heads, leases.
 CREATE OR REPLACE FUNCTION ops.relay_claim(p_relay text, p_limit integer DEFAULT 100, p_lease_seconds integer DEFAULT 60)
 RETURNS TABLE (account_id text, delivery_id bigint, attempts integer, event jsonb)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_due text[];
+    v_account text;
+    v_stream wallet.relay_stream;
+    v_event wallet.outbox;
+    v_leased jsonb := '[]'::jsonb;
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check(wallet._check(wallet._check_key('[]', p_relay, 'relay'),
                                                 p_limit BETWEEN 1 AND 1000, 'limit', 'must be between 1 and 1000'),
                                   p_lease_seconds BETWEEN 1 AND 86400, 'lease_seconds', 'must be between 1 and 86400'));
     PERFORM wallet._stamp_deliveries();
     PERFORM wallet._relay_sync();
+    IF wallet._distributed() THEN
+        v_due := ARRAY(SELECT d.account_id FROM (
+                           SELECT s.account_id FROM wallet.relay_stream s
+                            WHERE s.head IS NOT NULL AND s.next_attempt_at <= now()
+                              AND (s.lease_until IS NULL OR s.lease_until < now())
+                            ORDER BY s.head LIMIT p_limit) d
+                        ORDER BY d.account_id);
+        FOREACH v_account IN ARRAY v_due LOOP
+            UPDATE wallet.relay_stream s
+               SET lease_owner = p_relay, lease_until = now() + make_interval(secs => p_lease_seconds),
+                   attempts = s.attempts + 1
+             WHERE s.account_id = v_account AND s.head IS NOT NULL AND s.next_attempt_at <= now()
+               AND (s.lease_until IS NULL OR s.lease_until < now())
+            RETURNING s.* INTO v_stream;
+            CONTINUE WHEN NOT FOUND;
+            SELECT o.* INTO v_event FROM wallet.outbox o WHERE o.account_id = v_account AND o.delivery_id = v_stream.head;
+            v_leased := v_leased || jsonb_build_object('account_id', v_account, 'delivery_id', v_stream.head,
+                                                       'attempts', v_stream.attempts, 'event', wallet._event_json(v_event));
+        END LOOP;
+        RETURN QUERY SELECT l->>'account_id', (l->>'delivery_id')::bigint, (l->>'attempts')::integer, l->'event'
+                       FROM jsonb_array_elements(v_leased) l ORDER BY (l->>'delivery_id')::bigint;
+        RETURN;
+    END IF;
     RETURN QUERY
     WITH due AS (
         SELECT s.account_id FROM wallet.relay_stream s
@@ -184,13 +248,16 @@ $$;
 -- Locks: this relay's stream rows.  Raises: nothing.  Writes: their leases (cleared).
 CREATE OR REPLACE FUNCTION ops.relay_release(p_relay text)
 RETURNS integer
-LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    WITH released AS (
-        UPDATE wallet.relay_stream SET lease_owner = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
-         WHERE lease_owner = p_relay
-        RETURNING 1
-    )
-    SELECT count(*)::integer FROM released
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+DECLARE
+    v_count integer;
+BEGIN
+    -- PL/pgSQL, not SQL: Citus cannot plan a SQL function's parameters over distributed tables (C11).
+    UPDATE wallet.relay_stream SET lease_owner = NULL, lease_until = NULL, attempts = greatest(attempts - 1, 0)
+     WHERE lease_owner = p_relay;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_count;
+END
 $$;
 
 -- The outbox as GET /metrics reports it: lag_seconds (age of the oldest event neither

@@ -51,15 +51,41 @@ $$;
 
 -- Deletes up to p_limit outbox events delivered (acknowledged by a relay) more than
 -- wallet.retention_days ago, oldest first.  Events not delivered are never pruned.  Returns how
--- many were deleted.
--- Locks: the pruned outbox rows (SKIP LOCKED).  Raises: VALIDATION_FAILED.  Writes: deletes delivered outbox rows.
+-- many were deleted.  On Citus, where rows are locked only by a statement naming one shard
+-- (docs/scaling.md C16): the candidates are read without a lock, then deleted account by account
+-- in account order (an order every pruner shares), each statement naming its account and
+-- checking the age again.
+-- Locks: the pruned outbox rows (SKIP LOCKED; on Citus, waiting).  Raises: VALIDATION_FAILED.  Writes: deletes delivered outbox rows.
 CREATE OR REPLACE FUNCTION ops.outbox_prune(p_limit integer DEFAULT 5000)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_count integer;
+    v_cutoff timestamptz;
+    v_doomed jsonb;
+    v_account text;
+    v_ids jsonb;
+    v_deleted integer;
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check('[]', p_limit BETWEEN 1 AND 100000, 'limit', 'must be between 1 and 100000'));
+    IF wallet._distributed() THEN
+        v_cutoff := now() - make_interval(days => wallet._retention_days());
+        SELECT coalesce(jsonb_object_agg(account_id, ids), '{}') INTO v_doomed
+          FROM (SELECT account_id, jsonb_agg(event_id) AS ids
+                  FROM (SELECT account_id, event_id FROM wallet.outbox
+                         WHERE published_at IS NOT NULL AND published_at < v_cutoff
+                         ORDER BY published_at LIMIT p_limit) d
+                 GROUP BY account_id) per_account;
+        v_count := 0;
+        FOR v_account, v_ids IN SELECT key, value FROM jsonb_each(v_doomed) ORDER BY key LOOP
+            DELETE FROM wallet.outbox
+             WHERE account_id = v_account AND event_id = ANY (ARRAY(SELECT jsonb_array_elements_text(v_ids)::bigint))
+               AND published_at IS NOT NULL AND published_at < v_cutoff;
+            GET DIAGNOSTICS v_deleted = ROW_COUNT;
+            v_count := v_count + v_deleted;
+        END LOOP;
+        RETURN v_count;
+    END IF;
     WITH doomed AS (
         SELECT account_id, event_id FROM wallet.outbox
          WHERE published_at IS NOT NULL AND published_at < now() - make_interval(days => wallet._retention_days())
@@ -79,14 +105,35 @@ $$;
 -- (the bet, the deposit, …), which is never pruned, so a key is always answered from its record;
 -- a pruned repeat key's replay is answered from the record it repeated (the first rollback or
 -- reversal), never applied twice.  Returns how many were deleted.
--- Locks: the pruned repeat keys (SKIP LOCKED).  Raises: VALIDATION_FAILED.  Writes: deletes old rows of wallet.repeat_key.
+-- On Citus (docs/scaling.md C16): the candidates are read without a lock, then each is deleted
+-- by a statement naming its account, in account order, checking the age again.
+-- Locks: the pruned repeat keys (SKIP LOCKED; on Citus, waiting).  Raises: VALIDATION_FAILED.  Writes: deletes old rows of wallet.repeat_key.
 CREATE OR REPLACE FUNCTION ops.idempotency_prune(p_limit integer DEFAULT 5000)
 RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
     v_count integer;
+    v_cutoff timestamptz;
+    v_doomed jsonb;
+    v_key record;
+    v_deleted integer;
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check('[]', p_limit BETWEEN 1 AND 100000, 'limit', 'must be between 1 and 100000'));
+    IF wallet._distributed() THEN
+        v_cutoff := now() - make_interval(days => wallet._retention_days());
+        SELECT coalesce(jsonb_agg(jsonb_build_object('a', account_id, 'c', command, 'k', key) ORDER BY account_id, command, key), '[]')
+          INTO v_doomed
+          FROM (SELECT account_id, command, key FROM wallet.repeat_key
+                 WHERE created_at < v_cutoff ORDER BY created_at LIMIT p_limit) d;
+        v_count := 0;
+        FOR v_key IN SELECT k->>'a' AS account_id, k->>'c' AS command, k->>'k' AS key FROM jsonb_array_elements(v_doomed) k LOOP
+            DELETE FROM wallet.repeat_key
+             WHERE account_id = v_key.account_id AND command = v_key.command AND key = v_key.key AND created_at < v_cutoff;
+            GET DIAGNOSTICS v_deleted = ROW_COUNT;
+            v_count := v_count + v_deleted;
+        END LOOP;
+        RETURN v_count;
+    END IF;
     WITH doomed AS (
         SELECT account_id, command, key FROM wallet.repeat_key
          WHERE created_at < now() - make_interval(days => wallet._retention_days())

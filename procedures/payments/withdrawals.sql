@@ -65,7 +65,9 @@ BEGIN
                          v_postings || wallet._pocket('HOLD', p_amount), wallet._active_topology());
 
     SELECT array_agg(DISTINCT bt.wallet_group) INTO v_groups
-      FROM wallet.withdrawal_source s JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = s.bucket_type
+      FROM wallet.withdrawal_source s
+      JOIN wallet.topology_version t ON t.status = 'ACTIVE'
+      JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = s.bucket_type
      WHERE s.account_id = v_account.account_id AND s.withdrawal_id = p_withdrawal_id;
     PERFORM wallet._auto_complete(v_account.account_id, v_groups, v_actor);
     SELECT * INTO v_seen FROM wallet.withdrawal WHERE account_id = p_player_id AND withdrawal_id = p_withdrawal_id;

@@ -55,21 +55,27 @@ RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
     v_default jsonb;
+    v_order text[];
+    v_min_odds numeric;
 BEGIN
     IF p_family = 'betting' THEN
         v_default := wallet._default_betting_policy(p_key, p_topology);
+        -- Computed first: Citus refuses a subquery inside INSERT … VALUES (docs/scaling.md C10), and
+        -- evaluates every branch of an expression it sends (min_odds JSON null cast to numeric).
+        v_order := ARRAY(SELECT jsonb_array_elements_text(p_document->'deduction_order'));
+        v_min_odds := wallet._json_numeric(p_document#>'{rolling,min_odds}');
         INSERT INTO wallet.betting_policy (provider_type, version, document, topology_version, created_by,
                funding_mode, deduction_order, max_coupons, dest_cash, dest_withdrawable, dest_bonus, dest_coupon,
                rolling_bps, rolling_min_odds, rolling_void_counts)
         VALUES (p_key, p_version, p_document, p_topology, p_actor,
                p_document->>'funding_mode',
-               ARRAY(SELECT jsonb_array_elements_text(p_document->'deduction_order')),
+               v_order,
                CASE WHEN (p_document#>>'{coupon,enabled}')::boolean IS FALSE THEN 0
                     ELSE coalesce((p_document#>>'{coupon,max_per_bet}')::integer, 1) END,
                p_document#>>'{settlement_destinations,CASH}', p_document#>>'{settlement_destinations,WITHDRAWABLE}',
                p_document#>>'{settlement_destinations,BONUS}', p_document#>>'{settlement_destinations,COUPON}',
                coalesce((p_document#>>'{rolling,contribution_bps}')::integer, (v_default#>>'{rolling,contribution_bps}')::integer),
-               wallet._json_numeric(p_document#>'{rolling,min_odds}'),
+               v_min_odds,
                coalesce((p_document#>>'{rolling,void_counts}')::boolean, false));
     ELSE
         v_default := wallet._default_group_policy(p_key, p_topology);

@@ -28,7 +28,8 @@ BEGIN
     v_result := wallet._rolling_close(v_account.account_id, p_rolling_id, p_status, p_actor, 0, p_forfeit => true);
     PERFORM wallet._audit(p_actor, 'rolling.' || lower(p_status), 'rolling:' || p_rolling_id, 'OK',
                           jsonb_build_object('status', 'ACTIVE', 'progress', v_ob.progress, 'required', v_ob.required),
-                          v_result, p_reason, jsonb_build_object('player_id', v_account.account_id));
+                          v_result, p_reason, jsonb_build_object('player_id', v_account.account_id),
+                          p_account_id => v_account.account_id);
     PERFORM wallet._auto_complete(v_account.account_id, ARRAY[v_ob.wallet_group], p_actor);
     RETURN v_result;
 END

@@ -44,7 +44,8 @@ DECLARE
 BEGIN
     FOR v_bucket IN
         SELECT b.bucket_type, b.balance FROM wallet.bucket b
-          JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
+          JOIN wallet.topology_version t ON t.status = 'ACTIVE'
+          JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = b.bucket_type
          WHERE b.account_id = p_account_id AND bt.wallet_group = p_group AND bt.kind = p_kind AND b.balance > 0
            AND b.bucket_type IS DISTINCT FROM p_destination
          ORDER BY bt.position
@@ -135,7 +136,8 @@ END
 $$;
 
 -- A settled bet's progress (SPEC §5a): p_deposit_progress fills the group's active DEPOSIT
--- obligations, p_bonus_progress its BONUS obligations, each oldest first, the rest carrying on
+-- obligations, p_bonus_progress its BONUS obligations, each oldest first (by created_at, then
+-- rolling_id: ids are not in creation order across Citus nodes, docs/scaling.md C17), the rest carrying on
 -- to the next; an obligation that reaches its requirement completes (and releases), in the order
 -- they were filled.  Each obligation's share is recorded (wallet.rolling_progress) so a rollback
 -- can take it back.  Returns [{rolling_id, progress, status}] of the obligations it touched
@@ -147,38 +149,41 @@ LANGUAGE plpgsql AS $$
 DECLARE
     v_touched jsonb;
     v_completed bigint[];
+    v_ids bigint[];
+    v_amounts bigint[];
     v_id bigint;
 BEGIN
     IF p_deposit_progress <= 0 AND p_bonus_progress <= 0 THEN
         RETURN '[]'::jsonb;
     END IF;
-    WITH pool(kind, amount) AS (VALUES ('DEPOSIT', p_deposit_progress), ('BONUS', p_bonus_progress)),
-    open AS (
-        SELECT o.rolling_id, o.kind, o.required - o.progress AS room,
-               coalesce(sum(o.required - o.progress) OVER (PARTITION BY o.kind ORDER BY o.rolling_id
-                                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-          FROM wallet.rolling_obligation o
-         WHERE o.account_id = p_account_id AND o.wallet_group = p_group AND o.status = 'ACTIVE'
-           AND o.kind IN (SELECT kind FROM pool WHERE amount > 0)
-    ), added AS (
-        SELECT o.rolling_id, o.kind, least(o.room, pool.amount - o.before) AS amount
-          FROM open o JOIN pool USING (kind)
-         WHERE o.before < pool.amount AND o.room > 0
-    ), recorded AS (
-        INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
-        SELECT p_account_id, rolling_id, p_bet_id, amount FROM added
-    ), progressed AS (
+    -- Two statements, each on the account's shard: the obligations' progress, then its record.
+    -- (Citus sends neither a VALUES list nor an INSERT among a statement's CTEs to one shard with
+    -- the rest: it plans them apart and ships their rows to every node, docs/scaling.md C6.)
+    WITH progressed AS (
         UPDATE wallet.rolling_obligation o SET progress = o.progress + a.amount
-          FROM added a
+          FROM (SELECT x.rolling_id, least(x.room, x.pool - x.before) AS amount
+                  FROM (SELECT r.rolling_id, r.required - r.progress AS room,
+                               CASE WHEN r.kind = 'DEPOSIT' THEN p_deposit_progress ELSE p_bonus_progress END AS pool,
+                               coalesce(sum(r.required - r.progress) OVER (PARTITION BY r.kind ORDER BY r.created_at, r.rolling_id
+                                                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+                          FROM wallet.rolling_obligation r
+                         WHERE r.account_id = p_account_id AND r.wallet_group = p_group AND r.status = 'ACTIVE'
+                           AND ((r.kind = 'DEPOSIT' AND p_deposit_progress > 0) OR (r.kind = 'BONUS' AND p_bonus_progress > 0))) x
+                 WHERE x.before < x.pool AND x.room > 0) a
          WHERE o.account_id = p_account_id AND o.rolling_id = a.rolling_id
-        RETURNING o.rolling_id, o.kind, o.progress, o.required
+        RETURNING o.rolling_id, o.kind, o.progress, o.required, o.created_at, a.amount
     )
     SELECT coalesce(jsonb_agg(jsonb_build_object('rolling_id', rolling_id, 'progress', progress,
                                                  'status', CASE WHEN progress >= required THEN 'COMPLETED' ELSE 'ACTIVE' END)
-                              ORDER BY kind <> 'DEPOSIT', rolling_id), '[]'),
-           array_agg(rolling_id ORDER BY kind <> 'DEPOSIT', rolling_id) FILTER (WHERE progress >= required)
-      INTO v_touched, v_completed
+                              ORDER BY kind <> 'DEPOSIT', created_at, rolling_id), '[]'),
+           array_agg(rolling_id ORDER BY kind <> 'DEPOSIT', created_at, rolling_id) FILTER (WHERE progress >= required),
+           array_agg(rolling_id), array_agg(amount)
+      INTO v_touched, v_completed, v_ids, v_amounts
       FROM progressed;
+    IF v_ids IS NOT NULL THEN
+        INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
+        SELECT p_account_id, x.rolling_id, p_bet_id, x.amount FROM unnest(v_ids, v_amounts) AS x(rolling_id, amount);
+    END IF;
     FOREACH v_id IN ARRAY coalesce(v_completed, '{}'::bigint[]) LOOP
         PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
     END LOOP;
@@ -210,7 +215,10 @@ $$;
 -- bets — is at or below the money policy's auto_complete_below, its active DEPOSIT obligations
 -- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.  One
 -- read decides it for a group on the common path: an active DEPOSIT obligation there, and cash
--- above the threshold (only then are the open stakes summed).
+-- above the threshold (only then are the open stakes summed).  That read calls no function: on
+-- Citus no statement over a shard may call one that reads a table (docs/scaling.md C6); the
+-- active topology, the cash and the obligation are joined and subqueries of its own, each on
+-- the account's shard or a reference table.
 CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -220,13 +228,17 @@ DECLARE
     v_id bigint;
 BEGIN
     FOR v_group IN
-        SELECT g.code, gp.auto_complete_below AS threshold,
+        SELECT gp.wallet_group AS code, gp.auto_complete_below AS threshold,
                (SELECT coalesce(sum(b.balance), 0) FROM wallet.bucket b
-                  JOIN wallet.bucket_type bt ON bt.topology_version = wallet._active_topology() AND bt.code = b.bucket_type
-                 WHERE b.account_id = p_account_id AND bt.wallet_group = g.code AND bt.kind = 'CASH') AS cash
-          FROM (SELECT DISTINCT code FROM unnest(p_groups) AS u(code) WHERE code IS NOT NULL) g
-          JOIN wallet.group_policy gp ON gp.wallet_group = g.code AND gp.status = 'ACTIVE'
-         WHERE wallet._group_cash_locked(p_account_id, g.code)
+                  JOIN wallet.bucket_type bt ON bt.code = b.bucket_type
+                  JOIN wallet.topology_version t ON t.version = bt.topology_version AND t.status = 'ACTIVE'
+                 WHERE b.account_id = p_account_id AND bt.wallet_group = gp.wallet_group AND bt.kind = 'CASH') AS cash
+          FROM wallet.group_policy gp
+         WHERE gp.status = 'ACTIVE' AND gp.wallet_group = ANY (p_groups)
+           AND EXISTS (SELECT 1 FROM wallet.rolling_obligation o
+                        WHERE o.account_id = p_account_id AND o.wallet_group = gp.wallet_group
+                          AND o.kind = 'DEPOSIT' AND o.status = 'ACTIVE')
+         ORDER BY gp.wallet_group
     LOOP
         CONTINUE WHEN v_group.cash > v_group.threshold;
         v_money := v_group.cash + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
@@ -234,7 +246,7 @@ BEGIN
         CONTINUE WHEN v_money > v_group.threshold;
         FOR v_id IN SELECT rolling_id FROM wallet.rolling_obligation
                      WHERE account_id = p_account_id AND wallet_group = v_group.code AND kind = 'DEPOSIT' AND status = 'ACTIVE'
-                     ORDER BY rolling_id LOOP
+                     ORDER BY created_at, rolling_id LOOP
             PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
         END LOOP;
     END LOOP;

@@ -40,10 +40,12 @@ $$;
 -- Live records a topology version would strand (SPEC §3 activation blockers): open bets,
 -- active coupons, active rolling obligations and pending withdrawals that reference a bucket
 -- type or wallet group the version does not have.  Called by wallet._topology_blockers.
+-- PL/pgSQL, not SQL: Citus cannot plan a SQL function's parameters over distributed tables (C11).
 CREATE OR REPLACE FUNCTION wallet._live_record_blockers(p_version integer)
 RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    WITH new_types AS (SELECT code FROM wallet.bucket_type WHERE topology_version = p_version),
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (WITH new_types AS (SELECT code FROM wallet.bucket_type WHERE topology_version = p_version),
          new_groups AS (SELECT code FROM wallet.wallet_group WHERE topology_version = p_version),
     stranded AS (
         SELECT 'open_bets' AS kind, b.account_id, b.bet_id AS record
@@ -57,7 +59,7 @@ LANGUAGE sql STABLE AS $$
         UNION ALL
         SELECT 'active_coupons', c.account_id, c.coupon_id
           FROM wallet.coupon c
-         WHERE wallet._coupon_holds_money(c)
+         WHERE wallet._coupon_holds_money(c.status, c.expires_at, c.remaining)
            AND (c.wallet_group NOT IN (SELECT code FROM new_groups)
                 OR c.winnings_bucket_type NOT IN (SELECT code FROM new_types))
         UNION ALL
@@ -79,7 +81,8 @@ LANGUAGE sql STABLE AS $$
                    (array_agg(DISTINCT s.account_id ORDER BY s.account_id))[1:5] AS sample,
                    (array_agg(s.record ORDER BY s.record))[1:5] AS sample_records
               FROM stranded s
-             GROUP BY kind) per_kind
+             GROUP BY kind) per_kind);
+END
 $$;
 
 -- Everything that activating p_version (with the named policies activated alongside) would

@@ -92,9 +92,14 @@ DECLARE
     v_blockers jsonb;
     v_activated jsonb := '[]'::jsonb;
     v_policy record;
+    v_actor text := wallet._actor(p_actor);
 BEGIN
     PERFORM wallet._raise_invalid(wallet._check_reason('[]', p_reason));
     PERFORM wallet._config_lock();
+    -- On Citus: one connection per node for the whole activation, so the reference tables can be
+    -- written after the blocker scan read every shard (docs/scaling.md C12).  A setting no other
+    -- server reads.
+    PERFORM set_config('citus.multi_shard_modify_mode', 'sequential', true);
     LOCK TABLE wallet.account IN EXCLUSIVE MODE;
     SELECT * INTO v_target FROM wallet.topology_version WHERE version = p_version;
     IF NOT FOUND THEN
@@ -117,7 +122,8 @@ BEGIN
     END IF;
 
     UPDATE wallet.topology_version SET status = 'RETIRED' WHERE status = 'ACTIVE' AND version <> p_version;
-    UPDATE wallet.topology_version SET status = 'ACTIVE', activated_by = wallet._actor(p_actor), activated_at = now()
+    -- The actor in a variable: on Citus a STABLE function inside UPDATE … SET is refused (C9).
+    UPDATE wallet.topology_version SET status = 'ACTIVE', activated_by = v_actor, activated_at = now()
      WHERE version = p_version;
     FOR v_policy IN SELECT * FROM wallet._named_policies(p_policy_versions) LOOP
         PERFORM wallet._policy_make_active(v_policy.family, v_policy.key, v_policy.version, wallet._actor(p_actor), p_reason);

@@ -145,25 +145,27 @@ BEGIN
     IF v_group_balance IS NOT NULL THEN
         -- Every obligation of the kind that covers the source bucket gives up its share, in one
         -- statement (wallet._rolling_inheritance); what stays behind and is now met completes
-        -- (and releases) like any other, in rolling_id order.
+        -- (and releases) like any other, oldest first.
         WITH share AS (
             SELECT o.rolling_id, s.moved_base, s.moved_required
               FROM wallet.rolling_obligation o
              CROSS JOIN LATERAL wallet._rolling_inheritance(p_amount, v_group_balance, o.base_amount, o.required, o.progress) s
              WHERE o.account_id = v_account.account_id AND o.wallet_group = v_from.wallet_group AND o.status = 'ACTIVE'
-               AND o.kind = CASE v_from.kind WHEN 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END
+               -- A searched CASE: Citus mis-plans `CASE <variable> WHEN …` in a statement with a
+               -- modifying CTE (operator does not exist: text = boolean).
+               AND o.kind = CASE WHEN v_from.kind = 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END
                AND (s.moved_base <> 0 OR s.moved_required <> 0)
         ), moved AS (
             UPDATE wallet.rolling_obligation o
                SET base_amount = o.base_amount - s.moved_base, required = o.required - s.moved_required
               FROM share s
              WHERE o.account_id = v_account.account_id AND o.rolling_id = s.rolling_id
-            RETURNING o.rolling_id, s.moved_base, s.moved_required, o.required <= o.progress AS met
+            RETURNING o.rolling_id, o.created_at, s.moved_base, s.moved_required, o.required <= o.progress AS met
         )
         SELECT coalesce(jsonb_agg(jsonb_build_object('from_rolling_id', rolling_id, 'base_amount', moved_base,
-                                                     'required', moved_required) ORDER BY rolling_id), '[]'),
+                                                     'required', moved_required) ORDER BY created_at, rolling_id), '[]'),
                coalesce(sum(moved_base), 0), coalesce(sum(moved_required), 0),
-               coalesce(array_agg(rolling_id ORDER BY rolling_id) FILTER (WHERE met), '{}')
+               coalesce(array_agg(rolling_id ORDER BY created_at, rolling_id) FILTER (WHERE met), '{}')
           INTO v_moved, v_moved_base, v_moved_total, v_met
           FROM moved;
         FOREACH v_id IN ARRAY v_met LOOP

@@ -9,7 +9,6 @@ import pytest
 
 from ruby_wallet import distribute as placement
 from ruby_wallet.migrate import migrate
-from tests.citus.findings import finding
 
 
 def test_three_nodes_registered_and_reachable(citus):
@@ -45,8 +44,6 @@ def test_placement_is_the_declared_one(citus):
     anchor = tables[placement.ACCOUNT_TABLE][2]
     for table in placement.ACCOUNT_TABLES:
         assert tables.pop(table) == ("distributed", placement.ACCOUNT_COLUMN, anchor), table
-    for resource in placement.RESOURCE_TABLES:
-        assert tables.pop(resource.table)[:2] == ("distributed", resource.column)
     assert tables == {}, "tables Citus knows that the declaration does not place"
     assert functions == declared_functions
 
@@ -114,7 +111,6 @@ def test_ledger_rules_hold_on_the_shards(citus):
         assert changed.value.sqlstate == "RW900"
 
 
-@finding("C27")
 def test_a_backstop_violation_on_a_worker_maps_to_its_wallet_error(citus):
     from ruby_wallet.errors import from_database
 

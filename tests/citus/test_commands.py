@@ -5,10 +5,12 @@ A command that names a player must run as one piece on the worker holding that p
 the coordinator forwards the call, the worker runs every statement on local shards, no other
 node takes part and no two-phase commit happens.  Commands addressed by a resource id, and the
 configuration and feed functions, run on the coordinator (docs/scaling.md says why); for those
-the test only asks that they work.  What fails today is an xfail naming its finding."""
+the test only asks that they work.  What fails on Citus is a strict xfail naming its finding
+(tests/citus/findings.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,7 +18,6 @@ import psycopg
 import pytest
 
 from tests.citus.conftest import Citus, insert_api_key, trace
-from tests.citus.findings import finding
 
 
 @dataclass
@@ -34,10 +35,10 @@ class Ctx:
 
     def fund(self) -> None:
         """Money the player can bet, under a deposit rolling obligation (so settling and rolling
-        back reach the rolling code).  A deposit, not an adjustment: admin_adjust fails on
-        Citus today (C6)."""
+        back reach the rolling code), and withdrawable money (an adjustment to WITHDRAWABLE)."""
         self.open()
         self.run("SELECT payments.deposit_create(%s, %s, 60000, 'SPORTS_NORMAL', true)", f"{self.p}-dep", self.p)
+        self.run("SELECT admin.admin_adjust(%s, %s, 'WITHDRAWABLE', 5000, 'cash out test')", f"{self.p}-adj", self.p)
 
     def bet(self) -> str:
         self.fund()
@@ -45,11 +46,12 @@ class Ctx:
         return f"{self.p}-b"
 
     def foreign_id(self, prefix: str) -> str:
-        """A resource id whose directory row lives on another node than the player's shard."""
+        """A resource id that hashes to another node than the player's: when the directory was
+        distributed by the id, its row went there (C15); now it stays on the player's shard."""
         home = self.citus.node_of("wallet.account", self.p)
         for n in range(100):
             candidate = f"{self.p}-{prefix}{n}"
-            if self.citus.node_of("wallet.resource_owner", candidate) != home:
+            if self.citus.node_of("wallet.account", candidate) != home:
                 return candidate
         raise AssertionError("no resource id hashes to another node")
 
@@ -88,19 +90,19 @@ def _(x: Ctx):
     return "SELECT payments.open_account(%s, 'KRW')", (x.p,)
 
 
-@_case("admin_adjust", marks=(finding("C6", "C14"),))
+@_case("admin_adjust")
 def _(x: Ctx):
     x.open()
     return "SELECT admin.admin_adjust(%s, %s, 'SPORTS_NORMAL', 5000, 'welcome')", (f"{x.p}-adj", x.p)
 
 
-@_case("account_set_status", marks=(finding("C14"),))
+@_case("account_set_status")
 def _(x: Ctx):
     x.open()
     return "SELECT admin.account_set_status(%s, 'frozen', 'support case')", (x.p,)
 
 
-@_case("player_balances", marks=(finding("C26", "C6"),))
+@_case("player_balances")
 def _(x: Ctx):
     x.fund()
     return "SELECT player.player_balances(%s)", (x.p,)
@@ -112,59 +114,59 @@ def _(x: Ctx):
     return "SELECT player.ledger_history(%s, 10)", (x.p,)
 
 
-@_case("deposit_create", marks=(finding("C15"),))
+@_case("deposit_create")
 def _(x: Ctx):
     x.open()
     return "SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", (x.foreign_id("dep"), x.p)
 
 
-@_case("bet_authorize", marks=(finding("C26"),))
+@_case("bet_authorize")
 def _(x: Ctx):
     x.fund()
     return "SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)", (f"{x.p}-b1", x.p)
 
 
-@_case("bet_settle WIN", marks=(finding("C26", "C6"),))
+@_case("bet_settle WIN")
 def _(x: Ctx):
     return "SELECT game.bet_settle(%s, %s, %s, 'WIN', 2000)", (x.bet(), x.p, f"{x.p}-s1")
 
 
-@_case("bet_settle WIN, run by the coordinator", routed=False, marks=(finding("C26", "C6"),))
+@_case("bet_settle WIN, run by the coordinator", routed=False)
 def _(x: Ctx):
     # The cast keeps Citus from forwarding the call (finding C19): the coordinator runs the
     # function and sends each statement to the worker, as for every API call before C19 was fixed.
     return "SELECT game.bet_settle(%s, %s, %s, 'WIN', 2000)::text", (x.bet(), x.p, f"{x.p}-s1")
 
 
-@_case("bet_settle LOSS", marks=(finding("C26", "C6"),))
+@_case("bet_settle LOSS")
 def _(x: Ctx):
     return "SELECT game.bet_settle(%s, %s, %s, 'LOSS', 0)", (x.bet(), x.p, f"{x.p}-s1")
 
 
-@_case("bet_rollback", marks=(finding("C26", "C6"),))
+@_case("bet_rollback")
 def _(x: Ctx):
     return "SELECT game.bet_rollback(%s, %s, %s, 'event cancelled')", (x.bet(), x.p, f"{x.p}-r1")
 
 
-@_case("withdrawal_create", marks=(finding("C6"),))
+@_case("withdrawal_create")
 def _(x: Ctx):
     x.fund()
     return "SELECT payments.withdrawal_create(%s, %s, 1000)", (f"{x.p}-w1", x.p)
 
 
-@_case("coupon_grant", marks=(finding("C15"),))
+@_case("coupon_grant")
 def _(x: Ctx):
     x.open()
     return "SELECT promotion.coupon_grant(%s, %s, 500, ARRAY['SPORTS'])", (x.foreign_id("cpn"), x.p)
 
 
-@_case("promotion_credit", marks=(finding("C15"),))
+@_case("promotion_credit")
 def _(x: Ctx):
     x.open()
     return "SELECT promotion.promotion_credit(%s, %s, 'CASHBACK', 1500)", (x.foreign_id("pc"), x.p)
 
 
-@_case("transfer_create", marks=(finding("C6"),))
+@_case("transfer_create")
 def _(x: Ctx):
     x.fund()
     return "SELECT player.transfer_create(%s, %s, 'SPORTS_NORMAL', 'CASINO_NORMAL', 1000)", (f"{x.p}-t1", x.p)
@@ -179,56 +181,56 @@ def _(x: Ctx):
 # -- commands addressed by a resource id (run on the coordinator) ------------------------------
 
 
-@_case("deposit_approve", routed=False, marks=(finding("C8"),))
+@_case("deposit_approve", routed=False)
 def _(x: Ctx):
     x.open()
     x.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", f"{x.p}-d1", x.p)
     return "SELECT payments.deposit_approve(%s)", (f"{x.p}-d1",)
 
 
-@_case("deposit_reject", routed=False, marks=(finding("C8", "C9"),))
+@_case("deposit_reject", routed=False)
 def _(x: Ctx):
     x.open()
     x.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL')", f"{x.p}-d1", x.p)
     return "SELECT payments.deposit_reject(%s, 'card declined')", (f"{x.p}-d1",)
 
 
-@_case("withdrawal_complete", routed=False, marks=(finding("C6", "C8"),))
+@_case("withdrawal_complete", routed=False)
 def _(x: Ctx):
     x.fund()
     x.run("SELECT payments.withdrawal_create(%s, %s, 1000)", f"{x.p}-w1", x.p)
     return "SELECT payments.withdrawal_complete(%s)", (f"{x.p}-w1",)
 
 
-@_case("withdrawal_reject", routed=False, marks=(finding("C6", "C8"),))
+@_case("withdrawal_reject", routed=False)
 def _(x: Ctx):
     x.fund()
     x.run("SELECT payments.withdrawal_create(%s, %s, 1000)", f"{x.p}-w1", x.p)
     return "SELECT payments.withdrawal_reject(%s, 'bank refused')", (f"{x.p}-w1",)
 
 
-@_case("coupon_reverse", routed=False, marks=(finding("C8"),))
+@_case("coupon_reverse", routed=False)
 def _(x: Ctx):
     x.open()
     x.run("SELECT promotion.coupon_grant(%s, %s, 500, ARRAY['SPORTS'])", f"{x.p}-c1", x.p)
     return "SELECT promotion.coupon_reverse(%s, %s, 'granted by mistake')", (f"{x.p}-c1", f"{x.p}-cr1")
 
 
-@_case("promotion_reverse", routed=False, marks=(finding("C8"),))
+@_case("promotion_reverse", routed=False)
 def _(x: Ctx):
     x.open()
     x.run("SELECT promotion.promotion_credit(%s, %s, 'CASHBACK', 1500)", f"{x.p}-pc1", x.p)
     return "SELECT promotion.promotion_reverse(%s, %s, 'credited by mistake')", (f"{x.p}-pc1", f"{x.p}-pr1")
 
 
-@_case("rolling_waive", routed=False, marks=(finding("C8"),))
+@_case("rolling_waive", routed=False)
 def _(x: Ctx):
     x.open()
     x.run("SELECT payments.deposit_create(%s, %s, 10000, 'SPORTS_NORMAL', true)", f"{x.p}-d1", x.p)
     return "SELECT admin.rolling_waive(%s, 'goodwill')", (x.rolling_id(),)
 
 
-@_case("rolling_cancel", routed=False, marks=(finding("C8"),))
+@_case("rolling_cancel", routed=False)
 def _(x: Ctx):
     x.open()
     x.run("SELECT promotion.promotion_credit(%s, %s, 'CASHBACK', 1500, 'SPORTS_BONUS', 1)", f"{x.p}-pc1", x.p)
@@ -243,18 +245,18 @@ def _(x: Ctx):
     return "SELECT admin.topology_create(admin.topology_get(1)->'document', 'same again')", ()
 
 
-@_case("topology_preview", routed=False, marks=(finding("C11"),))
+@_case("topology_preview", routed=False)
 def _(x: Ctx):
     return "SELECT admin.topology_preview(1)", ()
 
 
-@_case("topology_activate", routed=False, marks=(finding("C11", "C12", "C9"),))
+@_case("topology_activate", routed=False)
 def _(x: Ctx):
     version = x.run("SELECT (admin.topology_create(admin.topology_get(1)->'document', 'to activate')->>'version')::int")
     return "SELECT admin.topology_activate(%s, 'citus test')", (version,)
 
 
-@_case("policy_create", routed=False, marks=(finding("C10"),))
+@_case("policy_create", routed=False)
 def _(x: Ctx):
     return (
         "SELECT admin.policy_create('SPORTS', admin.policy_list('SPORTS')#>'{policies,0,document}', 'same again')",
@@ -283,7 +285,7 @@ def _(x: Ctx):
     return "SELECT admin.group_policy_activate('SPORTS', %s, 'citus test')", (version,)
 
 
-@_case("api_key_create", routed=False, marks=(finding("C10"),))
+@_case("api_key_create", routed=False)
 def _(x: Ctx):
     return "SELECT ops.api_key_create(%s, ARRAY['game'])", (f"{x.p}-key",)
 
@@ -310,24 +312,24 @@ def _(x: Ctx):
     return "SELECT events.events_read(0, 10)", ()
 
 
-@_case("events_claim", routed=False, marks=(finding("C16"),))
+@_case("events_claim", routed=False)
 def _(x: Ctx):
     x.open()
     return "SELECT ops.events_claim(%s, 5)", (f"{x.p}-relay",)
 
 
-@_case("events_ack", routed=False, marks=(finding("C11"),))
+@_case("events_ack", routed=False)
 def _(x: Ctx):
     return "SELECT ops.events_ack(%s, ARRAY[1, 2]::bigint[])", (f"{x.p}-relay",)
 
 
-@_case("relay_claim", routed=False, marks=(finding("C16"),))
+@_case("relay_claim", routed=False)
 def _(x: Ctx):
     x.open()
     return "SELECT count(*) FROM ops.relay_claim(%s, 5)", (f"{x.p}-relay",)
 
 
-@_case("relay_ack", routed=False, marks=(finding("C16"),))
+@_case("relay_ack", routed=False)
 def _(x: Ctx):
     x.open()
     claimed = x.conn.execute("SELECT account_id, delivery_id FROM ops.relay_claim(%s, 1)", (f"{x.p}-relay",)).fetchone()
@@ -335,7 +337,7 @@ def _(x: Ctx):
     return "SELECT ops.relay_ack(%s, %s, %s)", (f"{x.p}-relay", *claimed)
 
 
-@_case("relay_fail", routed=False, marks=(finding("C16"),))
+@_case("relay_fail", routed=False)
 def _(x: Ctx):
     x.open()
     claimed = x.conn.execute("SELECT account_id, delivery_id FROM ops.relay_claim(%s, 1)", (f"{x.p}-relay",)).fetchone()
@@ -343,7 +345,7 @@ def _(x: Ctx):
     return "SELECT ops.relay_fail(%s, %s, %s, 'consumer down')", (f"{x.p}-relay", *claimed)
 
 
-@_case("relay_release", routed=False, marks=(finding("C11"),))
+@_case("relay_release", routed=False)
 def _(x: Ctx):
     return "SELECT ops.relay_release(%s)", (f"{x.p}-relay",)
 
@@ -363,17 +365,17 @@ def _(x: Ctx):
     return "SELECT ops.coupon_expire_next()", ()
 
 
-@_case("outbox_prune", routed=False, marks=(finding("C16"),))
+@_case("outbox_prune", routed=False)
 def _(x: Ctx):
     return "SELECT ops.outbox_prune()", ()
 
 
-@_case("idempotency_prune", routed=False, marks=(finding("C16"),))
+@_case("idempotency_prune", routed=False)
 def _(x: Ctx):
     return "SELECT ops.idempotency_prune()", ()
 
 
-@_case("housekeeping_run", routed=False, marks=(finding("C16"),))
+@_case("housekeeping_run", routed=False)
 def _(x: Ctx):
     return "SELECT ops.housekeeping_run()", ()
 
@@ -409,7 +411,6 @@ def test_command(citus, traced, case: Case):
         "reconciliation",
     ],
 )
-@finding("C24")
 def test_analytics_view(citus, view):
     with citus.connect("wallet_analyst") as conn:
         conn.execute(f"SELECT count(*) FROM analytics.{view}").fetchone()
@@ -417,9 +418,36 @@ def test_analytics_view(citus, view):
 
 @pytest.mark.parametrize(
     "view",
-    ["balances", "ledger_daily", pytest.param("coupon_liability", marks=finding("C26")), "reconciliation"],
+    ["balances", "ledger_daily", "coupon_liability", "reconciliation"],
 )
 def test_analytics_view_as_owner(citus, view):
     """The views' queries themselves distribute (fan-out on the coordinator)."""
     with citus.connect("wallet_owner") as conn:
         conn.execute(f"SELECT count(*) FROM analytics.{view}").fetchone()
+
+
+def test_a_batch_settles_bets_of_players_on_both_workers(citus):
+    """game.bet_settle_batch is not distributed (its items name many players): the coordinator
+    runs it over those players' shards, one transaction (docs/scaling.md, Batches)."""
+    first = "batch-0"
+    other = next(
+        f"batch-{n}"
+        for n in range(1, 100)
+        if citus.node_of("wallet.account", f"batch-{n}") != citus.node_of("wallet.account", first)
+    )
+    players = [first, other]
+    with citus.connect("wallet_dba") as conn:
+        items = []
+        for player in players:
+            conn.execute("SELECT payments.open_account(%s, 'KRW')", (player,))
+            conn.execute(
+                "SELECT payments.deposit_create(%s, %s, 5000, 'SPORTS_NORMAL', true)", (f"{player}-dep", player)
+            )
+            conn.execute("SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 100, 2.0)", (f"{player}-b", player))
+            items.append(
+                {"bet_id": f"{player}-b", "player_id": player, "settlement_id": f"{player}-s", "result": "LOSS"}
+            )
+        rows = conn.execute(
+            "SELECT index, status, body->>'status' FROM game.bet_settle_batch(%s::jsonb)", (json.dumps(items),)
+        ).fetchall()
+    assert rows == [(0, 200, "SETTLED"), (1, 200, "SETTLED")]

@@ -9,7 +9,6 @@ import pytest
 
 from ruby_wallet import demo
 from tests.citus.conftest import insert_api_key
-from tests.citus.findings import finding
 from tests.support.served import ALL_SCOPES, served_api
 from tests.support.servers import ApiServer
 
@@ -42,7 +41,6 @@ def test_open_an_account_over_http(api):
     assert again.status_code == 200 and again.json()["status"] == "active"
 
 
-@finding("C26", "C6", "C8")
 def test_the_demo_flows_give_the_single_node_balances(api, postgresql_proc):
     base, key = api
     on_citus = demo.run(base, key, prefix="citus")

@@ -12,7 +12,6 @@ import psycopg
 from ruby_wallet.db import queries
 from ruby_wallet.dsn import with_role
 from tests.citus.conftest import trace
-from tests.citus.findings import finding
 
 AUTHORIZE = "SELECT game.bet_authorize(%s, %s, 'SPORTS', 'book', 1000, 2.0)"
 
@@ -76,7 +75,6 @@ def test_open_account_runs_on_the_accounts_worker_alone(citus, traced):
             _ran_alone(citus, ran, player)
 
 
-@finding("C26")
 def test_bet_authorize_runs_on_the_accounts_worker_alone(citus, traced):
     _funded_player(citus, "route-bet")
     with citus.connect("wallet_game") as conn:

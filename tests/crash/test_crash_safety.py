@@ -529,11 +529,16 @@ def server(cluster, tmp_path) -> Iterator[ApiServer]:
 
 
 @pytest.fixture
-def stream(cluster, server) -> Iterator[tuple[Stream, dict[str, dict[str, int]]]]:
-    keys = {scope: server.create_key(f"crash-{scope}", [scope]) for scope in SCOPES}
+def players() -> list[str]:
+    """The stream's players (the Citus tier, one database for every test, names its own)."""
+    return [f"p{n}" for n in range(PLAYERS)]
+
+
+@pytest.fixture
+def stream(cluster, server, players) -> Iterator[tuple[Stream, dict[str, dict[str, int]]]]:
+    keys = {scope: server.create_key(f"crash-{scope}-{players[0]}", [scope]) for scope in SCOPES}
     plans, models = {}, {}
-    for n in range(PLAYERS):
-        player = f"p{n}"
+    for player in players:
         plans[player], models[player] = player_plan(player, ROUNDS)
         response = httpx.post(
             f"{server.base}/v1/accounts",

@@ -119,9 +119,10 @@ def test_opposite_transfers_on_one_player_never_deadlock(db_url, db):
 
 @pytest.mark.parametrize("round_", range(6))
 def test_settle_racing_rollback_applies_exactly_one_outcome(db_url, db, round_):
-    db.execute("SELECT payments.open_account('race', 'KRW', 't')")
-    db.execute("SELECT admin.admin_adjust('seed', 'race', 'SPORTS_NORMAL', 1000, 'seed', 't')")
-    db.execute("SELECT game.bet_authorize('rb', 'race', 'SPORTS', 'p', 400, NULL, NULL, 't')")
+    player = f"race{round_}"  # a player per round: the Citus tier runs every round in one database
+    db.execute("SELECT payments.open_account(%s, 'KRW', 't')", (player,))
+    db.execute("SELECT admin.admin_adjust('seed', %s, 'SPORTS_NORMAL', 1000, 'seed', 't')", (player,))
+    db.execute("SELECT game.bet_authorize('rb', %s, 'SPORTS', 'p', 400, NULL, NULL, 't')", (player,))
     barrier = threading.Barrier(2)
     results = {}
 
@@ -129,15 +130,13 @@ def test_settle_racing_rollback_applies_exactly_one_outcome(db_url, db, round_):
         with psycopg.connect(with_role(db_url, "wallet_dba"), autocommit=True) as conn:
             barrier.wait()
             try:
-                results[name] = conn.execute(sql).fetchone()[0]
+                results[name] = conn.execute(sql, (player,)).fetchone()[0]
             except psycopg.Error as exc:
                 results[name] = exc.sqlstate
 
     racers = [
-        threading.Thread(
-            target=attempt, args=("settle", "SELECT game.bet_settle('rb', 'race', 'rs', 'WIN', 1000, 't')")
-        ),
-        threading.Thread(target=attempt, args=("rollback", "SELECT game.bet_rollback('rb', 'race', 'rr', NULL, 't')")),
+        threading.Thread(target=attempt, args=("settle", "SELECT game.bet_settle('rb', %s, 'rs', 'WIN', 1000, 't')")),
+        threading.Thread(target=attempt, args=("rollback", "SELECT game.bet_rollback('rb', %s, 'rr', NULL, 't')")),
     ]
     for t in racers if round_ % 2 else reversed(racers):
         t.start()
@@ -152,7 +151,7 @@ def test_settle_racing_rollback_applies_exactly_one_outcome(db_url, db, round_):
         # The settlement came first: the rollback reversed its payout.
         assert results["settle"]["status"] == "SETTLED"
         assert results["rollback"]["payout_reversed"] == [{"bucket_type": "SPORTS_NORMAL", "amount": 1000}]
-    assert balance(db, "race", "SPORTS_NORMAL") == 1000  # either way the bet never happened
+    assert balance(db, player, "SPORTS_NORMAL") == 1000  # either way the bet never happened
 
 
 def test_duplicate_settlements_and_rollbacks_race(db_url, db):

@@ -19,15 +19,12 @@ _BLOCK = re.compile(r"(<!-- distribute: (\w+) -->\n)(.*?)(<!-- /distribute -->)"
 
 def _statements(section: str) -> list[str]:
     steps = distribute.steps()
-    resource_tables = {r.table for r in distribute.RESOURCE_TABLES}
     if section == "reference":
         return [s.sql for s in steps if s.kind == "reference"]
     if section == "changes":
         return [f"-- {change.why}\n{change.sql}" for change in distribute.ACCOUNT_TABLE_CHANGES]
     if section == "accounts":
-        return [s.sql for s in steps if s.kind == "distributed" and s.target not in resource_tables]
-    if section == "resources":
-        return [s.sql for s in steps if s.target in resource_tables]
+        return [s.sql for s in steps if s.kind == "distributed"]
     if section == "functions":
         return [s.sql for s in steps if s.kind == "function"]
     raise KeyError(f"docs/scaling.md names an unknown distribute section {section!r}")

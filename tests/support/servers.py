@@ -39,6 +39,13 @@ class CrashableCluster:
         self.local = LocalCluster(home)
         self.url = ""
 
+    @classmethod
+    def running(cls, local: LocalCluster) -> CrashableCluster:
+        """One already running and migrated (a node of a Citus cluster), to restart it."""
+        crashable = cls.__new__(cls)
+        crashable.local, crashable.url = local, local.url()
+        return crashable
+
     def start(self) -> str:
         """Initialize, start and migrate; let wallet_api log in; return the superuser URL."""
         self.url = self.local.ensure_running()

@@ -32,17 +32,17 @@ SELECT lives_ok($$SELECT payments.open_account(p_player_id => 'rp1', p_currency 
 SELECT lives_ok($$SELECT promotion.coupon_grant(p_coupon_id => 'rc-live', p_player_id => 'rp1', p_amount => 100,
                                                 p_provider_types => ARRAY['SPORTS'], p_actor => 'tap')$$, 'a coupon');
 -- jsonb_populate_record gives the same grant in another state, without touching the table.
-SELECT ok(wallet._coupon_usable(c) AND wallet._coupon_holds_money(c), 'a fresh grant is usable and holds money')
+SELECT ok(wallet._coupon_usable(c.status, c.expires_at) AND wallet._coupon_holds_money(c.status, c.expires_at, c.remaining), 'a fresh grant is usable and holds money')
   FROM wallet.coupon c WHERE coupon_id = 'rc-live';
-SELECT ok(wallet._coupon_usable(x) AND NOT wallet._coupon_holds_money(x), 'used up: still usable, holds nothing')
+SELECT ok(wallet._coupon_usable(x.status, x.expires_at) AND NOT wallet._coupon_holds_money(x.status, x.expires_at, x.remaining), 'used up: still usable, holds nothing')
   FROM wallet.coupon c, jsonb_populate_record(c, '{"remaining": 0}') x WHERE c.coupon_id = 'rc-live';
-SELECT ok(NOT wallet._coupon_usable(x) AND NOT wallet._coupon_holds_money(x), 'expired: neither usable nor holding money')
+SELECT ok(NOT wallet._coupon_usable(x.status, x.expires_at) AND NOT wallet._coupon_holds_money(x.status, x.expires_at, x.remaining), 'expired: neither usable nor holding money')
   FROM wallet.coupon c, jsonb_populate_record(c, jsonb_build_object('expires_at', now() - interval '1 second')) x
  WHERE c.coupon_id = 'rc-live';
-SELECT ok(wallet._coupon_usable(x), 'expiring later: usable')
+SELECT ok(wallet._coupon_usable(x.status, x.expires_at), 'expiring later: usable')
   FROM wallet.coupon c, jsonb_populate_record(c, jsonb_build_object('expires_at', now() + interval '1 hour')) x
  WHERE c.coupon_id = 'rc-live';
-SELECT ok(NOT wallet._coupon_usable(x) AND NOT wallet._coupon_holds_money(x), 'reversed: neither')
+SELECT ok(NOT wallet._coupon_usable(x.status, x.expires_at) AND NOT wallet._coupon_holds_money(x.status, x.expires_at, x.remaining), 'reversed: neither')
   FROM wallet.coupon c, jsonb_populate_record(c, '{"status": "REVERSED"}') x WHERE c.coupon_id = 'rc-live';
 
 -- Withdrawable money: WITHDRAWABLE first, then CASH of groups no DEPOSIT obligation locks.

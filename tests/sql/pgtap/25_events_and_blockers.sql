@@ -58,14 +58,14 @@ SELECT ok(EXISTS (SELECT 1 FROM jsonb_array_elements(admin.topology_preview(p_ve
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_index i
              JOIN pg_class c ON c.oid = i.indrelid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
             WHERE i.indisprimary AND c.relnamespace = 'wallet'::regnamespace AND a.attname = 'account_id'),
-          '{account,adjustment,bet,bet_extra_payout,bucket,casino_round,casino_transaction,coupon,deposit,game_session,ledger_txn,outbox,promotion_credit,relay_parked,relay_stream,repeat_key,rolling_obligation,rolling_progress,transfer,withdrawal,withdrawal_source}'::text[],
-          'every money table''s primary key starts with account_id (the relay''s per-account state too)');
+          '{account,adjustment,audit_log,bet,bet_extra_payout,bucket,casino_round,casino_transaction,coupon,deposit,game_session,ledger_txn,outbox,promotion_credit,relay_parked,relay_stream,repeat_key,rolling_obligation,rolling_progress,transfer,withdrawal,withdrawal_source}'::text[],
+          'every money table''s primary key starts with account_id (the relay''s per-account state and the audit log too)');
 SELECT is((SELECT array_agg(c.relname::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'wallet'::regnamespace AND c.relkind = 'r'
               AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
                                WHERE i.indrelid = c.oid AND i.indisprimary AND a.attname = 'account_id')),
-          '{api_key,audit_log,betting_policy,bucket_type,casino_provider,error_code,group_policy,provider_mapping,provider_type,relay_cursor,resource_owner,topology_version,transfer_edge,wallet_group}'::text[],
-          'the others are configuration, directories or the relay''s one cursor row (Citus reference tables, docs/scaling.md)');
+          '{api_key,betting_policy,bucket_type,casino_provider,error_code,group_policy,provider_mapping,provider_type,relay_cursor,resource_owner,topology_version,transfer_edge,wallet_group}'::text[],
+          'the others are configuration (Citus reference tables), the relay''s one cursor row, and the resource directory (keyed by account on Citus, docs/scaling.md)');
 SELECT is((SELECT count(*)::int FROM pg_constraint f
             JOIN pg_class c ON c.oid = f.conrelid
            WHERE f.contype = 'f' AND c.relnamespace = 'wallet'::regnamespace
