@@ -599,14 +599,14 @@ class Bench:
             RUBY_WALLET_POOL_MAX=str(self.args.pool),
         )
         w = str(self.args.workers)
-        if kind in ("serve", "serve-2"):
-            # As a user starts it: DATABASE_URL, nothing else (serve-2: and --workers 2).
+        if kind == "serve" or kind.startswith("serve-"):
+            # As a user starts it: DATABASE_URL, nothing else (serve-N: and --workers N).
             env.pop("RUBY_WALLET_POOL_MIN")
             env.pop("RUBY_WALLET_POOL_MAX")
             env.update(DATABASE_URL=self.cluster.url(), RUBY_WALLET_API_DATABASE_URL=self.cluster.api_url())
             cmd = [str(VENV_BIN / "ruby-wallet"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-            if kind == "serve-2":
-                cmd += ["--workers", "2"]
+            if kind != "serve":
+                cmd += ["--workers", kind.removeprefix("serve-")]
         elif kind == "uvicorn":
             cmd = [
                 str(VENV_BIN / "uvicorn"),
@@ -1410,9 +1410,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pool", type=int, default=8, help="database connections per API worker (default 8)")
     p.add_argument(
         "--servers",
-        default="serve,serve-2,uvicorn,granian",
-        help="comma-separated: serve (`ruby-wallet serve` with no options, as a user starts it), serve-2 "
-        "(the same with --workers 2), uvicorn and granian (--workers N, uvloop; uvicorn with httptools)",
+        default="serve,serve-1,uvicorn,granian",
+        help="comma-separated: serve (`ruby-wallet serve` with no options, as a user starts it), serve-N "
+        "(the same with --workers N), uvicorn and granian (--workers N, uvloop; uvicorn with httptools)",
     )
     p.add_argument(
         "--protocol",

@@ -177,6 +177,15 @@ SERVER_LOOP: Final = "uvloop"
 SERVER_HTTP: Final = "h11"
 
 
+def default_workers() -> int:
+    """`serve`'s worker count when --workers is not given, chosen by measurement on a 2-CPU
+    machine (docs/benchmarks.md, "Serving"): two workers served 19-31% more requests than one,
+    with PostgreSQL on the same CPUs.  Not more by default: each worker keeps a pool per database
+    role, and where more CPUs would pay is for the operator to measure (`bench/run --servers`)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(2, cpus)
+
+
 def _serve(args: argparse.Namespace, stop: StopSignals) -> int:
     import uvicorn
 
@@ -365,7 +374,12 @@ def main(argv: list[str] | None = None) -> int:
         help="connections each database role's pool keeps open (it opens more on demand)",
     )
     p.add_argument("--pool-max", type=int, default=8, help="connections at most per database role's pool")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (each with its own pool)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="worker processes, each with its own pools (default: 2, or 1 on a machine with one CPU)",
+    )
     p.add_argument("--log-level", default="info")
     p.add_argument("--log-format", choices=["text", "json"], default="text", help="json: one JSON object per line")
     p.add_argument(

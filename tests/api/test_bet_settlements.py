@@ -3,11 +3,14 @@ item's status and body are exactly what `POST /v1/bets/{bet_id}/settle` answers 
 here with that route's own answer to the same item — in list order; the call itself is 422 only
 when `settlements` is not a list of 1 to 1,000."""
 
+import asyncio
+import json
 from urllib.parse import quote
 
 import pytest
 
-from tests.support.http import assert_problem
+from ruby_wallet.app import create_app
+from tests.support.http import assert_problem, create_key
 from tests.support.money import assert_balances, bet, deposit, ok, open_account, rolling, snapshot
 
 SETTLEMENTS = "/v1/bets/settlements"
@@ -182,3 +185,91 @@ def test_a_bet_id_psycopg_cannot_send_is_refused_as_the_single_route_refuses_it(
     assert results[0]["body"]["errors"] == [
         {"path": "", "message": "PostgreSQL text fields cannot contain NUL (0x00) bytes"}
     ]
+
+
+def test_batches_leave_half_the_pool_to_single_commands(db_url):
+    """A server process runs at most half its pool's worth of batch chunks at once
+    (routes.bets.batch_slots): six batch requests at the same moment on a pool of 4 make at most
+    2 database calls at a time, every item still answered; the other connections stay free for
+    single commands.  The requests go to the ASGI app side by side, as a server hands them over."""
+    key = create_key(db_url, "test-batch-slots", ["game"])
+    app = create_app(db_url, pool_min=0, pool_max=4)
+
+    async def post(n: int) -> tuple[int, dict]:
+        body = json.dumps({"settlements": [item(f"b{n}", "LOSS", player_id=f"nobody-{n}")]}).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"authorization", f"Bearer {key}".encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"host", b"test"),
+        ]
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": SETTLEMENTS,
+            "raw_path": SETTLEMENTS.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
+        answer: dict = {"body": b""}
+
+        async def receive() -> dict:
+            return messages.pop() if messages else {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+            else:
+                answer["body"] += message.get("body", b"")
+
+        await app(scope, receive, send)
+        return answer["status"], json.loads(answer["body"])
+
+    async def scenario() -> tuple[int, list]:
+        # The app's lifespan in this event loop (the pools are this loop's), as a server runs it.
+        events: asyncio.Queue = asyncio.Queue()
+        started, stopped = asyncio.Event(), asyncio.Event()
+
+        async def lifespan_send(message: dict) -> None:
+            (started if message["type"].startswith("lifespan.startup") else stopped).set()
+
+        await events.put({"type": "lifespan.startup"})
+        lifespan = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, events.get, lifespan_send))
+        await started.wait()
+        db = app.state.db
+        fetch = db.fetch
+        running = peak = 0
+
+        async def counted(name, params=None):
+            nonlocal running, peak
+            if name != "bet_settle_batch":
+                return await fetch(name, params)
+            running += 1
+            peak = max(peak, running)
+            try:
+                await asyncio.sleep(0.05)  # long enough for the other requests to arrive
+                return await fetch(name, params)
+            finally:
+                running -= 1
+
+        db.fetch = counted
+        try:
+            answers = await asyncio.gather(*(post(n) for n in range(6)))
+        finally:
+            await events.put({"type": "lifespan.shutdown"})
+            await lifespan
+        return peak, answers
+
+    peak, answers = asyncio.run(scenario())
+    assert peak == 2
+    for status, body in answers:
+        assert status == 200, body
+        [result] = body["results"]
+        assert result["status"] == 404 and result["body"]["code"] == "UNKNOWN_ACCOUNT"

@@ -142,6 +142,10 @@ class ApiServer:
                 str(self.pool_max),
                 "--log-level",
                 "warning",
+                # One process: the crash tests kill -9 the server, and a worker orphaned by its
+                # killed supervisor would keep answering on the port.
+                "--workers",
+                "1",
                 *self.extra_args,
             ],
             env=env,

@@ -4,6 +4,7 @@ routes decode and pass through."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -270,6 +271,14 @@ async def bet_rollback(request: Request, bet_id: FromPath[str], data: JSONBody[R
 BATCH_CHUNK = 50
 
 
+def batch_slots(pool_max: int) -> asyncio.Semaphore:
+    """How many batch chunks one server process runs at once: half its pool per role (at least
+    one), so single commands on the same server still find a connection while batches run.
+    Without it, 8 batch requests held all 8 of a worker's game connections and single bets
+    queued for the pool (docs/adr/0006-batch-settlement.md, "The pool")."""
+    return asyncio.Semaphore(max(1, pool_max // 2))
+
+
 def _item_refusal(item: Any) -> WalletError | None:
     """Why POST /v1/bets/{bet_id}/settle would refuse this item before the database sees it: its
     body's problems (every one, as that route lists them), or a bet id psycopg cannot send."""
@@ -320,9 +329,11 @@ async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) ->
     db, who = request.app.state.db, actor(request)
     for start in range(0, len(valid), BATCH_CHUNK):
         chunk = valid[start : start + BATCH_CHUNK]
-        rows = await db.fetch(
-            "bet_settle_batch", {"settlements": msgspec.json.encode([item for _, item in chunk]).decode(), "actor": who}
-        )
+        async with request.app.state.batch_slots:
+            rows = await db.fetch(
+                "bet_settle_batch",
+                {"settlements": msgspec.json.encode([item for _, item in chunk]).decode(), "actor": who},
+            )
         for (index, item), (_, status, body) in zip(chunk, rows, strict=True):
             if status == 200:
                 answers_[index] = (status, body.encode())
