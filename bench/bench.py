@@ -169,6 +169,8 @@ class Bench:
         self.ref_16_p99: dict[str, float] = {}
         self.api_key: str | None = None
         self.citus: CitusCluster | None = None
+        self.citus_url: str | None = None
+        self.reconcile_failed = False
 
     # -- plumbing -----------------------------------------------------------------------------
     def su(self, db: str = DATABASE) -> psycopg.Connection:
@@ -537,6 +539,7 @@ class Bench:
         self.citus = CitusCluster(self.tmp / "citus-home")
         try:
             url = self.citus.up()
+            self.citus_url = url
         except CitusUnavailable as exc:
             say(f"citus: skipped, {exc}")
             return
@@ -1240,6 +1243,27 @@ $p$""")
         if a.citus:
             self.citus_phase()
         self.info["load_end"] = loadavg()
+        self.reconcile()
+
+    def reconcile(self) -> None:
+        """ops.reconcile() on every wallet database the run wrote (issue 11: reconciliation runs
+        clean after every benchmark): a row per database; any discrepancy fails the run."""
+        targets = [(db, self.cluster.url(db)) for db in (DATABASE, SMALL_DB)]
+        if self.citus_url:
+            targets.append(("citus coordinator", self.citus_url))
+        for name, url in targets:
+            t0 = time.monotonic()
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("SET ROLE wallet_dba")
+                rows = conn.execute("SELECT check_name, player_id, subject FROM ops.reconcile()").fetchall()
+            seconds = time.monotonic() - t0
+            verdict = "clean" if not rows else f"{len(rows)} discrepancies, first: {rows[0]}"
+            say(f"reconciliation of {name}: {verdict} ({seconds:.1f} s)")
+            self.results.append(
+                Result("reconcile", f"ops.reconcile() on {name} after the run", "-", errors=len(rows), note=verdict)
+            )
+            if rows:
+                self.reconcile_failed = True
 
     def cleanup(self) -> None:
         for proc in list(self.servers):
@@ -1334,7 +1358,7 @@ def _statement_latencies(out: str) -> list[tuple[float, str]]:
     for line in section[1].splitlines()[1:]:
         m = re.match(r"\s+([0-9.]+)\s+(?:\d+\s+)?(SELECT|UPDATE|INSERT|BEGIN|END)\b(.*)", line)
         if m and m.group(2) == "SELECT":
-            name = re.search(r"wallet\.(\w+)", m.group(3))
+            name = re.search(r"\b(?:wallet|game|payments|player|promotion)\.(\w+)", m.group(3))
             found.append((float(m.group(1)), name.group(1) if name else m.group(2)))
     return found
 
@@ -1471,6 +1495,9 @@ def main(argv: list[str] | None = None) -> int:
     code = 0
     try:
         bench.run()
+        if bench.reconcile_failed:
+            say("reconciliation found discrepancies: the run fails")
+            code = 1
     except KeyboardInterrupt:
         say("interrupted: cleaning up")
         code = 130

@@ -14,37 +14,18 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
+from tests.crash.test_crash_safety import cluster, server  # the same fixtures: a private cluster, a served API
 from tests.support.servers import ApiServer, CrashableCluster
+
+__all__ = ["cluster", "server"]
 
 PLAYERS = 20
 ITEMS = 1000
-
-
-@pytest.fixture
-def cluster(tmp_path) -> Iterator[CrashableCluster]:
-    cluster = CrashableCluster(tmp_path / "home")
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
-
-
-@pytest.fixture
-def server(cluster, tmp_path) -> Iterator[ApiServer]:
-    server = ApiServer(cluster.url, cluster.api_url, tmp_path / "server.log")
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 def prepare(owner_url: str, prefix: str) -> list[dict[str, Any]]:
