@@ -5,6 +5,9 @@
 -- name: schema_digest
 SELECT api.schema_digest()
 
+-- name: wallet_distributed
+SELECT api.wallet_distributed()
+
 -- name: api_key_authenticate
 SELECT name, scopes FROM api.api_key_authenticate(%(key)s)
 

@@ -174,11 +174,12 @@ $$;
 -- exactly.  Then rolling progress from the bet's snapshot, completion and release, then
 -- auto-completion.  Idempotent on p_settlement_id (the bet row holds it); another settlement of
 -- a settled bet is BET_ALREADY_SETTLED, of a rolled-back one BET_ALREADY_ROLLED_BACK.  Runs on
--- frozen accounts.  Many settlements in one call: game.bet_settle_batch.
+-- frozen accounts.  Many settlements in one call: game.bet_settle_batch (on Citus the batch
+-- route sends each item here instead, so its answer is also a batch item's body).
 -- Raises VALIDATION_FAILED, UNKNOWN_ACCOUNT, ACCOUNT_CLOSED, BET_NOT_FOUND, BET_ALREADY_SETTLED,
 -- BET_ALREADY_ROLLED_BACK, IDEMPOTENCY_CONFLICT, BALANCE_LIMIT_EXCEEDED.
 -- Locks: the account.  Raises: see above.  Writes: ledger BET_SETTLE, the destination buckets, wallet.bet (the settlement's record), rolling progress (and releases), outbox bet.settled (and rolling.*).
--- Answers (HTTP): ruby_wallet.routes.bets.BetSettled.
+-- Answers (HTTP): ruby_wallet.routes.bets.BetSettled, ruby_wallet.routes.bets.SettlementResults.
 CREATE OR REPLACE FUNCTION game.bet_settle(p_bet_id text, p_player_id text, p_settlement_id text, p_result text,
                                              p_payout bigint DEFAULT NULL, p_actor text DEFAULT NULL)
 RETURNS jsonb

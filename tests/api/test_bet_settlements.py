@@ -45,7 +45,15 @@ def players(api):
         deposit(api, f"d-{p}", 10000, player_id=p)
 
 
-def test_every_outcome_is_the_single_routes_answer(api, players):
+@pytest.fixture(params=["chunks", "single commands"])
+def batch_path(request, api):
+    """Both ways the route applies a batch: chunks of game.bet_settle_batch, or, on a distributed
+    wallet (api.wallet_distributed: Citus), every item as its own game.bet_settle."""
+    api.client.app.state.distributed = request.param == "single commands"
+    return request.param
+
+
+def test_every_outcome_is_the_single_routes_answer(api, players, batch_path):
     for b, p in (("w1", "p1"), ("l1", "p1"), ("v1", "p1"), ("c1", "p1"), ("w2", "p2"), ("r2", "p2"), ("x2", "p2")):
         bet(api, b, 1000, player_id=p, odds="2.0")
     ok(api.post("/v1/bets/r2/rollback", {"rollback_id": "rb-r2", "player_id": "p2"}, scope="game"), 200)

@@ -293,6 +293,15 @@ def _item_refusal(item: Any) -> WalletError | None:
     return None
 
 
+async def _distributed(request: Request) -> bool:
+    """Whether the wallet runs on Citus (api.wallet_distributed), asked once per process."""
+    state = request.app.state
+    if state.get("distributed") is None:
+        rows = await state.db.fetch("wallet_distributed")
+        state.distributed = bool(rows[0][0])
+    return bool(state.distributed)
+
+
 def _problem_text(body: dict[str, Any], instance: str) -> bytes:
     """A problem the database answered for an item, with the single route's `instance`, its
     fields in the order the API writes a problem."""
@@ -312,8 +321,9 @@ def _problem_text(body: dict[str, Any], instance: str) -> bytes:
 )
 async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) -> Response:
     """Items in account order (player id, then list order), BATCH_CHUNK per database call, each
-    call its own transaction: a killed server leaves each call applied or not, and the same batch
-    again answers every item as the first time (each item is idempotent on its settlement_id)."""
+    call its own transaction (on Citus: each item its own game.bet_settle): a killed server leaves
+    each call applied or not, and the same batch again answers every item as the first time (each
+    item is idempotent on its settlement_id)."""
     root = request.scope.get("root_path", "")
     answers_: list[tuple[int, bytes] | None] = [None] * len(data.settlements)
     valid: list[tuple[int, dict[str, Any]]] = []
@@ -327,6 +337,25 @@ async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) ->
         answers_[index] = (refusal.status, msgspec.json.encode(refusal.problem(instance=instance)))
     valid.sort(key=lambda v: (v[1]["player_id"], v[0]))
     db, who = request.app.state.db, actor(request)
+    if await _distributed(request):
+        # On Citus each item is a single-account command, forwarded whole to its player's worker:
+        # no call spans nodes (SPEC §5c, docs/scaling.md, Batches).
+        for index, item in valid:
+            instance = f"{root}/v1/bets/{item['bet_id']}/settle"
+            try:
+                text = await db.call(
+                    "bet_settle",
+                    bet_id=item["bet_id"],
+                    player_id=item["player_id"],
+                    settlement_id=item["settlement_id"],
+                    result=item["result"],
+                    payout=item.get("payout"),
+                    actor=who,
+                )
+                answers_[index] = (200, text.encode())
+            except WalletError as refusal:
+                answers_[index] = (refusal.status, msgspec.json.encode(refusal.problem(instance=instance)))
+        valid = []
     for start in range(0, len(valid), BATCH_CHUNK):
         chunk = valid[start : start + BATCH_CHUNK]
         async with request.app.state.batch_slots:

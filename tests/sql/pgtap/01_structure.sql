@@ -86,8 +86,8 @@ SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_admin'$$,
                     'admin.casino_providers', 'admin.casino_provider_set'],
               'wallet_admin: topology, policies, adjustments, account status, rolling decisions, the audit log, casino providers');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_api'$$,
-              ARRAY['api.api_key_authenticate', 'api.schema_digest', 'api.outbox_stats'],
-              'wallet_api, the API login, by itself: authenticate a key, readiness and the outbox figures of /metrics, nothing else');
+              ARRAY['api.api_key_authenticate', 'api.schema_digest', 'api.outbox_stats', 'api.wallet_distributed'],
+              'wallet_api, the API login, by itself: authenticate a key, readiness, the outbox figures of /metrics and whether the wallet is distributed, nothing else');
 SELECT set_eq($$SELECT function FROM executable WHERE role = 'wallet_dba'$$,
               $$SELECT format('%s.%s', pronamespace::regnamespace, proname) FROM pg_proc
                  WHERE pronamespace::regnamespace::text IN ('game', 'payments', 'promotion', 'player', 'events', 'casino',
