@@ -143,6 +143,20 @@ class Result:
     extra: dict = field(default_factory=dict)
 
 
+def wrk_result(proc: subprocess.CompletedProcess) -> dict | None:
+    """The BENCHJSON line the bench's wrk scripts print at the end (None, said, when wrk failed)."""
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
+    if line is None:
+        say(f"wrk failed: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
+        return None
+    return json.loads(line[len("BENCHJSON ") :])
+
+
+def wrk_errors(d: dict) -> int:
+    """Every request of a wrk run that did not get a 2xx: wrong status, socket errors, timeouts."""
+    return d["non2xx"] + d["connect"] + d["read"] + d["write"] + d["timeout"]
+
+
 def percentile(sorted_values: list[float], q: float) -> float | None:
     if not sorted_values:
         return None
@@ -732,14 +746,10 @@ class Bench:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
         wall = time.monotonic() - t0
         cpu = children_cpu() - cpu0
-        line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
-        if line is None:
-            say(f"wrk failed: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
+        d = wrk_result(proc)
+        if d is None or not record:
             return None
-        d = json.loads(line[len("BENCHJSON ") :])
-        if not record:
-            return None
-        errors = d["non2xx"] + d["connect"] + d["read"] + d["write"] + d["timeout"]
+        errors = wrk_errors(d)
         per_s = d["requests"] / (d["duration_us"] / 1e6)
         name = ("POST /v1/bets" if mode == "authorize" else "POST /v1/bets + /settle (mixed)") + f" [{kind}]"
         res = Result(
@@ -900,11 +910,8 @@ $b$""")
             proc = subprocess.run(
                 cmd, env=dict(os.environ, BENCH_KEY=self.api_key, **env), capture_output=True, text=True
             )
-            line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
-            if line is None:
-                say(f"wrk failed: {proc.stdout[-1000:]} {proc.stderr[-1000:]}")
-                return None
-            return json.loads(line[len("BENCHJSON ") :]) | {"stderr": proc.stderr.strip()}
+            d = wrk_result(proc)
+            return None if d is None else d | {"stderr": proc.stderr.strip()}
 
         def probe(duration: int) -> dict | None:
             env = {"BENCH_PLAYERS": str(a.players), "BENCH_TAG": str(self.next_tag()), "BENCH_MODE": "authorize"}
@@ -936,7 +943,7 @@ $b$""")
             self.stop_server(proc)
         if batch:
             per_s = batch["settled"] / (batch["duration_us"] / 1e6)
-            errors = batch["non2xx"] + batch["connect"] + batch["read"] + batch["write"] + batch["timeout"]
+            errors = wrk_errors(batch)
             row = Result(
                 "batch",
                 f"POST /v1/bets/settlements, {size} items per request [{kind}]",
@@ -968,7 +975,7 @@ $b$""")
                 avg_ms=single["mean_us"] / 1000,
                 p50_ms=single["p50_us"] / 1000,
                 p99_ms=single["p99_us"] / 1000,
-                errors=single["non2xx"] + single["connect"] + single["read"] + single["write"] + single["timeout"],
+                errors=wrk_errors(single),
                 note="the single settle beside the batch row (same kind of bets)",
                 extra=single,
             )
@@ -986,7 +993,7 @@ $b$""")
                 avg_ms=r["mean_us"] / 1000,
                 p50_ms=r["p50_us"] / 1000,
                 p99_ms=r["p99_us"] / 1000,
-                errors=r["non2xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"],
+                errors=wrk_errors(r),
                 extra=r,
             )
             if name != "alone" and alone and alone["p99_us"]:
