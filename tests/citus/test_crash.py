@@ -7,19 +7,14 @@ forwarded commands run — is restarted in immediate mode."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from tests.crash.test_crash_safety import (
     PLAYERS,
-    STREAM_DEADLINE,
-    check_exactly_once,
-    check_replays,
-    report,
+    restarts_mid_stream,
     server,
     stream,
     test_kill9_server_mid_stream,
@@ -57,24 +52,5 @@ def test_worker_immediate_restart_mid_stream(citus, cluster, server, stream, wor
     """Each worker is restarted with `pg_ctl restart -m immediate` once while commands are in
     flight; the server and the coordinator stay up, and the calls forwarded to the worker that
     went down fail and are sent again."""
-    s, models = stream
-    started = time.monotonic()
-    s.start()
-    pid = server.process.pid
-    in_flight = []
-    for fraction, worker in zip((0.3, 0.65), workers, strict=True):
-        s.wait_for(fraction)
-        in_flight.append(s.in_flight)
-        worker.restart_immediate()
-    s.join(STREAM_DEADLINE)
-    assert server.process.poll() is None and server.process.pid == pid and server.starts == 1
-    assert httpx.get(f"{server.base}/readyz", timeout=5).status_code == 200
-    counts = check_exactly_once(s, models, cluster.url)
-    assert counts["retried"] >= 2, f"the restarts hit no command in flight: {counts}"
-    check_replays(s)
-    report(
-        "Citus worker restart -m immediate",
-        counts,
-        in_flight_at_restarts=in_flight,
-        seconds=round(time.monotonic() - started, 1),
-    )
+    restarts = [worker.restart_immediate for worker in workers]
+    restarts_mid_stream(stream, server, cluster.url, restarts, "Citus worker restart -m immediate")

@@ -727,27 +727,30 @@ def test_kill9_server_mid_stream(cluster, server, stream):
     )
 
 
-def test_postgres_immediate_restart_mid_stream(cluster, server, stream):
-    """PostgreSQL is restarted with `pg_ctl restart -m immediate` twice while commands are in
-    flight; the server process stays up and its pool must reconnect by itself."""
+def restarts_mid_stream(stream, server, owner_url: str, restarts, label: str) -> None:
+    """Runs the stream and calls each of `restarts` (two) while commands are in flight (at 30%
+    and 65% of it); the server process stays up and its pool must reconnect by itself; then
+    every command is applied exactly once and replays answer the same."""
     s, models = stream
     started = time.monotonic()
     s.start()
     pid = server.process.pid
     in_flight = []
-    for fraction in (0.3, 0.65):
+    for fraction, restart in zip((0.3, 0.65), restarts, strict=True):
         s.wait_for(fraction)
         in_flight.append(s.in_flight)
-        cluster.restart_immediate()
+        restart()
     s.join(STREAM_DEADLINE)
     assert server.process.poll() is None and server.process.pid == pid and server.starts == 1
     assert httpx.get(f"{server.base}/readyz", timeout=5).status_code == 200
-    counts = check_exactly_once(s, models, cluster.url)
+    counts = check_exactly_once(s, models, owner_url)
     assert counts["retried"] >= 2, f"the restarts hit no command in flight: {counts}"
     check_replays(s)
-    report(
-        "postgres restart -m immediate",
-        counts,
-        in_flight_at_restarts=in_flight,
-        seconds=round(time.monotonic() - started, 1),
-    )
+    report(label, counts, in_flight_at_restarts=in_flight, seconds=round(time.monotonic() - started, 1))
+
+
+def test_postgres_immediate_restart_mid_stream(cluster, server, stream):
+    """PostgreSQL is restarted with `pg_ctl restart -m immediate` twice while commands are in
+    flight; the server process stays up and its pool must reconnect by itself."""
+    restarts = (cluster.restart_immediate, cluster.restart_immediate)
+    restarts_mid_stream(stream, server, cluster.url, restarts, "postgres restart -m immediate")
