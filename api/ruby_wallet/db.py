@@ -8,8 +8,8 @@ role from the first statement, so a route can only ever run the functions of its
 the database refuses anything else.
 
 Serialization failures and deadlocks are retried a bounded number of times, then answered
-503; wallet errors (SQLSTATE RWnnn) become WalletError; a lost connection or an exhausted pool
-is 503 (the caller retries with the same idempotency key and gets the same answer).
+503; wallet errors (SQLSTATE RWnnn) become WalletError; a lost connection, a lost Citus worker or
+an exhausted pool is 503 (the caller retries with the same idempotency key and gets the same answer).
 """
 
 from __future__ import annotations
@@ -82,7 +82,22 @@ def queries() -> dict[str, Query]:
 _OTHER_VERSION = ("42883", "3F000")  # undefined_function, invalid_schema_name
 
 
+# What Citus's coordinator raises when it loses a worker while a command runs or commits: no
+# SQLSTATE of its own (XX000), so it is told by its message (citus 13.2).  Whether the command
+# committed on the worker is unknown, so it is not retried here: the caller retries with the
+# same key and gets the first answer, or the command runs then.
+_NODE_LOST = re.compile(
+    r"could not commit transaction for shard \d+ on at least one active node"
+    r"|failed to prepare transaction '[^']*' on host "
+    r"|failure on connection marked as essential: "
+    r"|execution cannot recover from multiple connection failures\."
+)
+
+
 def translate(exc: psycopg.Error) -> WalletError | None:
+    if exc.sqlstate == "XX000" and _NODE_LOST.match(exc.diag.message_primary or ""):
+        log.warning("a database node was lost: %s", exc.diag.message_primary)
+        return WalletError("SERVICE_UNAVAILABLE", "a database node was lost while the command ran; retry")
     if exc.sqlstate in _OTHER_VERSION:
         log.error("the database runs another version of the wallet's functions: %s", exc)
         return WalletError(
