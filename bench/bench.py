@@ -1163,6 +1163,13 @@ $p$""")
             "per call): planned on every call are the bodies of LANGUAGE sql functions that are not inlined, and "
             "PL/pgSQL statements whose cached plan stays a custom plan\n"
         )
+        # A statement planned on most of its calls is a cost no profile row shows as exec time
+        # (wallet._auto_complete's read was one, 0.2-0.3 ms a settle): named on the console too.
+        for r in nested:
+            if r[1] >= 100 and r[6] >= r[1] / 2:
+                line = f"re-planned on {r[6]:,} of {r[1]:,} calls ({r[7] / r[6]:.3f} ms a plan): {r[5][:120]}"
+                out.append(line + "\n")
+                say(f"profile {label}: {line}")
         out.append(
             "| # | share of nested exec time | calls per command | mean exec ms | plans per command | plan ms per command | statement |"
         )

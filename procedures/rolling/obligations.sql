@@ -218,10 +218,12 @@ $$;
 -- above the threshold (only then are the open stakes summed).  That read calls no function: on
 -- Citus no statement over a shard may call one that reads a table (docs/scaling.md C6); the
 -- active topology, the cash and the obligation are joined and subqueries of its own, each on
--- the account's shard or a reference table.
+-- the account's shard or a reference table.  Its plans are generic, made once per session: left
+-- to choose, PostgreSQL judged the generic plan of that read costlier than a custom one and
+-- planned it again on every call (0.2-0.3 ms a call, a quarter of a settle; docs/benchmarks.md).
 CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
     v_group record;
     v_money bigint;
