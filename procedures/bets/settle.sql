@@ -35,17 +35,21 @@ $$;
 
 -- The answer of a settlement, built from the bet row and its settle transaction's entries (the
 -- first answer and every replay): the credits are the settlement's bucket credits in entry
--- order, the rolling the obligations it progressed, as they were then.
+-- order, the rolling the obligations it progressed, as they were then.  Expressions alone, no
+-- query (as wallet._bet_funding).
 CREATE OR REPLACE FUNCTION wallet._bet_settled_answer(b wallet.bet, p_targets text[], p_amounts bigint[])
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_credits jsonb := '[]';
 BEGIN
-    RETURN (SELECT jsonb_build_object(
-            'bet_id', b.bet_id, 'status', 'SETTLED', 'result', b.result, 'payout', b.payout,
-            'credits', (SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', e.target, 'amount', e.amount) ORDER BY e.n), '[]')
-                          FROM unnest(p_targets, p_amounts) WITH ORDINALITY AS e(target, amount, n)
-                         WHERE e.amount > 0 AND e.target !~ '^(@|coupon:)'),
-            'rolling', coalesce(b.settle_rolling, '[]')));
+    FOR i IN 1 .. coalesce(cardinality(p_targets), 0) LOOP
+        IF p_amounts[i] > 0 AND p_targets[i] !~ '^(@|coupon:)' THEN
+            v_credits := v_credits || jsonb_build_array(jsonb_build_object('bucket_type', p_targets[i], 'amount', p_amounts[i]));
+        END IF;
+    END LOOP;
+    RETURN jsonb_build_object('bet_id', b.bet_id, 'status', 'SETTLED', 'result', b.result, 'payout', b.payout,
+                              'credits', v_credits, 'rolling', coalesce(b.settle_rolling, '[]'));
 END
 $$;
 
