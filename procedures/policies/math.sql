@@ -25,6 +25,7 @@ DECLARE
     v_plan wallet.fund_source[];
     v_left bigint := p_stake;
     v_taken numeric;
+    v_coupons integer := 0;
     v_source wallet.fund_available;
 BEGIN
     IF p_stake IS NULL OR p_stake <= 0 THEN
@@ -77,26 +78,26 @@ BEGIN
 
     -- The deduction order's sources, each eligible one with money in the order it names them
     -- (COUPON: the coupons in the order p_available lists them, at most p_max_coupons), each
-    -- taking what it holds of what is left of the stake, until the stake is covered.
-    WITH candidates AS (
-        SELECT a.source, a.kind, a.available, o.n AS entry_n, a.n AS source_n,
-               count(*) FILTER (WHERE a.kind = 'COUPON') OVER (ORDER BY o.n, a.n) AS coupons_so_far
-          FROM unnest(p_deduction_order) WITH ORDINALITY AS o(entry, n)
-          JOIN unnest(p_available) WITH ORDINALITY AS a(source, kind, available, eligible, n)
-            ON a.eligible IS TRUE AND a.available > 0
-           AND CASE WHEN o.entry = 'COUPON' THEN a.kind = 'COUPON' ELSE a.source = o.entry AND a.kind <> 'COUPON' END
-    ), allowed AS (
-        SELECT c.*, coalesce(sum(c.available) OVER (ORDER BY c.entry_n, c.source_n
-                                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-          FROM candidates c
-         WHERE c.kind <> 'COUPON' OR c.coupons_so_far <= p_max_coupons
-    )
-    SELECT coalesce(array_agg((source, kind, least(available, p_stake - before))::wallet.fund_source
-                              ORDER BY entry_n, source_n), '{}'),
-           coalesce(sum(least(available, p_stake - before)), 0)
-      INTO v_plan, v_taken
-      FROM allowed
-     WHERE before < p_stake;
+    -- taking what it holds of what is left of the stake, until the stake is covered.  A loop of
+    -- expressions, no query: PL/pgSQL runs it without starting an executor.
+    v_plan := '{}'::wallet.fund_source[];
+    v_taken := 0;
+    <<entries>>
+    FOR i IN 1 .. coalesce(cardinality(p_deduction_order), 0) LOOP
+        FOR j IN 1 .. coalesce(cardinality(p_available), 0) LOOP
+            v_source := p_available[j];
+            CONTINUE WHEN (v_source.eligible IS TRUE AND v_source.available > 0
+                           AND CASE WHEN p_deduction_order[i] = 'COUPON' THEN v_source.kind = 'COUPON'
+                                    ELSE v_source.source = p_deduction_order[i] AND v_source.kind <> 'COUPON' END) IS NOT TRUE;
+            IF v_source.kind = 'COUPON' THEN
+                v_coupons := v_coupons + 1;
+                CONTINUE WHEN (v_coupons <= p_max_coupons) IS NOT TRUE;
+            END IF;
+            v_plan := v_plan || (v_source.source, v_source.kind, least(v_source.available, p_stake - v_taken))::wallet.fund_source;
+            v_taken := v_taken + least(v_source.available, p_stake - v_taken);
+            EXIT entries WHEN v_taken >= p_stake;
+        END LOOP;
+    END LOOP;
     v_left := p_stake - v_taken;
 
     IF v_left > 0 THEN
