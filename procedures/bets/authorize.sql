@@ -63,7 +63,7 @@ CREATE OR REPLACE FUNCTION wallet._bet_funding(b wallet.bet)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    v_funding jsonb := '[]';
+    v_funding jsonb := '[]'::jsonb;
 BEGIN
     FOR i IN 1 .. coalesce(cardinality(b.sources), 0) LOOP
         v_funding := v_funding || jsonb_build_array(jsonb_build_object('source', b.sources[i], 'amount', b.source_amounts[i]));

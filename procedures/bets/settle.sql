@@ -41,7 +41,7 @@ CREATE OR REPLACE FUNCTION wallet._bet_settled_answer(b wallet.bet, p_targets te
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    v_credits jsonb := '[]';
+    v_credits jsonb := '[]'::jsonb;
 BEGIN
     FOR i IN 1 .. coalesce(cardinality(p_targets), 0) LOOP
         IF p_amounts[i] > 0 AND p_targets[i] !~ '^(@|coupon:)' THEN

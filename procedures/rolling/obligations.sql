@@ -142,49 +142,61 @@ $$;
 -- they were filled.  Each obligation's share is recorded (wallet.rolling_progress) so a rollback
 -- can take it back.  Returns [{rolling_id, progress, status}] of the obligations it touched
 -- (DEPOSIT ones first, then BONUS, each oldest first).
+-- The obligations are read in that order and the read stops once both amounts are used up
+-- (room is never negative: the row rule keeps progress <= required); each one that takes a
+-- share is updated by its key.  Every statement is a plain one on the account's rows: no
+-- window or join to plan and start on every settle (docs/benchmarks.md).
 CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
                                                     p_deposit_progress bigint, p_bonus_progress bigint, p_actor text)
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_touched jsonb;
-    v_completed bigint[];
-    v_ids bigint[];
-    v_amounts bigint[];
+    v_left_deposit bigint := greatest(p_deposit_progress, 0);
+    v_left_bonus bigint := greatest(p_bonus_progress, 0);
+    v_ob record;
+    v_amount bigint;
+    v_progress bigint;
+    v_touched jsonb := '[]'::jsonb;
+    v_completed bigint[] := '{}'::bigint[];
+    v_ids bigint[] := '{}'::bigint[];
+    v_amounts bigint[] := '{}'::bigint[];
     v_id bigint;
 BEGIN
-    IF p_deposit_progress <= 0 AND p_bonus_progress <= 0 THEN
+    IF v_left_deposit = 0 AND v_left_bonus = 0 THEN
         RETURN '[]'::jsonb;
     END IF;
-    -- Two statements, each on the account's shard: the obligations' progress, then its record.
-    -- (Citus sends neither a VALUES list nor an INSERT among a statement's CTEs to one shard with
-    -- the rest: it plans them apart and ships their rows to every node, docs/scaling.md C6.)
-    WITH progressed AS (
-        UPDATE wallet.rolling_obligation o SET progress = o.progress + a.amount
-          FROM (SELECT x.rolling_id, least(x.room, x.pool - x.before) AS amount
-                  FROM (SELECT r.rolling_id, r.required - r.progress AS room,
-                               CASE WHEN r.kind = 'DEPOSIT' THEN p_deposit_progress ELSE p_bonus_progress END AS pool,
-                               coalesce(sum(r.required - r.progress) OVER (PARTITION BY r.kind ORDER BY r.created_at, r.rolling_id
-                                                                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-                          FROM wallet.rolling_obligation r
-                         WHERE r.account_id = p_account_id AND r.wallet_group = p_group AND r.status = 'ACTIVE'
-                           AND ((r.kind = 'DEPOSIT' AND p_deposit_progress > 0) OR (r.kind = 'BONUS' AND p_bonus_progress > 0))) x
-                 WHERE x.before < x.pool AND x.room > 0) a
-         WHERE o.account_id = p_account_id AND o.rolling_id = a.rolling_id
-        RETURNING o.rolling_id, o.kind, o.progress, o.required, o.created_at, a.amount
-    )
-    SELECT coalesce(jsonb_agg(jsonb_build_object('rolling_id', rolling_id, 'progress', progress,
-                                                 'status', CASE WHEN progress >= required THEN 'COMPLETED' ELSE 'ACTIVE' END)
-                              ORDER BY kind <> 'DEPOSIT', created_at, rolling_id), '[]'),
-           array_agg(rolling_id ORDER BY kind <> 'DEPOSIT', created_at, rolling_id) FILTER (WHERE progress >= required),
-           array_agg(rolling_id), array_agg(amount)
-      INTO v_touched, v_completed, v_ids, v_amounts
-      FROM progressed;
-    IF v_ids IS NOT NULL THEN
+    FOR v_ob IN SELECT o.rolling_id, o.kind, o.required, o.required - o.progress AS room
+                  FROM wallet.rolling_obligation o
+                 WHERE o.account_id = p_account_id AND o.wallet_group = p_group AND o.status = 'ACTIVE'
+                   AND o.kind = ANY (CASE WHEN v_left_deposit > 0 THEN ARRAY['DEPOSIT'] ELSE '{}'::text[] END
+                                     || CASE WHEN v_left_bonus > 0 THEN ARRAY['BONUS'] ELSE '{}'::text[] END)
+                 ORDER BY o.kind <> 'DEPOSIT', o.created_at, o.rolling_id LOOP
+        v_amount := least(v_ob.room, CASE v_ob.kind WHEN 'DEPOSIT' THEN v_left_deposit ELSE v_left_bonus END);
+        IF v_ob.kind = 'DEPOSIT' THEN
+            v_left_deposit := v_left_deposit - v_amount;
+        ELSE
+            v_left_bonus := v_left_bonus - v_amount;
+        END IF;
+        IF v_amount > 0 THEN
+            UPDATE wallet.rolling_obligation SET progress = progress + v_amount
+             WHERE account_id = p_account_id AND rolling_id = v_ob.rolling_id
+            RETURNING progress INTO v_progress;
+            v_touched := v_touched || jsonb_build_array(jsonb_build_object(
+                'rolling_id', v_ob.rolling_id, 'progress', v_progress,
+                'status', CASE WHEN v_progress >= v_ob.required THEN 'COMPLETED' ELSE 'ACTIVE' END));
+            v_ids := v_ids || v_ob.rolling_id;
+            v_amounts := v_amounts || v_amount;
+            IF v_progress >= v_ob.required THEN
+                v_completed := v_completed || v_ob.rolling_id;
+            END IF;
+        END IF;
+        EXIT WHEN v_left_deposit = 0 AND v_left_bonus = 0;
+    END LOOP;
+    IF cardinality(v_ids) > 0 THEN
         INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
         SELECT p_account_id, x.rolling_id, p_bet_id, x.amount FROM unnest(v_ids, v_amounts) AS x(rolling_id, amount);
     END IF;
-    FOREACH v_id IN ARRAY coalesce(v_completed, '{}'::bigint[]) LOOP
+    FOREACH v_id IN ARRAY v_completed LOOP
         PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
     END LOOP;
     RETURN v_touched;
