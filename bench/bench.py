@@ -922,7 +922,9 @@ $b$""")
         batch_bets = max(size * 20, a.batch_rate * (d + 1) // 2)
         say(f"batch: authorizing bets for the runs ({2 * batch_bets:,} for the batches, fewer for the rest)")
         warm_tag, batch_tag = authorize(max(size * 8, batch_bets // 4)), authorize(batch_bets)
-        single_tag = authorize(max(1000, a.batch_rate // 5 * (d + 1) // 2))
+        # The single route did 675-850 settlements/s on 2 cores (2026-12-02); bets for up to a
+        # third of --batch-rate, so the row measures the route, not the supply (it ran out at 853/s).
+        single_tag = authorize(max(1000, a.batch_rate // 3 * (d + 1) // 2))
         with self.su() as conn:
             conn.execute("VACUUM ANALYZE wallet.bet")
         proc, port = self.start_server(kind)
