@@ -617,12 +617,15 @@ class Bench:
         )
         w = str(self.args.workers)
         if kind == "serve" or kind.startswith("serve-"):
-            # As a user starts it: DATABASE_URL, nothing else (serve-N: and --workers N).
+            # As a user starts it: DATABASE_URL, nothing else (serve-N: and --workers N;
+            # serve-poolP: and --pool-max P).
             env.pop("RUBY_WALLET_POOL_MIN")
             env.pop("RUBY_WALLET_POOL_MAX")
             env.update(DATABASE_URL=self.cluster.url(), RUBY_WALLET_API_DATABASE_URL=self.cluster.api_url())
             cmd = [str(VENV_BIN / "ruby-wallet"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-            if kind != "serve":
+            if kind.startswith("serve-pool"):
+                cmd += ["--pool-max", kind.removeprefix("serve-pool")]
+            elif kind != "serve":
                 cmd += ["--workers", kind.removeprefix("serve-")]
         elif kind == "uvicorn":
             cmd = [
@@ -1452,7 +1455,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--servers",
         default="serve,serve-1,uvicorn,granian",
         help="comma-separated: serve (`ruby-wallet serve` with no options, as a user starts it), serve-N "
-        "(the same with --workers N), uvicorn and granian (--workers N, uvloop; uvicorn with httptools)",
+        "(the same with --workers N), serve-poolP (the same with --pool-max P), uvicorn and granian "
+        "(--workers N, uvloop; uvicorn with httptools)",
     )
     p.add_argument(
         "--protocol",
