@@ -143,8 +143,10 @@ $$;
 -- Locks: the withdrawal's account.  Raises: WITHDRAWAL_NOT_FOUND, INVALID_STATE.  Writes: ledger WITHDRAWAL_PAID, wallet.withdrawal, outbox withdrawal.paid.
 -- Answers (HTTP): ruby_wallet.routes.payments.WithdrawalPaid.
 CREATE OR REPLACE FUNCTION payments.withdrawal_complete(p_withdrawal_id text, p_actor text DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    SELECT wallet._withdrawal_decide(p_withdrawal_id, 'PAID', NULL, wallet._actor(p_actor))
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    RETURN wallet._withdrawal_decide(p_withdrawal_id, 'PAID', NULL, wallet._actor(p_actor));
+END
 $$;
 
 -- Rejects a PENDING withdrawal, refunding each source exactly.

@@ -201,8 +201,10 @@ $$;
 -- Answers (HTTP): ruby_wallet.routes.config.PolicyDraft.
 CREATE OR REPLACE FUNCTION admin.policy_create(p_provider_type text, p_document jsonb, p_reason text DEFAULT NULL,
                                                 p_topology_version integer DEFAULT NULL, p_actor text DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    SELECT wallet._policy_create('betting', p_provider_type, p_document, p_reason, p_topology_version, wallet._actor(p_actor))
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    RETURN wallet._policy_create('betting', p_provider_type, p_document, p_reason, p_topology_version, wallet._actor(p_actor));
+END
 $$;
 
 -- Betting policy versions (of one provider type, or all), with their documents.
@@ -218,8 +220,10 @@ $$;
 -- Locks: the configuration lock.  Raises: POLICY_NOT_FOUND, VALIDATION_FAILED.  Writes: wallet.betting_policy, audit log, outbox policy.activated.
 -- Answers (HTTP): ruby_wallet.routes.config.PolicyActivated.
 CREATE OR REPLACE FUNCTION admin.policy_activate(p_provider_type text, p_version integer, p_reason text, p_actor text DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    SELECT wallet._policy_activate('betting', p_provider_type, p_version, p_reason, wallet._actor(p_actor))
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    RETURN wallet._policy_activate('betting', p_provider_type, p_version, p_reason, wallet._actor(p_actor));
+END
 $$;
 
 -- Stores a money policy for a wallet group as its next DRAFT version, as policy_create does.
@@ -227,8 +231,10 @@ $$;
 -- Answers (HTTP): ruby_wallet.routes.config.GroupPolicyDraft.
 CREATE OR REPLACE FUNCTION admin.group_policy_create(p_wallet_group text, p_document jsonb, p_reason text DEFAULT NULL,
                                                       p_topology_version integer DEFAULT NULL, p_actor text DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    SELECT wallet._policy_create('group', p_wallet_group, p_document, p_reason, p_topology_version, wallet._actor(p_actor))
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    RETURN wallet._policy_create('group', p_wallet_group, p_document, p_reason, p_topology_version, wallet._actor(p_actor));
+END
 $$;
 
 -- Money policy versions (of one wallet group, or all), with their documents.
@@ -244,6 +250,8 @@ $$;
 -- Locks: the configuration lock.  Raises: POLICY_NOT_FOUND, VALIDATION_FAILED.  Writes: wallet.group_policy, audit log, outbox group_policy.activated.
 -- Answers (HTTP): ruby_wallet.routes.config.GroupPolicyActivated.
 CREATE OR REPLACE FUNCTION admin.group_policy_activate(p_wallet_group text, p_version integer, p_reason text, p_actor text DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    SELECT wallet._policy_activate('group', p_wallet_group, p_version, p_reason, wallet._actor(p_actor))
+RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    RETURN wallet._policy_activate('group', p_wallet_group, p_version, p_reason, wallet._actor(p_actor));
+END
 $$;

@@ -43,8 +43,10 @@ $$;
 -- Answers (HTTP): ruby_wallet.routes.rolling.RollingClosed.
 CREATE OR REPLACE FUNCTION admin.rolling_waive(p_rolling_id bigint, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb
-LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    SELECT wallet._rolling_admin_close(p_rolling_id, 'WAIVED', p_reason, wallet._actor(p_actor))
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    RETURN wallet._rolling_admin_close(p_rolling_id, 'WAIVED', p_reason, wallet._actor(p_actor));
+END
 $$;
 
 -- Admin: end an obligation (CANCELLED), forfeiting the bonus money it covers to PROMOTION.
@@ -53,6 +55,8 @@ $$;
 -- Answers (HTTP): ruby_wallet.routes.rolling.RollingClosed.
 CREATE OR REPLACE FUNCTION admin.rolling_cancel(p_rolling_id bigint, p_reason text, p_actor text DEFAULT NULL)
 RETURNS jsonb
-LANGUAGE sql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
-    SELECT wallet._rolling_admin_close(p_rolling_id, 'CANCELLED', p_reason, wallet._actor(p_actor))
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
+BEGIN
+    RETURN wallet._rolling_admin_close(p_rolling_id, 'CANCELLED', p_reason, wallet._actor(p_actor));
+END
 $$;
