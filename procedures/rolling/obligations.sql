@@ -225,41 +225,43 @@ $$;
 
 -- Auto-completion (SPEC §5a): when a group's money — CASH balances plus the stakes of its open
 -- bets — is at or below the money policy's auto_complete_below, its active DEPOSIT obligations
--- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.  One
--- read decides it for a group on the common path: an active DEPOSIT obligation there, and cash
--- above the threshold (only then are the open stakes summed).  That read calls no function: on
--- Citus no statement over a shard may call one that reads a table (docs/scaling.md C6); the
--- active topology, the cash and the obligation are joined and subqueries of its own, each on
--- the account's shard or a reference table.  Its plans are generic, made once per session: left
--- to choose, PostgreSQL judged the generic plan of that read costlier than a custom one and
--- planned it again on every call (0.2-0.3 ms a call, a quarter of a settle; docs/benchmarks.md).
+-- complete.  Called after settlements, rollbacks, withdrawals, transfers and adjustments.  Each
+-- group (in group order) is decided by plain reads, the cheapest first: an active DEPOSIT
+-- obligation there, the group's active policy, its cash (only then are the open stakes summed).
+-- Plain statements each, not one read with subqueries: PostgreSQL judged that read's generic
+-- plan costlier than a custom one in some sessions and planned it again on every call
+-- (0.2-0.3 ms, a quarter of a settle; docs/benchmarks.md), and Citus plans a statement over
+-- distributed tables only with its parameters' values (so no function-level
+-- plan_cache_mode).  No statement calls a function: on Citus no statement over a shard may call
+-- one that reads a table (docs/scaling.md C6); each is on the account's shard or a reference table.
 CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
-LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
-    v_group record;
+    v_group text;
+    v_threshold bigint;
+    v_cash bigint;
     v_money bigint;
     v_id bigint;
 BEGIN
-    FOR v_group IN
-        SELECT gp.wallet_group AS code, gp.auto_complete_below AS threshold,
-               (SELECT coalesce(sum(b.balance), 0) FROM wallet.bucket b
-                  JOIN wallet.bucket_type bt ON bt.code = b.bucket_type
-                  JOIN wallet.topology_version t ON t.version = bt.topology_version AND t.status = 'ACTIVE'
-                 WHERE b.account_id = p_account_id AND bt.wallet_group = gp.wallet_group AND bt.kind = 'CASH') AS cash
-          FROM wallet.group_policy gp
-         WHERE gp.status = 'ACTIVE' AND gp.wallet_group = ANY (p_groups)
-           AND EXISTS (SELECT 1 FROM wallet.rolling_obligation o
-                        WHERE o.account_id = p_account_id AND o.wallet_group = gp.wallet_group
-                          AND o.kind = 'DEPOSIT' AND o.status = 'ACTIVE')
-         ORDER BY gp.wallet_group
-    LOOP
-        CONTINUE WHEN v_group.cash > v_group.threshold;
-        v_money := v_group.cash + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
-                                             AND wallet_group = v_group.code AND status = 'AUTHORIZED'), 0);
-        CONTINUE WHEN v_money > v_group.threshold;
+    FOR v_group IN SELECT DISTINCT g FROM unnest(p_groups) AS g WHERE g IS NOT NULL ORDER BY g LOOP
+        CONTINUE WHEN NOT EXISTS (SELECT 1 FROM wallet.rolling_obligation o
+                                   WHERE o.account_id = p_account_id AND o.wallet_group = v_group
+                                     AND o.kind = 'DEPOSIT' AND o.status = 'ACTIVE');
+        SELECT gp.auto_complete_below INTO v_threshold
+          FROM wallet.group_policy gp WHERE gp.status = 'ACTIVE' AND gp.wallet_group = v_group;
+        CONTINUE WHEN NOT FOUND;
+        SELECT coalesce(sum(b.balance), 0) INTO v_cash
+          FROM wallet.bucket b
+          JOIN wallet.bucket_type bt ON bt.code = b.bucket_type
+          JOIN wallet.topology_version t ON t.version = bt.topology_version AND t.status = 'ACTIVE'
+         WHERE b.account_id = p_account_id AND bt.wallet_group = v_group AND bt.kind = 'CASH';
+        CONTINUE WHEN v_cash > v_threshold;
+        v_money := v_cash + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
+                                       AND wallet_group = v_group AND status = 'AUTHORIZED'), 0);
+        CONTINUE WHEN v_money > v_threshold;
         FOR v_id IN SELECT rolling_id FROM wallet.rolling_obligation
-                     WHERE account_id = p_account_id AND wallet_group = v_group.code AND kind = 'DEPOSIT' AND status = 'ACTIVE'
+                     WHERE account_id = p_account_id AND wallet_group = v_group AND kind = 'DEPOSIT' AND status = 'ACTIVE'
                      ORDER BY created_at, rolling_id LOOP
             PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
         END LOOP;
