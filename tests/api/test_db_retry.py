@@ -24,24 +24,30 @@ GRANT USAGE ON SEQUENCE public.attempts TO wallet_api;
 """
 
 
+def _register(monkeypatch, name: str, sql: str) -> None:
+    """A named statement for the API's door, as queries.sql would give it (run as wallet_api)."""
+    monkeypatch.setitem(dbmodule.queries(), name, dbmodule.Query(name, sql, "wallet_api"))
+
+
+async def _run(db_url, name: str, **params):
+    """One call of a named statement through a Database of its own, as a route makes it."""
+    database = Database(db_url, min_size=0, max_size=2)
+    await database.open()
+    try:
+        return await database.call(name, **params)
+    finally:
+        await database.close()
+
+
 @pytest.fixture
 def conflicting(db, monkeypatch):
     db.execute(SETUP)
-    monkeypatch.setitem(
-        dbmodule.queries(),
-        "conflicting",
-        dbmodule.Query("conflicting", "SELECT public.conflicting(%(sqlstate)s, %(fail_times)s)", "wallet_api"),
-    )
+    _register(monkeypatch, "conflicting", "SELECT public.conflicting(%(sqlstate)s, %(fail_times)s)")
     return db
 
 
 async def _call(db_url, sqlstate, fail_times):
-    database = Database(db_url, min_size=0, max_size=2)
-    await database.open()
-    try:
-        return await database.call("conflicting", sqlstate=sqlstate, fail_times=fail_times)
-    finally:
-        await database.close()
+    return await _run(db_url, "conflicting", sqlstate=sqlstate, fail_times=fail_times)
 
 
 @pytest.mark.parametrize("sqlstate", ["40001", "40P01"])
@@ -80,21 +86,12 @@ END $$;
 @pytest.fixture
 def raising(conflicting, monkeypatch):
     conflicting.execute(RAISING)
-    monkeypatch.setitem(
-        dbmodule.queries(),
-        "raising",
-        dbmodule.Query("raising", "SELECT public.raising(%(message)s)", "wallet_api"),
-    )
+    _register(monkeypatch, "raising", "SELECT public.raising(%(message)s)")
     return conflicting
 
 
 async def _raise(db_url, message):
-    database = Database(db_url, min_size=0, max_size=2)
-    await database.open()
-    try:
-        return await database.call("raising", message=message)
-    finally:
-        await database.close()
+    return await _run(db_url, "raising", message=message)
 
 
 @pytest.mark.parametrize("message", NODE_LOST)
