@@ -56,6 +56,7 @@ from ruby_wallet.migrate import migrate
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 VENV_BIN = Path(sys.executable).parent
+PG_LOG_KEPT = 4 * 1024 * 1024  # the last 4 MiB of PostgreSQL's log go to --out's logs/
 
 # The only server settings bench/run changes (ALTER SYSTEM); everything else is PostgreSQL's
 # default.  LocalCluster also sets port, listen_addresses=127.0.0.1, unix_socket_directories and
@@ -663,7 +664,7 @@ class Bench:
                 "warning",
                 "ruby_wallet.asgi:app",
             ]
-        log = open(self.work / f"{kind}.log", "w")
+        log = open(self.work / f"{kind}.log", "a")  # every start of one kind in one file (--out: logs/)
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=self.work, start_new_session=True
         )
@@ -1305,10 +1306,30 @@ $p$""")
                 self.citus.stop()
             except Exception as exc:  # noqa: BLE001
                 say(f"stopping Citus: {exc}")
+        self.keep_logs()
         if self.args.keep:
             say(f"kept {self.tmp}")
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def keep_logs(self) -> None:
+        """With --out: the API servers' logs and the end of PostgreSQL's (logs/), which go with
+        the temp folder otherwise: a stalled row is explained by them (2026-12-02 lost a 30 s
+        stall's cause that way)."""
+        if not self.args.out:
+            return
+        folder = Path(self.args.out) / "logs"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for log in sorted(self.work.glob("*.log")):
+                if not log.name.startswith("auto_explain_"):
+                    shutil.copyfile(log, folder / log.name)
+            if self.cluster.log.exists():
+                with self.cluster.log.open("rb") as f:
+                    f.seek(max(0, self.cluster.log.stat().st_size - PG_LOG_KEPT))
+                    (folder / "postgresql.log").write_bytes(f.read())
+        except OSError as exc:
+            say(f"keeping the logs: {exc}")
 
     # -- report -------------------------------------------------------------------------------
     def report(self) -> str:
