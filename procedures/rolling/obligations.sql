@@ -168,8 +168,7 @@ BEGIN
     FOR v_ob IN SELECT o.rolling_id, o.kind, o.required, o.required - o.progress AS room
                   FROM wallet.rolling_obligation o
                  WHERE o.account_id = p_account_id AND o.wallet_group = p_group AND o.status = 'ACTIVE'
-                   AND o.kind = ANY (CASE WHEN v_left_deposit > 0 THEN ARRAY['DEPOSIT'] ELSE '{}'::text[] END
-                                     || CASE WHEN v_left_bonus > 0 THEN ARRAY['BONUS'] ELSE '{}'::text[] END)
+                   AND ((o.kind = 'DEPOSIT' AND v_left_deposit > 0) OR (o.kind = 'BONUS' AND v_left_bonus > 0))
                  ORDER BY o.kind <> 'DEPOSIT', o.created_at, o.rolling_id LOOP
         v_amount := least(v_ob.room, CASE v_ob.kind WHEN 'DEPOSIT' THEN v_left_deposit ELSE v_left_bonus END);
         IF v_ob.kind = 'DEPOSIT' THEN
@@ -232,8 +231,8 @@ $$;
 -- plan costlier than a custom one in some sessions and planned it again on every call
 -- (0.2-0.3 ms, a quarter of a settle; docs/benchmarks.md), and Citus plans a statement over
 -- distributed tables only with its parameters' values (so no function-level
--- plan_cache_mode).  No statement calls a function: on Citus no statement over a shard may call
--- one that reads a table (docs/scaling.md C6); each is on the account's shard or a reference table.
+-- plan_cache_mode).  No statement over a shard calls a function that reads a table (on Citus
+-- it may not, docs/scaling.md C6): the cash is wallet._group_balance's, called on its own.
 CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
 LANGUAGE plpgsql AS $$
@@ -251,11 +250,7 @@ BEGIN
         SELECT gp.auto_complete_below INTO v_threshold
           FROM wallet.group_policy gp WHERE gp.status = 'ACTIVE' AND gp.wallet_group = v_group;
         CONTINUE WHEN NOT FOUND;
-        SELECT coalesce(sum(b.balance), 0) INTO v_cash
-          FROM wallet.bucket b
-          JOIN wallet.bucket_type bt ON bt.code = b.bucket_type
-          JOIN wallet.topology_version t ON t.version = bt.topology_version AND t.status = 'ACTIVE'
-         WHERE b.account_id = p_account_id AND bt.wallet_group = v_group AND bt.kind = 'CASH';
+        v_cash := wallet._group_balance(p_account_id, v_group, 'CASH');
         CONTINUE WHEN v_cash > v_threshold;
         v_money := v_cash + coalesce((SELECT sum(stake) FROM wallet.bet WHERE account_id = p_account_id
                                        AND wallet_group = v_group AND status = 'AUTHORIZED'), 0);
