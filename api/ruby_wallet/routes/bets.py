@@ -302,6 +302,11 @@ async def _distributed(request: Request) -> bool:
     return bool(state.distributed)
 
 
+def _settle_path(root: str, bet_id: str) -> str:
+    """The single settle route of a bet: a batch item's problem names it as its `instance`."""
+    return f"{root}/v1/bets/{bet_id}/settle"
+
+
 def _problem_text(body: dict[str, Any], instance: str) -> bytes:
     """A problem the database answered for an item, with the single route's `instance`, its
     fields in the order the API writes a problem."""
@@ -333,7 +338,7 @@ async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) ->
             valid.append((index, item))
             continue
         bet_id = item.get("bet_id") if isinstance(item, dict) else None
-        instance = f"{root}/v1/bets/{bet_id}/settle" if isinstance(bet_id, str) else request.url.path
+        instance = _settle_path(root, bet_id) if isinstance(bet_id, str) else request.url.path
         answers_[index] = (refusal.status, msgspec.json.encode(refusal.problem(instance=instance)))
     valid.sort(key=lambda v: (v[1]["player_id"], v[0]))
     db, who = request.app.state.db, actor(request)
@@ -341,7 +346,7 @@ async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) ->
         # On Citus each item is a single-account command, forwarded whole to its player's worker:
         # no call spans nodes (SPEC §5c, docs/scaling.md, Batches).
         for index, item in valid:
-            instance = f"{root}/v1/bets/{item['bet_id']}/settle"
+            instance = _settle_path(root, item["bet_id"])
             try:
                 text = await db.call(
                     "bet_settle",
@@ -369,7 +374,7 @@ async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) ->
             else:
                 answers_[index] = (
                     status,
-                    _problem_text(msgspec.json.decode(body), f"{root}/v1/bets/{item['bet_id']}/settle"),
+                    _problem_text(msgspec.json.decode(body), _settle_path(root, item["bet_id"])),
                 )
     parts = []
     for index, answer in enumerate(answers_):
