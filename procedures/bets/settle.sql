@@ -53,6 +53,86 @@ BEGIN
 END
 $$;
 
+-- What a settlement moves (the postings wallet._post applies): VOID puts the sources back;
+-- otherwise the payout's shares (wallet._settlement_split) go to the destinations stored at
+-- authorization, one credit per destination in destination order, a free bet's withheld stake
+-- to PROMOTION, and the house keeps or pays the rest; the stake leaves HOLD.  p_payout: what
+-- the result pays (0 for LOSS and VOID).  Worked in expressions, no query (ADR 0005).
+CREATE OR REPLACE FUNCTION wallet._bet_settle_postings(b wallet.bet, p_result text, p_payout bigint)
+RETURNS wallet.posting[]
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_sources wallet.settle_source[] := '{}'::wallet.settle_source[];
+    v_share wallet.settle_share;
+    v_destinations text[] := '{}'::text[];
+    v_credits bigint[] := '{}'::bigint[];
+    v_withheld bigint := 0;
+    v_postings wallet.posting[];
+    v_k integer;
+BEGIN
+    IF p_result = 'VOID' THEN
+        RETURN wallet._bet_restore_postings(b) || wallet._pocket('HOLD', -b.stake);
+    END IF;
+    FOR i IN 1 .. coalesce(cardinality(b.sources), 0) LOOP
+        v_sources := v_sources || (b.sources[i], b.source_kinds[i], b.source_amounts[i], b.destinations[i],
+                                   b.stakes_returned[i])::wallet.settle_source;
+    END LOOP;
+    -- Each destination's credits summed, the destinations kept in order (insertion).
+    FOREACH v_share IN ARRAY wallet._settlement_split(p_payout, v_sources) LOOP
+        v_withheld := v_withheld + v_share.withheld;
+        v_k := array_position(v_destinations, v_share.destination);
+        IF v_k IS NOT NULL THEN
+            v_credits[v_k] := v_credits[v_k] + v_share.credit;
+        ELSE
+            v_k := 1;
+            WHILE v_k <= cardinality(v_destinations) AND v_destinations[v_k] < v_share.destination LOOP
+                v_k := v_k + 1;
+            END LOOP;
+            v_destinations := v_destinations[:v_k - 1] || v_share.destination || v_destinations[v_k:];
+            v_credits := v_credits[:v_k - 1] || v_share.credit || v_credits[v_k:];
+        END IF;
+    END LOOP;
+    v_postings := ARRAY[wallet._pocket('HOLD', -b.stake)];
+    FOR j IN 1 .. cardinality(v_destinations) LOOP
+        IF v_credits[j] > 0 THEN
+            v_postings := v_postings || wallet._bucket(v_destinations[j], v_credits[j]);
+        END IF;
+    END LOOP;
+    RETURN v_postings || wallet._pocket('PROMOTION', v_withheld) || wallet._pocket('HOUSE', b.stake - p_payout);
+END
+$$;
+
+-- The part of a bet's stake that CASH and WITHDRAWABLE money funded: what its DEPOSIT
+-- obligations count (SPEC §5a; BONUS obligations count the whole stake).
+CREATE OR REPLACE FUNCTION wallet._bet_cash_stake(b wallet.bet)
+RETURNS bigint
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_cash bigint := 0;
+BEGIN
+    FOR i IN 1 .. coalesce(cardinality(b.source_kinds), 0) LOOP
+        IF b.source_kinds[i] IN ('CASH', 'WITHDRAWABLE') THEN
+            v_cash := v_cash + b.source_amounts[i];
+        END IF;
+    END LOOP;
+    RETURN v_cash;
+END
+$$;
+
+-- The bet.settled event of a settled bet (b as settled, with its answer): the answer, and what
+-- a consumer needs without reading the wallet (funding, group, topology and policy versions).
+CREATE OR REPLACE FUNCTION wallet._bet_settled_event(b wallet.bet, p_answer jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN p_answer || jsonb_build_object(
+        'player_id', b.account_id, 'settlement_id', b.settlement_id, 'stake', b.stake,
+        'funding', wallet._bet_funding(b),
+        'provider_type', b.provider_type, 'wallet_group', b.wallet_group, 'topology_version', b.topology_version,
+        'policy', jsonb_build_object('provider_type', b.provider_type, 'version', b.policy_version));
+END
+$$;
+
 -- The refusals of a settlement, all before anything is written (the account locked by the
 -- caller): the bet this settlement id already settled answers a replay (returned as it is: settled
 -- under p_settlement_id, which wallet._bet_settle_apply answers from its record) or is an
@@ -123,32 +203,12 @@ BEGIN
         RETURN wallet._bet_settled_answer(v_bet, v_txn.targets, v_txn.amounts);
     END IF;
 
-    -- What moves: VOID puts the sources back; otherwise the payout's shares go to the
-    -- destinations (a free bet's withheld stake to PROMOTION), the house keeps or pays the rest.
-    -- And the stake DEPOSIT obligations count: what CASH and WITHDRAWABLE money funded (§5a).
-    IF p_result = 'VOID' THEN
-        v_postings := wallet._bet_restore_postings(v_bet) || wallet._pocket('HOLD', -v_bet.stake);
-    ELSE
-        SELECT ARRAY[wallet._pocket('HOLD', -v_bet.stake)]
-               || coalesce(array_agg(wallet._bucket(destination, credit) ORDER BY destination) FILTER (WHERE credit > 0), '{}')
-               || wallet._pocket('PROMOTION', coalesce(sum(withheld), 0)::bigint)
-               || wallet._pocket('HOUSE', v_bet.stake - v_payout)
-          INTO v_postings
-          FROM (SELECT destination, sum(credit)::bigint AS credit, sum(withheld)::bigint AS withheld
-                  FROM unnest(wallet._settlement_split(v_payout, ARRAY(
-                           SELECT (s.source, s.kind, s.amount, s.destination, s.stake_returned)::wallet.settle_source
-                             FROM unnest(v_bet.sources, v_bet.source_kinds, v_bet.source_amounts, v_bet.destinations,
-                                         v_bet.stakes_returned) WITH ORDINALITY AS s(source, kind, amount, destination,
-                                                                                     stake_returned, n)
-                            ORDER BY s.n)))
-                 GROUP BY destination) per_destination;
-    END IF;
+    v_postings := wallet._bet_settle_postings(v_bet, p_result, v_payout);
     v_txn := wallet._post(v_player_id, 'BET_SETTLE', 'bet:' || v_bet.bet_id, p_actor, v_postings, v_bet.topology_version);
 
     -- Rolling from the snapshot: DEPOSIT obligations count the stake funded by CASH and
     -- WITHDRAWABLE money, BONUS obligations the whole stake (SPEC §5a).
-    v_cash_stake := (SELECT coalesce(sum(s.amount) FILTER (WHERE s.kind IN ('CASH', 'WITHDRAWABLE')), 0)
-                       FROM unnest(v_bet.source_kinds, v_bet.source_amounts) AS s(kind, amount));
+    v_cash_stake := wallet._bet_cash_stake(v_bet);
     v_rolling := wallet._rolling_progress(v_player_id, v_bet.wallet_group, v_bet.bet_id,
         wallet._rolling_earned(p_result, v_cash_stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
         wallet._rolling_earned(p_result, v_bet.stake, v_bet.odds, v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts),
@@ -163,11 +223,7 @@ BEGIN
     v_answer := wallet._bet_settled_answer(v_bet, v_txn.targets, v_txn.amounts);
     -- The event (wallet._emit, inline on this path).
     INSERT INTO wallet.outbox (account_id, event_type, payload)
-    VALUES (v_player_id, 'bet.settled', v_answer || jsonb_build_object(
-        'player_id', v_player_id, 'settlement_id', p_settlement_id, 'stake', v_bet.stake,
-        'funding', wallet._bet_funding(v_bet),
-        'provider_type', v_bet.provider_type, 'wallet_group', v_bet.wallet_group, 'topology_version', v_bet.topology_version,
-        'policy', jsonb_build_object('provider_type', v_bet.provider_type, 'version', v_bet.policy_version)));
+    VALUES (v_player_id, 'bet.settled', wallet._bet_settled_event(v_bet, v_answer));
     RETURN v_answer;
 END
 $$;

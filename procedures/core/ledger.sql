@@ -11,6 +11,20 @@ RETURNS wallet.posting LANGUAGE sql IMMUTABLE AS $$ SELECT (NULL, p_pocket, NULL
 CREATE OR REPLACE FUNCTION wallet._coupon(p_coupon_id text, p_amount bigint)
 RETURNS wallet.posting LANGUAGE sql IMMUTABLE AS $$ SELECT (NULL, NULL, p_coupon_id, p_amount)::wallet.posting $$;
 
+-- The most a bucket may hold (SPEC §2): 10^17 minor units.
+CREATE OR REPLACE FUNCTION wallet._bucket_ceiling()
+RETURNS bigint LANGUAGE sql IMMUTABLE AS $$ SELECT 100000000000000000::bigint $$;
+
+-- How a ledger entry names what a posting moves: the bucket type, 'coupon:' and the coupon id,
+-- or '@' and the pocket.
+CREATE OR REPLACE FUNCTION wallet._entry_target(p wallet.posting)
+RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p.bucket_type IS NOT NULL THEN p.bucket_type
+                WHEN p.coupon_id IS NOT NULL THEN 'coupon:' || p.coupon_id
+                ELSE '@' || p.pocket END
+$$;
+
 -- The one writer of money.  Applies each posting to its bucket (or coupon), in order, and
 -- records one ledger transaction: one row holding every entry (target, amount, balance after),
 -- whose row CHECK (wallet._ledger_entries_valid, migration 0005) refuses a transaction that does
@@ -43,14 +57,13 @@ BEGIN
         IF v_p.bucket_type IS NOT NULL THEN
             UPDATE wallet.bucket SET balance = balance + v_p.amount
              WHERE account_id = p_account_id AND bucket_type = v_p.bucket_type
-               AND balance + v_p.amount <= 100000000000000000
+               AND balance + v_p.amount <= wallet._bucket_ceiling()
             RETURNING balance INTO v_balance;
             IF NOT FOUND THEN
                 PERFORM wallet._bucket_not_moved(p_account_id, v_p.bucket_type, v_p.amount);
                 INSERT INTO wallet.bucket (account_id, bucket_type, balance) VALUES (p_account_id, v_p.bucket_type, v_p.amount)
                 RETURNING balance INTO v_balance;
             END IF;
-            v_targets := v_targets || v_p.bucket_type;
         ELSIF v_p.coupon_id IS NOT NULL THEN
             UPDATE wallet.coupon SET remaining = remaining + v_p.amount
              WHERE account_id = p_account_id AND coupon_id = v_p.coupon_id
@@ -58,10 +71,8 @@ BEGIN
             IF NOT FOUND THEN
                 RAISE EXCEPTION 'wallet._post: coupon % of account % does not exist', v_p.coupon_id, p_account_id;
             END IF;
-            v_targets := v_targets || ('coupon:' || v_p.coupon_id);
-        ELSE
-            v_targets := v_targets || ('@' || v_p.pocket);
         END IF;
+        v_targets := v_targets || wallet._entry_target(v_p);
         v_amounts := v_amounts || v_p.amount;
         v_after := v_after || v_balance;
     END LOOP;
@@ -86,11 +97,11 @@ DECLARE
     v_balance bigint;
 BEGIN
     SELECT balance INTO v_balance FROM wallet.bucket WHERE account_id = p_account_id AND bucket_type = p_bucket_type;
-    IF p_amount > 0 AND coalesce(v_balance, 0) + p_amount > 100000000000000000 THEN
+    IF p_amount > 0 AND coalesce(v_balance, 0) + p_amount > wallet._bucket_ceiling() THEN
         PERFORM wallet._fail('BALANCE_LIMIT_EXCEEDED',
             format('bucket %s holds %s: a credit of %s would take it past 10^17', p_bucket_type, coalesce(v_balance, 0), p_amount),
             jsonb_build_object('bucket_type', p_bucket_type, 'balance', coalesce(v_balance, 0), 'requested', p_amount,
-                               'room', 100000000000000000 - coalesce(v_balance, 0)));
+                               'room', wallet._bucket_ceiling() - coalesce(v_balance, 0)));
     ELSIF p_amount < 0 THEN
         PERFORM wallet._fail('INSUFFICIENT_FUNDS', format('bucket %s holds %s, cannot debit %s', p_bucket_type,
                              coalesce(v_balance, 0), -p_amount),

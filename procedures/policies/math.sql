@@ -120,11 +120,16 @@ LANGUAGE plpgsql STABLE AS $$
 DECLARE
     v_stake numeric;
     v_shares wallet.settle_share[];
+    v_valid boolean := false;
 BEGIN
     IF p_payout IS NULL OR p_payout < 0 THEN
         PERFORM wallet._raise_invalid(jsonb_build_array(jsonb_build_object('path', 'payout', 'message', 'must be 0 or more')));
     END IF;
-    IF coalesce(cardinality(p_sources), 0) = 0 OR EXISTS (SELECT 1 FROM unnest(p_sources) s WHERE s.amount IS NULL OR s.amount <= 0) THEN
+    FOR i IN 1 .. coalesce(cardinality(p_sources), 0) LOOP
+        v_valid := coalesce(p_sources[i].amount > 0, false);
+        EXIT WHEN NOT v_valid;
+    END LOOP;
+    IF NOT v_valid THEN
         PERFORM wallet._raise_invalid(jsonb_build_array(jsonb_build_object('path', 'sources', 'message', 'every source needs a stake above 0')));
     END IF;
     IF cardinality(p_sources) = 1 THEN

@@ -135,6 +135,24 @@ BEGIN
 END
 $$;
 
+-- What one active obligation takes of a settled bet's progress (SPEC §5a): as much as its room
+-- (required - progress) allows of what is left for its kind (DEPOSIT: of the deposit progress,
+-- BONUS: of the bonus progress).  Obligations take in the order wallet._rolling_progress reads them.
+CREATE OR REPLACE FUNCTION wallet._rolling_share(p_kind text, p_room bigint, p_left_deposit bigint, p_left_bonus bigint)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT least(p_room, CASE p_kind WHEN 'DEPOSIT' THEN p_left_deposit ELSE p_left_bonus END)
+$$;
+
+-- An obligation a settlement progressed, as the settlement's answer lists it: {rolling_id,
+-- progress, status}, COMPLETED once the progress reaches the requirement.
+CREATE OR REPLACE FUNCTION wallet._rolling_touched(p_rolling_id bigint, p_progress bigint, p_required bigint)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT jsonb_build_object('rolling_id', p_rolling_id, 'progress', p_progress,
+                              'status', CASE WHEN p_progress >= p_required THEN 'COMPLETED' ELSE 'ACTIVE' END)
+$$;
+
 -- A settled bet's progress (SPEC §5a): p_deposit_progress fills the group's active DEPOSIT
 -- obligations, p_bonus_progress its BONUS obligations, each oldest first (by created_at, then
 -- rolling_id: ids are not in creation order across Citus nodes, docs/scaling.md C17), the rest carrying on
@@ -170,7 +188,7 @@ BEGIN
                  WHERE o.account_id = p_account_id AND o.wallet_group = p_group AND o.status = 'ACTIVE'
                    AND ((o.kind = 'DEPOSIT' AND v_left_deposit > 0) OR (o.kind = 'BONUS' AND v_left_bonus > 0))
                  ORDER BY o.kind <> 'DEPOSIT', o.created_at, o.rolling_id LOOP
-        v_amount := least(v_ob.room, CASE v_ob.kind WHEN 'DEPOSIT' THEN v_left_deposit ELSE v_left_bonus END);
+        v_amount := wallet._rolling_share(v_ob.kind, v_ob.room, v_left_deposit, v_left_bonus);
         IF v_ob.kind = 'DEPOSIT' THEN
             v_left_deposit := v_left_deposit - v_amount;
         ELSE
@@ -180,9 +198,7 @@ BEGIN
             UPDATE wallet.rolling_obligation SET progress = progress + v_amount
              WHERE account_id = p_account_id AND rolling_id = v_ob.rolling_id
             RETURNING progress INTO v_progress;
-            v_touched := v_touched || jsonb_build_array(jsonb_build_object(
-                'rolling_id', v_ob.rolling_id, 'progress', v_progress,
-                'status', CASE WHEN v_progress >= v_ob.required THEN 'COMPLETED' ELSE 'ACTIVE' END));
+            v_touched := v_touched || jsonb_build_array(wallet._rolling_touched(v_ob.rolling_id, v_progress, v_ob.required));
             v_ids := v_ids || v_ob.rolling_id;
             v_amounts := v_amounts || v_amount;
             IF v_progress >= v_ob.required THEN
