@@ -41,6 +41,312 @@ LANGUAGE sql STABLE AS $$
                                                'a settlement') END
 $$;
 
+-- The plain items of a batch call, settled together (docs/adr/0006-batch-settlement.md, "The
+-- plain path"): an item is plain when its account is active, its bet AUTHORIZED and not named
+-- before in the call, its settlement id unused, its postings move buckets that exist (no coupon)
+-- within 0 and the ceiling, its rolling progress completes no obligation, and no auto-completion
+-- can follow it (no active DEPOSIT obligation in the group, no active group policy, or the
+-- group's cash above the policy's threshold).  A plain item is settled as game.bet_settle would
+-- settle it — the same rules (wallet._bet_settle_postings, wallet._bet_cash_stake,
+-- wallet._rolling_earned, wallet._rolling_share, wallet._entry_target) worked in memory on the
+-- rows read once for the call, and the same answer and event — and the call's writes are one
+-- statement per table.  The first item of an account that is not plain, and every later item
+-- of that account, are left to the per-item path (p_rest, in p_order's order), which runs after
+-- these writes and sees them.
+-- p_order: the valid items in account order (ascending account id, COLLATE "C", then list
+-- order); p_accounts, p_statuses: the items' accounts that exist, locked by the caller, in that
+-- order.  p_body: each plain item's answer at its index (NULL for the others).
+-- Locks: nothing (the caller holds the accounts).  Raises: nothing of its own (a row rule would
+-- be a bug).  Writes: per plain item what game.bet_settle writes (ledger BET_SETTLE, buckets,
+-- rolling progress, the bet, outbox bet.settled), one statement per table for the call.
+CREATE OR REPLACE FUNCTION wallet._bet_settle_plain(p_order integer[], p_players text[], p_bet_ids text[], p_keys text[],
+                                                    p_results text[], p_payouts bigint[], p_accounts text[], p_statuses text[],
+                                                    p_actor text, OUT p_body jsonb[], OUT p_rest integer[])
+LANGUAGE plpgsql AS $$
+DECLARE
+    -- Read once for the call: per position in p_order the bet its item names and whether its
+    -- settlement id settled a bet already; the accounts' buckets (with kind and group in the
+    -- active topology) and active obligations (in the order rolling progress fills them), in
+    -- account order; the active group policies.
+    v_bets wallet.bet[];
+    v_keyed boolean[];
+    bk_account text[];
+    bk_type text[];
+    bk_kind text[];
+    bk_group text[];
+    bk_read bigint[];
+    bk_balance bigint[];
+    ob_account text[];
+    ob_id bigint[];
+    ob_group text[];
+    ob_kind text[];
+    ob_required bigint[];
+    ob_read bigint[];
+    ob_progress bigint[];
+    gp_group text[];
+    gp_below bigint[];
+    -- The account the loop is in, and where its rows are in the lists above.
+    v_account text;
+    v_open boolean;
+    v_plain boolean;
+    v_seen_bets text[];
+    v_seen_keys text[];
+    ac_at integer := 1;
+    bk_lo integer := 1;
+    bk_hi integer;
+    ob_lo integer := 1;
+    ob_hi integer;
+    -- One item.
+    v_i integer;
+    v_bet wallet.bet;
+    v_payout bigint;
+    v_ok boolean;
+    v_p wallet.posting;
+    v_k integer;
+    v_balance bigint;
+    v_targets text[];
+    v_amounts bigint[];
+    v_after bigint[];
+    v_moved integer[];
+    v_moved_to bigint[];
+    v_left_deposit bigint;
+    v_left_bonus bigint;
+    v_amount bigint;
+    v_deposit_active boolean;
+    v_filled integer[];
+    v_shares bigint[];
+    v_touched jsonb;
+    v_below bigint;
+    v_cash bigint;
+    v_txn wallet.ledger_txn;
+    v_answer jsonb;
+    -- The call's writes.
+    w_txns wallet.ledger_txn[] := '{}'::wallet.ledger_txn[];
+    w_bets wallet.bet[] := '{}'::wallet.bet[];
+    w_event_accounts text[] := '{}'::text[];
+    w_events jsonb[] := '{}'::jsonb[];
+    w_rp_account text[] := '{}'::text[];
+    w_rp_id bigint[] := '{}'::bigint[];
+    w_rp_bet text[] := '{}'::text[];
+    w_rp_amount bigint[] := '{}'::bigint[];
+BEGIN
+    p_rest := '{}';
+    p_body := array_fill(NULL::jsonb, ARRAY[cardinality(p_players)]);
+    SELECT coalesce(array_agg(b ORDER BY o.n), '{}'), coalesce(array_agg(s.bet_id IS NOT NULL ORDER BY o.n), '{}')
+      INTO v_bets, v_keyed
+      FROM unnest(p_order) WITH ORDINALITY AS o(i, n)
+      LEFT JOIN wallet.bet b ON b.account_id = p_players[o.i] AND b.bet_id = p_bet_ids[o.i]
+      LEFT JOIN wallet.bet s ON s.account_id = p_players[o.i] AND s.settlement_id = p_keys[o.i];
+    SELECT coalesce(array_agg(b.account_id ORDER BY b.account_id COLLATE "C", b.bucket_type), '{}'),
+           coalesce(array_agg(b.bucket_type ORDER BY b.account_id COLLATE "C", b.bucket_type), '{}'),
+           coalesce(array_agg(bt.kind ORDER BY b.account_id COLLATE "C", b.bucket_type), '{}'),
+           coalesce(array_agg(bt.wallet_group ORDER BY b.account_id COLLATE "C", b.bucket_type), '{}'),
+           coalesce(array_agg(b.balance ORDER BY b.account_id COLLATE "C", b.bucket_type), '{}')
+      INTO bk_account, bk_type, bk_kind, bk_group, bk_read
+      FROM wallet.bucket b
+      LEFT JOIN wallet.topology_version t ON t.status = 'ACTIVE'
+      LEFT JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = b.bucket_type
+     WHERE b.account_id = ANY (p_accounts);
+    SELECT coalesce(array_agg(o.account_id ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
+           coalesce(array_agg(o.rolling_id ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
+           coalesce(array_agg(o.wallet_group ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
+           coalesce(array_agg(o.kind ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
+           coalesce(array_agg(o.required ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
+           coalesce(array_agg(o.progress ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}')
+      INTO ob_account, ob_id, ob_group, ob_kind, ob_required, ob_read
+      FROM wallet.rolling_obligation o
+     WHERE o.account_id = ANY (p_accounts) AND o.status = 'ACTIVE';
+    SELECT coalesce(array_agg(gp.wallet_group), '{}'), coalesce(array_agg(gp.auto_complete_below), '{}')
+      INTO gp_group, gp_below
+      FROM wallet.group_policy gp WHERE gp.status = 'ACTIVE';
+    bk_balance := bk_read;
+    ob_progress := ob_read;
+
+    FOR v_pos IN 1 .. cardinality(p_order) LOOP
+        v_i := p_order[v_pos];
+        IF v_account IS DISTINCT FROM p_players[v_i] THEN
+            v_account := p_players[v_i];
+            WHILE ac_at <= cardinality(p_accounts) AND p_accounts[ac_at] < v_account COLLATE "C" LOOP
+                ac_at := ac_at + 1;
+            END LOOP;
+            v_open := ac_at <= cardinality(p_accounts) AND p_accounts[ac_at] = v_account AND p_statuses[ac_at] = 'active';
+            WHILE bk_lo <= cardinality(bk_account) AND bk_account[bk_lo] < v_account COLLATE "C" LOOP
+                bk_lo := bk_lo + 1;
+            END LOOP;
+            bk_hi := bk_lo - 1;
+            WHILE bk_hi < cardinality(bk_account) AND bk_account[bk_hi + 1] = v_account LOOP
+                bk_hi := bk_hi + 1;
+            END LOOP;
+            WHILE ob_lo <= cardinality(ob_account) AND ob_account[ob_lo] < v_account COLLATE "C" LOOP
+                ob_lo := ob_lo + 1;
+            END LOOP;
+            ob_hi := ob_lo - 1;
+            WHILE ob_hi < cardinality(ob_account) AND ob_account[ob_hi + 1] = v_account LOOP
+                ob_hi := ob_hi + 1;
+            END LOOP;
+            v_plain := true;
+            v_seen_bets := '{}';
+            v_seen_keys := '{}';
+        END IF;
+        IF NOT v_plain THEN
+            p_rest := p_rest || v_i;
+            CONTINUE;
+        END IF;
+
+        -- The refusals and replays are the per-item path's.
+        v_bet := v_bets[v_pos];
+        v_ok := coalesce(v_open AND v_bet.status = 'AUTHORIZED' AND NOT v_keyed[v_pos]
+                         AND NOT (v_bet.bet_id = ANY (v_seen_bets)) AND NOT (p_keys[v_i] = ANY (v_seen_keys)), false);
+        -- The entries, with each bucket's balance after (the bucket must exist, stay within 0
+        -- and the ceiling; a coupon is the per-item path's).
+        v_payout := CASE WHEN p_results[v_i] IN ('WIN', 'CASHOUT') THEN p_payouts[v_i] ELSE 0 END;
+        v_targets := '{}';
+        v_amounts := '{}';
+        v_after := '{}';
+        v_moved := '{}';
+        v_moved_to := '{}';
+        IF v_ok THEN
+            FOREACH v_p IN ARRAY wallet._bet_settle_postings(v_bet, p_results[v_i], v_payout) LOOP
+                CONTINUE WHEN v_p.amount = 0;
+                v_balance := NULL;
+                IF v_p.coupon_id IS NOT NULL THEN
+                    v_ok := false;
+                ELSIF v_p.bucket_type IS NOT NULL THEN
+                    v_k := NULL;
+                    FOR k IN bk_lo .. bk_hi LOOP
+                        IF bk_type[k] = v_p.bucket_type THEN
+                            v_k := k;
+                        END IF;
+                    END LOOP;
+                    v_balance := bk_balance[v_k] + v_p.amount;
+                    v_ok := coalesce(v_balance BETWEEN 0 AND wallet._bucket_ceiling(), false);
+                    v_moved := v_moved || v_k;
+                    v_moved_to := v_moved_to || v_balance;
+                END IF;
+                EXIT WHEN NOT v_ok;
+                v_targets := v_targets || wallet._entry_target(v_p);
+                v_amounts := v_amounts || v_p.amount;
+                v_after := v_after || v_balance;
+            END LOOP;
+            v_ok := v_ok AND cardinality(v_targets) > 0;
+        END IF;
+        -- Rolling progress (no obligation may complete: its release is the per-item path's).
+        v_filled := '{}';
+        v_shares := '{}';
+        v_touched := '[]';
+        v_deposit_active := false;
+        IF v_ok THEN
+            v_left_deposit := greatest(wallet._rolling_earned(p_results[v_i], wallet._bet_cash_stake(v_bet), v_bet.odds,
+                                       v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts), 0);
+            v_left_bonus := greatest(wallet._rolling_earned(p_results[v_i], v_bet.stake, v_bet.odds,
+                                     v_bet.rolling_bps, v_bet.rolling_min_odds, v_bet.rolling_void_counts), 0);
+            FOR k IN ob_lo .. ob_hi LOOP
+                CONTINUE WHEN ob_group[k] IS DISTINCT FROM v_bet.wallet_group;
+                v_deposit_active := v_deposit_active OR ob_kind[k] = 'DEPOSIT';
+                v_amount := wallet._rolling_share(ob_kind[k], ob_required[k] - ob_progress[k], v_left_deposit, v_left_bonus);
+                CONTINUE WHEN v_amount <= 0;
+                IF ob_kind[k] = 'DEPOSIT' THEN
+                    v_left_deposit := v_left_deposit - v_amount;
+                ELSE
+                    v_left_bonus := v_left_bonus - v_amount;
+                END IF;
+                IF ob_progress[k] + v_amount >= ob_required[k] THEN
+                    v_ok := false;
+                    EXIT;
+                END IF;
+                v_filled := v_filled || k;
+                v_shares := v_shares || v_amount;
+                v_touched := v_touched || jsonb_build_array(wallet._rolling_touched(ob_id[k], ob_progress[k] + v_amount, ob_required[k]));
+            END LOOP;
+        END IF;
+        -- Auto-completion (wallet._auto_complete) cannot follow when the group's cash after the
+        -- settlement is above the active group policy's threshold; otherwise the per-item path decides.
+        IF v_ok AND v_deposit_active THEN
+            v_below := NULL;
+            FOR k IN 1 .. cardinality(gp_group) LOOP
+                IF gp_group[k] = v_bet.wallet_group THEN
+                    v_below := gp_below[k];
+                END IF;
+            END LOOP;
+            IF v_below IS NOT NULL THEN
+                v_cash := 0;
+                FOR k IN bk_lo .. bk_hi LOOP
+                    IF bk_kind[k] = 'CASH' AND bk_group[k] = v_bet.wallet_group THEN
+                        v_cash := v_cash + coalesce(v_moved_to[array_position(v_moved, k)], bk_balance[k]);
+                    END IF;
+                END LOOP;
+                v_ok := v_cash > v_below;
+            END IF;
+        END IF;
+        IF NOT v_ok THEN
+            v_plain := false;
+            p_rest := p_rest || v_i;
+            CONTINUE;
+        END IF;
+
+        -- Settled: the balances and progress move, the rows to write are kept.
+        FOR j IN 1 .. cardinality(v_moved) LOOP
+            bk_balance[v_moved[j]] := v_moved_to[j];
+        END LOOP;
+        FOR j IN 1 .. cardinality(v_filled) LOOP
+            ob_progress[v_filled[j]] := ob_progress[v_filled[j]] + v_shares[j];
+            w_rp_account := w_rp_account || v_account;
+            w_rp_id := w_rp_id || ob_id[v_filled[j]];
+            w_rp_bet := w_rp_bet || v_bet.bet_id;
+            w_rp_amount := w_rp_amount || v_shares[j];
+        END LOOP;
+        v_txn.account_id := v_account;
+        v_txn.txn_id := nextval('wallet.ledger_txn_id_seq');
+        v_txn.kind := 'BET_SETTLE';
+        v_txn.ref := 'bet:' || v_bet.bet_id;
+        v_txn.actor := p_actor;
+        v_txn.topology_version := v_bet.topology_version;
+        v_txn.targets := v_targets;
+        v_txn.amounts := v_amounts;
+        v_txn.balances_after := v_after;
+        w_txns := w_txns || v_txn;
+        v_bet.status := 'SETTLED';
+        v_bet.result := p_results[v_i];
+        v_bet.payout := v_payout;
+        v_bet.settlement_id := p_keys[v_i];
+        v_bet.settled_at := now();
+        v_bet.settle_txn_id := v_txn.txn_id;
+        v_bet.settle_rolling := nullif(v_touched, '[]'::jsonb);
+        w_bets := w_bets || v_bet;
+        v_answer := wallet._bet_settled_answer(v_bet, v_targets, v_amounts);
+        w_event_accounts := w_event_accounts || v_account;
+        w_events := w_events || wallet._bet_settled_event(v_bet, v_answer);
+        p_body[v_i] := v_answer;
+        v_seen_bets := v_seen_bets || v_bet.bet_id;
+        v_seen_keys := v_seen_keys || p_keys[v_i];
+    END LOOP;
+
+    -- The writes, one statement per table, in game.bet_settle's order.
+    IF cardinality(w_bets) = 0 THEN
+        RETURN;
+    END IF;
+    UPDATE wallet.bucket b SET balance = x.balance
+      FROM unnest(bk_account, bk_type, bk_balance, bk_read) AS x(account_id, bucket_type, balance, was)
+     WHERE x.balance <> x.was AND b.account_id = x.account_id AND b.bucket_type = x.bucket_type;
+    INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor, topology_version, targets, amounts, balances_after)
+    SELECT t.account_id, t.txn_id, t.kind, t.ref, t.actor, t.topology_version, t.targets, t.amounts, t.balances_after
+      FROM unnest(w_txns) AS t;
+    UPDATE wallet.rolling_obligation o SET progress = x.progress
+      FROM unnest(ob_account, ob_id, ob_progress, ob_read) AS x(account_id, rolling_id, progress, was)
+     WHERE x.progress <> x.was AND o.account_id = x.account_id AND o.rolling_id = x.rolling_id;
+    INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
+    SELECT * FROM unnest(w_rp_account, w_rp_id, w_rp_bet, w_rp_amount);
+    UPDATE wallet.bet b SET status = x.status, result = x.result, payout = x.payout, settlement_id = x.settlement_id,
+                            settled_at = x.settled_at, settle_txn_id = x.settle_txn_id, settle_rolling = x.settle_rolling
+      FROM unnest(w_bets) AS x
+     WHERE b.account_id = x.account_id AND b.bet_id = x.bet_id;
+    INSERT INTO wallet.outbox (account_id, event_type, payload)
+    SELECT x.account_id, 'bet.settled', x.payload
+      FROM unnest(w_event_accounts, w_events) WITH ORDINALITY AS x(account_id, payload, n)
+     ORDER BY x.n;
+END
+$$;
+
 -- Settles many bets (SPEC §5c): up to 1,000 items, each exactly game.bet_settle's arguments as an
 -- object {bet_id, settlement_id, player_id, result, payout}.  Answers one row per item, in list
 -- order: its index (from 0), the HTTP status game.bet_settle's route answers it (200, or the
@@ -75,6 +381,12 @@ DECLARE
     v_status integer[];
     v_body jsonb[];
     v_guarded integer[] := '{}'::integer[];
+    v_accounts text[];
+    v_statuses text[];
+    v_rest integer[];
+    v_plain jsonb[];
+    v_plain_failed boolean := false;
+    v_distributed boolean := wallet._distributed();
     v_attempt integer := 0;
     v_i integer;
     v_current integer;
@@ -135,8 +447,33 @@ BEGIN
         -- (releasing the locks taken in it), and the next attempt applies that item in a block
         -- of its own.  No other block writes, so the transaction holds one subtransaction id.
         BEGIN
+            -- The plain items together (wallet._bet_settle_plain), unless that failed before (a bug:
+            -- then every item goes the per-item way) or the wallet runs on Citus (where a call
+            -- should not span nodes: the per-item way locks one account at a time); the rest item
+            -- by item, in the same order.
+            v_current := NULL;
+            v_rest := v_order;
+            IF NOT v_plain_failed AND NOT v_distributed THEN
+                -- Every account of the valid items locked first, in ascending account id, in a
+                -- statement of its own (what is read next is read after it); held to the end of the call.
+                SELECT coalesce(array_agg(a.account_id ORDER BY a.account_id COLLATE "C"), '{}'),
+                       coalesce(array_agg(a.status ORDER BY a.account_id COLLATE "C"), '{}')
+                  INTO v_accounts, v_statuses
+                  FROM (SELECT account_id, status FROM wallet.account
+                         WHERE account_id = ANY (ARRAY(SELECT v_players[i] FROM unnest(v_order) AS i))
+                         ORDER BY account_id COLLATE "C" FOR UPDATE) a;
+                SELECT r.p_body, r.p_rest INTO v_plain, v_rest
+                  FROM wallet._bet_settle_plain(v_order, v_players, v_bet_ids, v_keys, v_results, v_payouts,
+                                                v_accounts, v_statuses, v_actor) AS r;
+                FOR v_i IN 1 .. v_count LOOP
+                    IF v_plain[v_i] IS NOT NULL THEN
+                        v_status[v_i] := 200;
+                        v_body[v_i] := v_plain[v_i];
+                    END IF;
+                END LOOP;
+            END IF;
             v_locked := NULL;
-            FOREACH v_i IN ARRAY v_order LOOP
+            FOREACH v_i IN ARRAY v_rest LOOP
                 v_current := v_i;
                 -- The account lock, in ascending account id, in a statement of its own (as
                 -- game.bet_settle takes it); held to the end of the call.
@@ -182,8 +519,14 @@ BEGIN
             EXIT attempts;
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT;
-            IF v_state IN ('40001', '40P01') OR v_current = ANY (v_guarded) OR v_attempt > v_count THEN
+            IF v_state IN ('40001', '40P01') OR v_current = ANY (v_guarded) OR v_attempt > v_count
+               OR (v_current IS NULL AND v_plain_failed) THEN
                 RAISE;
+            END IF;
+            IF v_current IS NULL THEN
+                RAISE WARNING 'game.bet_settle_batch: the plain path failed: % (SQLSTATE %)', v_message, v_state;
+                v_plain_failed := true;
+                CONTINUE attempts;
             END IF;
             IF wallet._problem_body(v_state, v_message, NULL) ->> 'code' = 'INTERNAL_ERROR' THEN
                 RAISE WARNING 'game.bet_settle_batch: item % failed: % (SQLSTATE %)', v_current - 1, v_message, v_state;

@@ -82,7 +82,8 @@ $$;
 -- Whether this database is a Citus coordinator whose wallet is distributed (ruby_wallet.distribute).
 -- For the few functions that must work differently there: the ones that lock or delete rows of
 -- many accounts at once (claims and pruning: Citus locks rows only in a statement naming one
--- shard, docs/scaling.md C16).  Never on a money command's path.  The catalog is read with
+-- shard, docs/scaling.md C16), and the batch settlement, once a call (its plain path locks a
+-- call's accounts in one statement).  Never on a single money command's path.  The catalog is read with
 -- EXECUTE: a server without Citus has no pg_dist_partition.
 CREATE OR REPLACE FUNCTION wallet._distributed()
 RETURNS boolean
