@@ -1917,7 +1917,7 @@ CREATE INDEX relay_stream_due ON wallet.relay_stream USING btree (head) WHERE (h
 --
 -- Name: rolling_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
-CREATE INDEX rolling_active ON wallet.rolling_obligation USING btree (account_id, wallet_group, kind, rolling_id) WHERE (status = 'ACTIVE'::text);
+CREATE INDEX rolling_active ON wallet.rolling_obligation USING btree (account_id, wallet_group, kind DESC, created_at, rolling_id) WHERE (status = 'ACTIVE'::text);
 
 --
 -- Name: rolling_progress_by_bet; Type: INDEX; Schema: wallet; Owner: wallet_owner

@@ -1,6 +1,8 @@
 -- Many settlements in one call (SPEC §5c, docs/adr/0006-batch-settlement.md): each item is
--- settled or refused on its own, with the answer the single command (game.bet_settle) gives it,
--- by the same internal functions (settle.sql: wallet._bet_settle_check, wallet._bet_settle_apply).
+-- settled or refused on its own, with the answer the single command (game.bet_settle) gives it:
+-- the plain items of a call together (wallet._bet_settle_plain, by the settlement's named rules
+-- in settle.sql), the others by the single command's own internal functions
+-- (wallet._bet_settle_check, wallet._bet_settle_apply).
 
 -- The problem document of a wallet error, as the API answers it (RFC 9457: type, title, status,
 -- detail, code, and the error's JSON detail merged in, which never overrides those); the route
@@ -44,7 +46,8 @@ $$;
 -- The plain items of a batch call, settled together (docs/adr/0006-batch-settlement.md, "The
 -- plain path"): an item is plain when its account is active, its bet AUTHORIZED and not named
 -- before in the call, its settlement id unused, its postings move buckets that exist (no coupon)
--- within 0 and the ceiling, its rolling progress completes no obligation, and no auto-completion
+-- within 0 and the ceiling, its rolling progress completes no obligation (and is taken by the
+-- group's five oldest active obligations of each kind, the ones read), and no auto-completion
 -- can follow it (no active DEPOSIT obligation in the group, no active group policy, or the
 -- group's cash above the policy's threshold).  A plain item is settled as game.bet_settle would
 -- settle it — the same rules (wallet._bet_settle_postings, wallet._bet_cash_stake,
@@ -66,8 +69,8 @@ LANGUAGE plpgsql AS $$
 DECLARE
     -- Read once for the call: per position in p_order the bet its item names and whether its
     -- settlement id settled a bet already; the accounts' buckets (with kind and group in the
-    -- active topology) and active obligations (in the order rolling progress fills them), in
-    -- account order; the active group policies.
+    -- active topology) and the first active obligations of their groups (in the order rolling
+    -- progress fills them), in account order; the active group policies.
     v_bets wallet.bet[];
     v_keyed boolean[];
     bk_account text[];
@@ -83,6 +86,7 @@ DECLARE
     ob_required bigint[];
     ob_read bigint[];
     ob_progress bigint[];
+    ob_more boolean[];
     gp_group text[];
     gp_below bigint[];
     -- The account the loop is in, and where its rows are in the lists above.
@@ -125,6 +129,12 @@ DECLARE
     w_bets wallet.bet[] := '{}'::wallet.bet[];
     w_event_accounts text[] := '{}'::text[];
     w_events jsonb[] := '{}'::jsonb[];
+    w_bk_account text[] := '{}'::text[];
+    w_bk_type text[] := '{}'::text[];
+    w_bk_balance bigint[] := '{}'::bigint[];
+    w_ob_account text[] := '{}'::text[];
+    w_ob_id bigint[] := '{}'::bigint[];
+    w_ob_progress bigint[] := '{}'::bigint[];
     w_rp_account text[] := '{}'::text[];
     w_rp_id bigint[] := '{}'::bigint[];
     w_rp_bet text[] := '{}'::text[];
@@ -147,15 +157,26 @@ BEGIN
       LEFT JOIN wallet.topology_version t ON t.status = 'ACTIVE'
       LEFT JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = b.bucket_type
      WHERE b.account_id = ANY (p_accounts);
-    SELECT coalesce(array_agg(o.account_id ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
-           coalesce(array_agg(o.rolling_id ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
-           coalesce(array_agg(o.wallet_group ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
-           coalesce(array_agg(o.kind ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
-           coalesce(array_agg(o.required ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}'),
-           coalesce(array_agg(o.progress ORDER BY o.account_id COLLATE "C", o.kind <> 'DEPOSIT', o.created_at, o.rolling_id), '{}')
-      INTO ob_account, ob_id, ob_group, ob_kind, ob_required, ob_read
-      FROM wallet.rolling_obligation o
-     WHERE o.account_id = ANY (p_accounts) AND o.status = 'ACTIVE';
+    -- Of each account and group the items settle in, the first five active obligations of each
+    -- kind in fill order (the index rolling_active's), and a sixth when there is one: a marker
+    -- that more exist (an item whose progress reaches it is the per-item path's).
+    SELECT coalesce(array_agg(x.account_id ORDER BY x.account_id COLLATE "C", x.wallet_group, o.kind DESC, o.n), '{}'),
+           coalesce(array_agg(o.rolling_id ORDER BY x.account_id COLLATE "C", x.wallet_group, o.kind DESC, o.n), '{}'),
+           coalesce(array_agg(x.wallet_group ORDER BY x.account_id COLLATE "C", x.wallet_group, o.kind DESC, o.n), '{}'),
+           coalesce(array_agg(o.kind ORDER BY x.account_id COLLATE "C", x.wallet_group, o.kind DESC, o.n), '{}'),
+           coalesce(array_agg(o.required ORDER BY x.account_id COLLATE "C", x.wallet_group, o.kind DESC, o.n), '{}'),
+           coalesce(array_agg(o.progress ORDER BY x.account_id COLLATE "C", x.wallet_group, o.kind DESC, o.n), '{}'),
+           coalesce(array_agg(o.n > 5 ORDER BY x.account_id COLLATE "C", x.wallet_group, o.kind DESC, o.n), '{}')
+      INTO ob_account, ob_id, ob_group, ob_kind, ob_required, ob_read, ob_more
+      FROM (SELECT DISTINCT b.account_id, b.wallet_group FROM unnest(v_bets) AS b WHERE b.status = 'AUTHORIZED') x
+     CROSS JOIN (VALUES ('DEPOSIT'), ('BONUS')) AS k(kind)
+     CROSS JOIN LATERAL (SELECT r.rolling_id, r.kind, r.required, r.progress,
+                                row_number() OVER (ORDER BY r.created_at, r.rolling_id) AS n
+                           FROM wallet.rolling_obligation r
+                          WHERE r.account_id = x.account_id AND r.wallet_group = x.wallet_group AND r.kind = k.kind
+                            AND r.status = 'ACTIVE'
+                          ORDER BY r.created_at, r.rolling_id
+                          LIMIT 6) o;
     SELECT coalesce(array_agg(gp.wallet_group), '{}'), coalesce(array_agg(gp.auto_complete_below), '{}')
       INTO gp_group, gp_below
       FROM wallet.group_policy gp WHERE gp.status = 'ACTIVE';
@@ -243,6 +264,12 @@ BEGIN
             FOR k IN ob_lo .. ob_hi LOOP
                 CONTINUE WHEN ob_group[k] IS DISTINCT FROM v_bet.wallet_group;
                 v_deposit_active := v_deposit_active OR ob_kind[k] = 'DEPOSIT';
+                IF ob_more[k] THEN
+                    -- More of this kind than were read: progress left for it is the per-item path's.
+                    v_ok := CASE ob_kind[k] WHEN 'DEPOSIT' THEN v_left_deposit ELSE v_left_bonus END = 0;
+                    EXIT WHEN NOT v_ok;
+                    CONTINUE;
+                END IF;
                 v_amount := wallet._rolling_share(ob_kind[k], ob_required[k] - ob_progress[k], v_left_deposit, v_left_bonus);
                 CONTINUE WHEN v_amount <= 0;
                 IF ob_kind[k] = 'DEPOSIT' THEN
@@ -325,15 +352,29 @@ BEGIN
     IF cardinality(w_bets) = 0 THEN
         RETURN;
     END IF;
+    FOR k IN 1 .. cardinality(bk_type) LOOP
+        IF bk_balance[k] <> bk_read[k] THEN
+            w_bk_account := w_bk_account || bk_account[k];
+            w_bk_type := w_bk_type || bk_type[k];
+            w_bk_balance := w_bk_balance || bk_balance[k];
+        END IF;
+    END LOOP;
     UPDATE wallet.bucket b SET balance = x.balance
-      FROM unnest(bk_account, bk_type, bk_balance, bk_read) AS x(account_id, bucket_type, balance, was)
-     WHERE x.balance <> x.was AND b.account_id = x.account_id AND b.bucket_type = x.bucket_type;
+      FROM unnest(w_bk_account, w_bk_type, w_bk_balance) AS x(account_id, bucket_type, balance)
+     WHERE b.account_id = x.account_id AND b.bucket_type = x.bucket_type;
     INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor, topology_version, targets, amounts, balances_after)
     SELECT t.account_id, t.txn_id, t.kind, t.ref, t.actor, t.topology_version, t.targets, t.amounts, t.balances_after
       FROM unnest(w_txns) AS t;
+    FOR k IN 1 .. cardinality(ob_id) LOOP
+        IF ob_progress[k] <> ob_read[k] THEN
+            w_ob_account := w_ob_account || ob_account[k];
+            w_ob_id := w_ob_id || ob_id[k];
+            w_ob_progress := w_ob_progress || ob_progress[k];
+        END IF;
+    END LOOP;
     UPDATE wallet.rolling_obligation o SET progress = x.progress
-      FROM unnest(ob_account, ob_id, ob_progress, ob_read) AS x(account_id, rolling_id, progress, was)
-     WHERE x.progress <> x.was AND o.account_id = x.account_id AND o.rolling_id = x.rolling_id;
+      FROM unnest(w_ob_account, w_ob_id, w_ob_progress) AS x(account_id, rolling_id, progress)
+     WHERE o.account_id = x.account_id AND o.rolling_id = x.rolling_id;
     INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
     SELECT * FROM unnest(w_rp_account, w_rp_id, w_rp_bet, w_rp_amount);
     UPDATE wallet.bet b SET status = x.status, result = x.result, payout = x.payout, settlement_id = x.settlement_id,
@@ -353,16 +394,21 @@ $$;
 -- refusal's: 404, 409, 422) and the body (the settlement's answer, or the problem document
 -- without `instance`).  Each item is applied or refused on its own, as if sent alone: a refused
 -- item never undoes another; the same item again is a replay (answered the same, nothing moves).
--- One transaction: items are applied account by account in ascending account id (COLLATE "C"),
--- each account's in list order, so concurrent batches and single commands never deadlock; every
--- account stays locked until the call commits, so callers keep calls short (the API sends 50
--- items per call, in account order; from psql, split a long list into such calls).
+-- One transaction: the call's accounts are locked first, in one statement, in ascending account
+-- id (COLLATE "C"), and items are applied account by account in that order, each account's in
+-- list order, so concurrent batches and single commands never deadlock; every account stays
+-- locked until the call commits, so callers keep calls short (the API sends 50 items per call,
+-- in account order; from psql, split a long list into such calls).  The plain items (an open
+-- bet of an active account whose settlement completes no obligation and leaves the group's cash
+-- above the auto-completion threshold, wallet._bet_settle_plain) are settled together; from the
+-- first item of an account that is not plain, that account's items are settled one by one.
 -- Refusals are found before anything is written, without a subtransaction per item; a refusal
 -- only writing finds (a bucket ceiling) rolls the call back to its start and applies the items
--- again, that one in a block of its own (docs/adr/0006-batch-settlement.md).
+-- again, that one in a block of its own (docs/adr/0006-batch-settlement.md).  On Citus every
+-- item goes the one-by-one way, each account locked in a statement of its own.
 -- Raises VALIDATION_FAILED (p_settlements is not an array of 1 to 1,000 items); every item's
 -- refusal is answered, not raised.
--- Locks: each account of the items, one at a time in ascending account id.  Raises: see above.  Writes: what game.bet_settle writes, per item settled.
+-- Locks: every account of the items, in one statement, in ascending account id (on Citus one at a time, in that order).  Raises: see above.  Writes: what game.bet_settle writes, per item settled.
 -- Answers (HTTP): ruby_wallet.routes.bets.SettlementResults.
 CREATE OR REPLACE FUNCTION game.bet_settle_batch(p_settlements jsonb, p_actor text DEFAULT NULL)
 RETURNS TABLE (index integer, status integer, body jsonb)

@@ -160,7 +160,8 @@ $$;
 -- they were filled.  Each obligation's share is recorded (wallet.rolling_progress) so a rollback
 -- can take it back.  Returns [{rolling_id, progress, status}] of the obligations it touched
 -- (DEPOSIT ones first, then BONUS, each oldest first).
--- The obligations are read in that order and the read stops once both amounts are used up
+-- The obligations are read in that order (the index rolling_active's, migration 0011: no sort of
+-- every active obligation of the player) and the read stops once both amounts are used up
 -- (room is never negative: the row rule keeps progress <= required); each one that takes a
 -- share is updated by its key.  Every statement is a plain one on the account's rows: no
 -- window or join to plan and start on every settle (docs/benchmarks.md).
@@ -187,7 +188,7 @@ BEGIN
                   FROM wallet.rolling_obligation o
                  WHERE o.account_id = p_account_id AND o.wallet_group = p_group AND o.status = 'ACTIVE'
                    AND ((o.kind = 'DEPOSIT' AND v_left_deposit > 0) OR (o.kind = 'BONUS' AND v_left_bonus > 0))
-                 ORDER BY o.kind <> 'DEPOSIT', o.created_at, o.rolling_id LOOP
+                 ORDER BY o.kind DESC, o.created_at, o.rolling_id LOOP  -- DEPOSIT first: the index's order
         v_amount := wallet._rolling_share(v_ob.kind, v_ob.room, v_left_deposit, v_left_bonus);
         IF v_ob.kind = 'DEPOSIT' THEN
             v_left_deposit := v_left_deposit - v_amount;

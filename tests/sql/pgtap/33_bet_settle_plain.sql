@@ -4,7 +4,7 @@
 -- (same name + 's') that gets the same items as single settlements, in list order: every answer
 -- and the twins' whole state (buckets, ledger, bets, obligations, progress, outbox) must be equal.
 BEGIN;
-SELECT plan(17);
+SELECT plan(19);
 
 CREATE FUNCTION pg_temp.item(p_bet text, p_player text, p_result text, p_payout bigint DEFAULT NULL)
 RETURNS jsonb LANGUAGE sql AS $$
@@ -50,9 +50,10 @@ SELECT lives_ok($$
     SELECT pg_temp.players('q3', ARRAY[5000], ARRAY[1000]);
     SELECT pg_temp.players('q4', ARRAY[1000], ARRAY[600, 400]);
     SELECT pg_temp.players('q6', ARRAY[5000], ARRAY[1000, 1000]);
+    SELECT pg_temp.players('q7', array_fill(1000::bigint, ARRAY[7]), ARRAY[300]);
     SELECT admin.account_set_status(p_player_id => v, p_status => 'frozen', p_reason => 'kyc', p_actor => 'ops')
       FROM unnest(ARRAY['q3', 'q3s']) v;
-    $$, 'five players and their twins, with deposits and open bets');
+    $$, 'six players and their twins, with deposits and open bets');
 
 CREATE TEMP TABLE items AS
 SELECT n, i FROM unnest(ARRAY[
@@ -68,14 +69,15 @@ SELECT n, i FROM unnest(ARRAY[
     pg_temp.item('a', 'q4', 'LOSS'),          -- q4: its cash at the threshold (0): auto-completion may follow, per item
     pg_temp.item('a', 'q6', 'WIN', 2000),     -- q6: plain
     pg_temp.item('a', 'q6', 'WIN', 2000),     -- a replay in the same call: per item
-    pg_temp.item('b', 'q6', 'LOSS')           -- and the account's later item
+    pg_temp.item('b', 'q6', 'LOSS'),          -- and the account's later item
+    pg_temp.item('a', 'q7', 'WIN', 600)       -- q7: seven obligations (five of them read): plain
 ]) WITH ORDINALITY AS u(i, n);
 
 SET LOCAL track_functions = 'all';
 CREATE TEMP TABLE r AS
 SELECT * FROM game.bet_settle_batch((SELECT jsonb_agg(i ORDER BY n) FROM items), 'game');
 SELECT is((SELECT calls::int FROM pg_stat_xact_user_functions WHERE schemaname = 'wallet' AND funcname = '_bet_settle_apply'), 7,
-          'seven items went the per-item way (q2''s last three, q3, q4, q6''s last two), the other six the plain one');
+          'seven items went the per-item way (q2''s last three, q3, q4, q6''s last two), the other seven the plain one');
 SELECT is((SELECT calls::int FROM pg_stat_xact_user_functions WHERE schemaname = 'wallet' AND funcname = '_bet_settle_plain'), 1,
           'the plain items in one call');
 RESET track_functions;
@@ -93,7 +95,7 @@ END $$;
 CREATE TEMP TABLE single AS
 SELECT n, i->>'player_id' AS player, pg_temp.settle_single(i) AS answer FROM items ORDER BY n;
 
-SELECT is((SELECT array_agg(status ORDER BY index) FROM r), ARRAY[200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
+SELECT is((SELECT array_agg(status ORDER BY index) FROM r), ARRAY[200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
           'every item settled (the replay answered)');
 SELECT is((SELECT array_agg(regexp_replace(status || ' ' || body::text, '"rolling_id": \d+', '"rolling_id": #', 'g') ORDER BY index) FROM r),
           (SELECT array_agg(regexp_replace(replace(answer, player || 's', player), '"rolling_id": \d+', '"rolling_id": #', 'g') ORDER BY n) FROM single),
@@ -107,6 +109,9 @@ SELECT is(pg_temp.state('q2'), replace(pg_temp.state('q2s'), 'q2s', 'q2'), 'q2 (
 SELECT is(pg_temp.state('q3'), replace(pg_temp.state('q3s'), 'q3s', 'q3'), 'q3 (frozen): the same');
 SELECT is(pg_temp.state('q4'), replace(pg_temp.state('q4s'), 'q4s', 'q4'), 'q4 (auto-completion): the same');
 SELECT is(pg_temp.state('q6'), replace(pg_temp.state('q6s'), 'q6s', 'q6'), 'q6 (a replay in the call): the same');
+SELECT is(pg_temp.state('q7'), replace(pg_temp.state('q7s'), 'q7s', 'q7'), 'q7 (more obligations than read): the same');
+SELECT is((SELECT array_agg(progress ORDER BY created_at, rolling_id) FROM wallet.rolling_obligation WHERE account_id = 'q7'),
+          ARRAY[300, 0, 0, 0, 0, 0, 0]::bigint[], 'q7''s oldest obligation took the progress');
 SELECT is((SELECT jsonb_agg(jsonb_build_array(status, progress) ORDER BY rolling_id) FROM wallet.rolling_obligation WHERE account_id = 'q4'),
           '[["ACTIVE", 600]]', 'q4''s obligation progressed and stays active (its open bet b is money: no auto-completion)');
 SELECT is((SELECT count(*)::int FROM wallet.rolling_obligation WHERE account_id = 'q2' AND status = 'COMPLETED'), 1,
