@@ -43,6 +43,26 @@ LANGUAGE sql STABLE AS $$
                                                'a settlement') END
 $$;
 
+-- Where one account's rows are in a list of account ids sorted in ascending order (COLLATE "C"),
+-- looking from position p_from on: {first, last}; {first, first - 1} when it has none there.
+CREATE OR REPLACE FUNCTION wallet._rows_of(p_accounts text[], p_account text, p_from integer)
+RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+    v_first integer := p_from;
+    v_last integer;
+BEGIN
+    WHILE v_first <= cardinality(p_accounts) AND p_accounts[v_first] < p_account COLLATE "C" LOOP
+        v_first := v_first + 1;
+    END LOOP;
+    v_last := v_first - 1;
+    WHILE v_last < cardinality(p_accounts) AND p_accounts[v_last + 1] = p_account LOOP
+        v_last := v_last + 1;
+    END LOOP;
+    RETURN ARRAY[v_first, v_last];
+END
+$$;
+
 -- The plain items of a batch call, settled together (docs/adr/0006-batch-settlement.md, "The
 -- plain path"): an item is plain when its account is active, its bet AUTHORIZED and not named
 -- before in the call, its settlement id unused, its postings move buckets that exist (no coupon)
@@ -100,6 +120,7 @@ DECLARE
     bk_hi integer;
     ob_lo integer := 1;
     ob_hi integer;
+    v_rows integer[];
     -- One item.
     v_i integer;
     v_bet wallet.bet;
@@ -129,12 +150,6 @@ DECLARE
     w_bets wallet.bet[] := '{}'::wallet.bet[];
     w_event_accounts text[] := '{}'::text[];
     w_events jsonb[] := '{}'::jsonb[];
-    w_bk_account text[] := '{}'::text[];
-    w_bk_type text[] := '{}'::text[];
-    w_bk_balance bigint[] := '{}'::bigint[];
-    w_ob_account text[] := '{}'::text[];
-    w_ob_id bigint[] := '{}'::bigint[];
-    w_ob_progress bigint[] := '{}'::bigint[];
     w_rp_account text[] := '{}'::text[];
     w_rp_id bigint[] := '{}'::bigint[];
     w_rp_bet text[] := '{}'::text[];
@@ -191,20 +206,12 @@ BEGIN
                 ac_at := ac_at + 1;
             END LOOP;
             v_open := ac_at <= cardinality(p_accounts) AND p_accounts[ac_at] = v_account AND p_statuses[ac_at] = 'active';
-            WHILE bk_lo <= cardinality(bk_account) AND bk_account[bk_lo] < v_account COLLATE "C" LOOP
-                bk_lo := bk_lo + 1;
-            END LOOP;
-            bk_hi := bk_lo - 1;
-            WHILE bk_hi < cardinality(bk_account) AND bk_account[bk_hi + 1] = v_account LOOP
-                bk_hi := bk_hi + 1;
-            END LOOP;
-            WHILE ob_lo <= cardinality(ob_account) AND ob_account[ob_lo] < v_account COLLATE "C" LOOP
-                ob_lo := ob_lo + 1;
-            END LOOP;
-            ob_hi := ob_lo - 1;
-            WHILE ob_hi < cardinality(ob_account) AND ob_account[ob_hi + 1] = v_account LOOP
-                ob_hi := ob_hi + 1;
-            END LOOP;
+            v_rows := wallet._rows_of(bk_account, v_account, bk_lo);
+            bk_lo := v_rows[1];
+            bk_hi := v_rows[2];
+            v_rows := wallet._rows_of(ob_account, v_account, ob_lo);
+            ob_lo := v_rows[1];
+            ob_hi := v_rows[2];
             v_plain := true;
             v_seen_bets := '{}';
             v_seen_keys := '{}';
@@ -352,29 +359,15 @@ BEGIN
     IF cardinality(w_bets) = 0 THEN
         RETURN;
     END IF;
-    FOR k IN 1 .. cardinality(bk_type) LOOP
-        IF bk_balance[k] <> bk_read[k] THEN
-            w_bk_account := w_bk_account || bk_account[k];
-            w_bk_type := w_bk_type || bk_type[k];
-            w_bk_balance := w_bk_balance || bk_balance[k];
-        END IF;
-    END LOOP;
     UPDATE wallet.bucket b SET balance = x.balance
-      FROM unnest(w_bk_account, w_bk_type, w_bk_balance) AS x(account_id, bucket_type, balance)
-     WHERE b.account_id = x.account_id AND b.bucket_type = x.bucket_type;
+      FROM unnest(bk_account, bk_type, bk_balance, bk_read) AS x(account_id, bucket_type, balance, was)
+     WHERE x.balance <> x.was AND b.account_id = x.account_id AND b.bucket_type = x.bucket_type;
     INSERT INTO wallet.ledger_txn (account_id, txn_id, kind, ref, actor, topology_version, targets, amounts, balances_after)
     SELECT t.account_id, t.txn_id, t.kind, t.ref, t.actor, t.topology_version, t.targets, t.amounts, t.balances_after
       FROM unnest(w_txns) AS t;
-    FOR k IN 1 .. cardinality(ob_id) LOOP
-        IF ob_progress[k] <> ob_read[k] THEN
-            w_ob_account := w_ob_account || ob_account[k];
-            w_ob_id := w_ob_id || ob_id[k];
-            w_ob_progress := w_ob_progress || ob_progress[k];
-        END IF;
-    END LOOP;
     UPDATE wallet.rolling_obligation o SET progress = x.progress
-      FROM unnest(w_ob_account, w_ob_id, w_ob_progress) AS x(account_id, rolling_id, progress)
-     WHERE o.account_id = x.account_id AND o.rolling_id = x.rolling_id;
+      FROM unnest(ob_account, ob_id, ob_progress, ob_read) AS x(account_id, rolling_id, progress, was)
+     WHERE x.progress <> x.was AND o.account_id = x.account_id AND o.rolling_id = x.rolling_id;
     INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
     SELECT * FROM unnest(w_rp_account, w_rp_id, w_rp_bet, w_rp_amount);
     UPDATE wallet.bet b SET status = x.status, result = x.result, payout = x.payout, settlement_id = x.settlement_id,
