@@ -167,7 +167,7 @@ $$;
 -- The obligations are read in that order (the index rolling_active's, migration 0011: no sort of
 -- every active obligation of the player) and the read stops once both amounts are used up
 -- (room is never negative: the row rule keeps progress <= required); each one that takes a
--- share is updated by its key.  Every statement is a plain one on the account's rows: no
+-- share is updated by its key and its share recorded (an INSERT ... VALUES).  Every statement is a plain one on the account's rows: no
 -- window or join to plan and start on every settle (docs/benchmarks.md).
 CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
                                                     p_deposit_progress bigint, p_bonus_progress bigint, p_actor text)
@@ -181,8 +181,6 @@ DECLARE
     v_progress bigint;
     v_touched jsonb := '[]'::jsonb;
     v_completed bigint[] := '{}'::bigint[];
-    v_ids bigint[] := '{}'::bigint[];
-    v_amounts bigint[] := '{}'::bigint[];
     v_id bigint;
 BEGIN
     IF v_left_deposit = 0 AND v_left_bonus = 0 THEN
@@ -203,19 +201,15 @@ BEGIN
             UPDATE wallet.rolling_obligation SET progress = progress + v_amount
              WHERE account_id = p_account_id AND rolling_id = v_ob.rolling_id
             RETURNING progress INTO v_progress;
+            INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
+            VALUES (p_account_id, v_ob.rolling_id, p_bet_id, v_amount);
             v_touched := v_touched || jsonb_build_array(wallet._rolling_touched(v_ob.rolling_id, v_progress, v_ob.required));
-            v_ids := v_ids || v_ob.rolling_id;
-            v_amounts := v_amounts || v_amount;
             IF v_progress >= v_ob.required THEN
                 v_completed := v_completed || v_ob.rolling_id;
             END IF;
         END IF;
         EXIT WHEN v_left_deposit = 0 AND v_left_bonus = 0;
     END LOOP;
-    IF cardinality(v_ids) > 0 THEN
-        INSERT INTO wallet.rolling_progress (account_id, rolling_id, bet_id, amount)
-        SELECT p_account_id, x.rolling_id, p_bet_id, x.amount FROM unnest(v_ids, v_amounts) AS x(rolling_id, amount);
-    END IF;
     FOREACH v_id IN ARRAY v_completed LOOP
         PERFORM wallet._rolling_close(p_account_id, v_id, 'COMPLETED', p_actor);
     END LOOP;
