@@ -442,6 +442,9 @@ BEGIN
     END IF;
     -- Every item's values and problems in one pass, and the order the valid ones are applied in.
     -- The problem lists are built only for items that fail the checks (OFFSET 0: once per item).
+    -- The inner OFFSET 0 hands the checks plain columns, not the expressions that extract them:
+    -- with an expression for an argument it uses more than once, wallet._bet_settle_problems is
+    -- not inlined and its body is planned again for every item.
     SELECT array_agg(t.bet_id ORDER BY t.n), array_agg(t.player_id ORDER BY t.n), array_agg(t.settlement_id ORDER BY t.n),
            array_agg(t.result ORDER BY t.n), array_agg(t.payout ORDER BY t.n), array_agg(t.problems ORDER BY t.n),
            coalesce(array_agg(t.n ORDER BY t.player_id COLLATE "C", t.n) FILTER (WHERE t.problems = '[]'), '{}')
@@ -463,7 +466,8 @@ BEGIN
                            CASE WHEN jsonb_typeof(e.item -> 'settlement_id') = 'string' THEN e.item ->> 'settlement_id' END AS settlement_id,
                            CASE WHEN jsonb_typeof(e.item -> 'result') = 'string' THEN e.item ->> 'result' END AS result,
                            CASE WHEN jsonb_typeof(e.item) = 'object' THEN wallet._json_int(e.item -> 'payout') END AS payout
-                      FROM jsonb_array_elements(p_settlements) WITH ORDINALITY AS e(item, n)) f
+                      FROM jsonb_array_elements(p_settlements) WITH ORDINALITY AS e(item, n)
+                    OFFSET 0) f
             OFFSET 0) t;
     v_status := array_fill(NULL::integer, ARRAY[v_count]);
     v_body := array_fill(NULL::jsonb, ARRAY[v_count]);
