@@ -202,10 +202,9 @@ BEGIN
         v_i := p_order[v_pos];
         IF v_account IS DISTINCT FROM p_players[v_i] THEN
             v_account := p_players[v_i];
-            WHILE ac_at <= cardinality(p_accounts) AND p_accounts[ac_at] < v_account COLLATE "C" LOOP
-                ac_at := ac_at + 1;
-            END LOOP;
-            v_open := ac_at <= cardinality(p_accounts) AND p_accounts[ac_at] = v_account AND p_statuses[ac_at] = 'active';
+            v_rows := wallet._rows_of(p_accounts, v_account, ac_at);
+            ac_at := v_rows[1];
+            v_open := v_rows[2] >= ac_at AND p_statuses[ac_at] = 'active';
             v_rows := wallet._rows_of(bk_account, v_account, bk_lo);
             bk_lo := v_rows[1];
             bk_hi := v_rows[2];

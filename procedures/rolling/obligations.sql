@@ -165,8 +165,9 @@ $$;
 -- The obligations are read in that order (the index rolling_active's, migration 0011: no sort of
 -- every active obligation of the player) and the read stops once both amounts are used up
 -- (room is never negative: the row rule keeps progress <= required); each one that takes a
--- share is updated by its key and its share recorded (an INSERT ... VALUES).  Every statement is a plain one on the account's rows: no
--- window or join to plan and start on every settle (docs/benchmarks.md).
+-- share is updated by its key and its share recorded (an INSERT ... VALUES).  Every statement
+-- is a plain one on the account's rows: no window or join to plan and start on every settle
+-- (docs/benchmarks.md).
 CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
                                                     p_deposit_progress bigint, p_bonus_progress bigint, p_actor text)
 RETURNS jsonb
