@@ -64,6 +64,9 @@ PG_LOG_KEPT = 4 * 1024 * 1024  # the last 4 MiB of PostgreSQL's log go to --out'
 # and track_functions = all (both only for that phase).
 SERVER_SETTINGS = {
     "shared_preload_libraries": "pg_stat_statements",
+    # Times each WAL write and flush (pg_stat_wal), for every SQL row's commit-flush figures
+    # (Bench.wal_flushes): two clock reads a flush, the same for tpcb-like and the wallet.
+    "track_wal_io_timing": "on",
 }
 
 SMALL_DB = "ruby_wallet_small"  # the never-grown twin of DATABASE (history phase)
@@ -360,11 +363,15 @@ class Bench:
                 cmd += ["-D", f"{k}={v}"]
         busy = self.wait_quiet() if record else None
         load = loadavg()
+        watch_wal = record and cluster is None
+        if watch_wal:
+            self.reset_wal_stats()
         cpu0 = children_cpu()
         t0 = time.monotonic()
         role = script_role(BENCH / script) if script and user != "postgres" else None
         proc = subprocess.run(cmd, env=self.pg_env(user, db, role, cluster), capture_output=True, text=True)
         wall = time.monotonic() - t0
+        wal = self.wal_flushes() if watch_wal else None
         cpu = children_cpu() - cpu0
         out = proc.stdout
         tps = _float(r"^tps = ([0-9.]+) \(without initial connection time\)", out)
@@ -404,6 +411,16 @@ class Bench:
                 "transactions": _float(r"^number of transactions actually processed: (\d+)", out),
             },
         )
+        txns = res.extra["transactions"]
+        if wal and txns and wal["flushes"]:
+            # Why a short command's rate at 8 clients falls below its one-connection rate: each
+            # commit waits for the WAL flush that covers it (docs/benchmarks.md, "Where the 8
+            # clients' time goes").
+            res.extra["wal"] = wal
+            res.note = (res.note + "; " if res.note else "") + (
+                f"WAL {wal['bytes'] / txns / 1024:.2f} KB a transaction, {txns / wal['flushes']:.1f} commits a flush, "
+                f"{wal['sync_ms'] / wal['flushes'] * 1000:.0f} us a flush"
+            )
         if cmds_per_txn > 1:
             res.note = (
                 res.note + "; " if res.note else ""
@@ -417,6 +434,19 @@ class Bench:
             f"p99 {res.p99_ms and round(res.p99_ms, 2)} ms, errors {errors}, load1 {load}"
         )
         return res
+
+    def reset_wal_stats(self) -> None:
+        with self.su() as conn:
+            conn.execute("SELECT pg_stat_reset_shared('wal')")
+
+    def wal_flushes(self) -> dict | None:
+        """The cluster's WAL since reset_wal_stats: bytes, flushes (fdatasync calls) and the
+        milliseconds they took (track_wal_io_timing), summed over every backend."""
+        with self.su() as conn:
+            row = conn.execute("SELECT wal_bytes, wal_sync, wal_sync_time FROM pg_stat_wal").fetchone()
+        if row is None:
+            return None
+        return {"bytes": float(row[0]), "flushes": int(row[1]), "sync_ms": float(row[2])}
 
     def wait_quiet(self) -> float:
         """Before a measured run: wait (up to --wait-quiet seconds) until the machine is idle
