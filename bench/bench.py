@@ -146,6 +146,10 @@ class Result:
     note: str = ""
     extra: dict = field(default_factory=dict)
 
+    def add_note(self, text: str) -> None:
+        """Appends one more remark to the row's notes column, "; " between remarks."""
+        self.note = f"{self.note}; {text}" if self.note else text
+
 
 def wrk_result(proc: subprocess.CompletedProcess) -> dict | None:
     """The BENCHJSON line the bench's wrk scripts print at the end (None, said, when wrk failed)."""
@@ -417,16 +421,14 @@ class Bench:
             # commit waits for the WAL flush that covers it (docs/benchmarks.md, "Where the 8
             # clients' time goes").
             res.extra["wal"] = wal
-            res.note = (res.note + "; " if res.note else "") + (
+            res.add_note(
                 f"WAL {wal['bytes'] / txns / 1024:.2f} KB a transaction, {txns / wal['flushes']:.1f} commits a flush, "
                 f"{wal['sync_ms'] / wal['flushes'] * 1000:.0f} us a flush"
             )
         if cmds_per_txn > 1:
-            res.note = (
-                res.note + "; " if res.note else ""
-            ) + f"{cmds_per_txn} commands per pgbench transaction; p50/p99 are per pair"
+            res.add_note(f"{cmds_per_txn} commands per pgbench transaction; p50/p99 are per pair")
         if expect_clean and errors:
-            res.note = (res.note + "; " if res.note else "") + (proc.stderr.strip().splitlines() or ["?"])[-1][:160]
+            res.add_note((proc.stderr.strip().splitlines() or ["?"])[-1][:160])
         if record:
             self.results.append(res)
         say(
