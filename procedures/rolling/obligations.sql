@@ -12,6 +12,7 @@ RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_id bigint;
+    v_topology integer;  -- the active topology, read once: the row and its event name the same one
 BEGIN
     IF p_required <= 0 THEN
         RETURN NULL;
@@ -20,13 +21,13 @@ BEGIN
                                            source_bucket_type, provider_type, source_kind, source_id, policy_snapshot)
     VALUES (p_account_id, p_group, p_kind, p_base, p_required, wallet._active_topology(),
             p_source_bucket_type, p_provider_type, p_source_kind, p_source_id, p_policy_snapshot)
-    RETURNING rolling_id INTO v_id;
+    RETURNING rolling_id, topology_version INTO v_id, v_topology;
     INSERT INTO wallet.resource_owner (resource_kind, resource_id, account_id) VALUES ('ROLLING', v_id::text, p_account_id);
     PERFORM wallet._emit(p_account_id, 'rolling.created', jsonb_build_object(
         'player_id', p_account_id, 'rolling_id', v_id, 'wallet_group', p_group, 'kind', p_kind,
         'base_amount', p_base, 'required', p_required, 'source_bucket_type', p_source_bucket_type,
         'provider_type', p_provider_type, 'source', p_source_kind || ':' || p_source_id,
-        'topology_version', wallet._active_topology(), 'policy_snapshot', p_policy_snapshot));
+        'topology_version', v_topology, 'policy_snapshot', p_policy_snapshot));
     RETURN v_id;
 END
 $$;
