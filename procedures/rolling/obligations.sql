@@ -177,29 +177,25 @@ CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group t
 RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_left_deposit bigint := greatest(p_deposit_progress, 0);
-    v_left_bonus bigint := greatest(p_bonus_progress, 0);
+    -- What is left to fill, by kind, in fill order: DEPOSIT, then BONUS.
+    v_kinds text[] := ARRAY['DEPOSIT', 'BONUS'];
+    v_left bigint[] := ARRAY[greatest(p_deposit_progress, 0), greatest(p_bonus_progress, 0)];
     v_amount bigint;
     v_progress bigint;
     v_touched jsonb := '[]'::jsonb;
     v_completed bigint[] := '{}'::bigint[];
     v_id bigint;
-    v_kind text;
     c_oldest_first CURSOR (p_kind text) FOR
         SELECT o.rolling_id, o.kind, o.required, o.required - o.progress AS room
           FROM wallet.rolling_obligation o
          WHERE o.account_id = p_account_id AND o.wallet_group = p_group AND o.kind = p_kind AND o.status = 'ACTIVE'
          ORDER BY o.created_at, o.rolling_id;
 BEGIN
-    FOREACH v_kind IN ARRAY ARRAY['DEPOSIT', 'BONUS'] LOOP
-        CONTINUE WHEN CASE v_kind WHEN 'DEPOSIT' THEN v_left_deposit ELSE v_left_bonus END = 0;
-        FOR v_ob IN c_oldest_first(v_kind) LOOP  -- v_ob: the cursor's row, declared by the loop
-            v_amount := wallet._rolling_share(v_ob.kind, v_ob.room, v_left_deposit, v_left_bonus);
-            IF v_ob.kind = 'DEPOSIT' THEN
-                v_left_deposit := v_left_deposit - v_amount;
-            ELSE
-                v_left_bonus := v_left_bonus - v_amount;
-            END IF;
+    FOR k IN 1 .. cardinality(v_kinds) LOOP
+        CONTINUE WHEN v_left[k] = 0;
+        FOR v_ob IN c_oldest_first(v_kinds[k]) LOOP  -- v_ob: the cursor's row, declared by the loop
+            v_amount := wallet._rolling_share(v_ob.kind, v_ob.room, v_left[1], v_left[2]);
+            v_left[k] := v_left[k] - v_amount;
             IF v_amount > 0 THEN
                 UPDATE wallet.rolling_obligation SET progress = progress + v_amount
                  WHERE account_id = p_account_id AND rolling_id = v_ob.rolling_id
@@ -211,7 +207,7 @@ BEGIN
                     v_completed := v_completed || v_ob.rolling_id;
                 END IF;
             END IF;
-            EXIT WHEN CASE v_kind WHEN 'DEPOSIT' THEN v_left_deposit ELSE v_left_bonus END = 0;
+            EXIT WHEN v_left[k] = 0;
         END LOOP;
     END LOOP;
     FOREACH v_id IN ARRAY v_completed LOOP
