@@ -123,6 +123,49 @@ def children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
+def role_cpu(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far: by the whole machine ('machine', every core's non-idle time), by
+    PostgreSQL ('database': every process named postgres alive now) and by the API server
+    ('server': server_pid and its descendants alive now).  Deltas of two calls around a run
+    split the run's CPU; a process that starts and ends between them (wrk) is in 'machine' only."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[str, int, float]] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        head, _, tail = stat.rpartition(")")
+        f = tail.split()
+        procs[int(d.name)] = (head.partition("(")[2], int(f[1]), (int(f[11]) + int(f[12])) / tick)
+    server = {server_pid}
+    grew = True
+    while grew:
+        more = {pid for pid, (_, ppid, _) in procs.items() if ppid in server} - server
+        server |= more
+        grew = bool(more)
+    idle, total = _cpu_times()
+    return {
+        "machine": (total - idle) / tick,
+        "database": sum(cpu for comm, _, cpu in procs.values() if comm == "postgres"),
+        "server": sum(procs[pid][2] for pid in server if pid in procs),
+    }
+
+
+def cpu_split(before: dict[str, float], after: dict[str, float], items: int) -> str:
+    """The CPU of a run an item, by role (role_cpu), in microseconds."""
+    if items <= 0:
+        return "-"
+    us = {k: 1e6 * (after[k] - before[k]) / items for k in before}
+    rest = us["machine"] - us["database"] - us["server"]
+    return (
+        f"machine CPU {us['machine']:,.0f} µs an item: PostgreSQL {us['database']:,.0f}, the API server "
+        f"{us['server']:,.0f}, the rest (wrk, anything else) {rest:,.0f}"
+    )
+
+
 def say(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -979,9 +1022,13 @@ $b$""")
             during: dict = {}
             prober = threading.Thread(target=lambda: during.update(probe(d) or {}))
             prober.start()
+            cpu0 = role_cpu(proc.pid)
             batch = wrk("wrk_batch.lua", base | {"BENCH_TAG": batch_tag, "BENCH_MODE": "batch"}, 8, 2, d)
+            cpu1 = role_cpu(proc.pid)
             prober.join()
+            cpu1b = role_cpu(proc.pid)
             single = wrk("wrk_batch.lua", base | {"BENCH_TAG": single_tag, "BENCH_MODE": "single"}, 8, 2, d)
+            cpu2 = role_cpu(proc.pid)
         finally:
             self.stop_server(proc)
         if batch:
@@ -1001,7 +1048,7 @@ $b$""")
                 busy_before=busy,
                 note=f"{batch['settled']:,} settled in {batch['requests']:,} requests; p50/p99 per request = per item "
                 f"(an item is answered with its batch); {batch['refused']} items refused; during the batches 2 more "
-                "connections sent single bets",
+                f"connections sent single bets (their CPU is in the split); {cpu_split(cpu0, cpu1, batch['settled'])}",
                 extra=batch,
             )
             self._ratio(row)
@@ -1019,7 +1066,8 @@ $b$""")
                 p50_ms=single["p50_us"] / 1000,
                 p99_ms=single["p99_us"] / 1000,
                 errors=wrk_errors(single),
-                note="the single settle beside the batch row (same kind of bets)",
+                note="the single settle beside the batch row (same kind of bets); "
+                f"{cpu_split(cpu1b, cpu2, single['settled'])}",
                 extra=single,
             )
             self._ratio(row)
