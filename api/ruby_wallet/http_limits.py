@@ -17,6 +17,7 @@ the interpreter's recursion limit).
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
@@ -25,10 +26,12 @@ from ruby_wallet.errors import WalletError, invalid
 MAX_BODY_BYTES = 1024 * 1024
 MAX_DEPTH = 32
 
-# A JSON string (with its escapes) or one bracket: strings are skipped whole, so a bracket
-# inside a string never counts.
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
-_OPENERS = frozenset(b"[{")
+# A JSON string with its escapes: taken out before the brackets are counted, so a bracket inside
+# a string never counts.  Every byte but the four brackets (what bytes.translate deletes), and
+# what each bracket does to the depth.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKETS = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 def check_content_type(header: str | None) -> None:
@@ -45,24 +48,27 @@ def check_content_type(header: str | None) -> None:
 
 def json_depth(raw: bytes) -> int:
     """The deepest nesting of arrays and objects in `raw` (0 for a scalar).  Not a validator:
-    brackets are only counted outside strings, and the parser reports malformed text later."""
+    brackets are only counted outside strings, and the parser reports malformed text later.
+    Each step is one pass in C (a loop over the tokens in Python was about 15% of the server's
+    CPU for a 100-item batch, py-spy 2026-12-03)."""
     openers = raw.count(b"[") + raw.count(b"{")
     if openers <= MAX_DEPTH:
         return openers  # a bound, not the depth: never deeper than the number of openers
-    depth = deepest = 0
-    for match in _TOKEN.finditer(raw):
-        token = match.group()
-        if len(token) != 1:
-            continue  # a string
-        if token[0] in _OPENERS:
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > MAX_DEPTH:
-                    return deepest
-        else:
-            depth -= 1
-    return deepest
+    brackets = _outside_strings(raw).translate(None, _NOT_BRACKETS)
+    return max(0, max(itertools.accumulate(map(_STEP.__getitem__, brackets)), default=0))
+
+
+def _outside_strings(raw: bytes) -> bytes:
+    """`raw` without its JSON strings.  Without a backslash no string holds a quote, so the
+    strings are what lies between a quote and the next one (a quote that opens none is passed,
+    and what follows it is kept, as the pattern keeps it)."""
+    if b"\\" in raw:
+        return _STRING.sub(b"", raw)
+    parts = raw.split(b'"')
+    outside = parts[0::2]
+    if len(parts) % 2 == 0:
+        outside.append(parts[-1])
+    return b"".join(outside)
 
 
 class _DuplicateKey(Exception):
@@ -71,11 +77,13 @@ class _DuplicateKey(Exception):
 
 
 def _pairs_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    found: dict[str, object] = {}
-    for key, value in pairs:
-        if key in found:
-            raise _DuplicateKey(key)
-        found[key] = value
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return found
 
 

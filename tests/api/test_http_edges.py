@@ -8,10 +8,13 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from ruby_wallet.app import create_app
-from ruby_wallet.http_limits import MAX_BODY_BYTES, MAX_DEPTH, json_depth
+from ruby_wallet.errors import WalletError
+from ruby_wallet.http_limits import MAX_BODY_BYTES, MAX_DEPTH, check_json_shape, json_depth
 from tests.support.http import PROBLEM, assert_problem, create_key
 
 UNEXPECTED_METHODS = ["TRACE", "CONNECT", "PROPFIND", "BREW", "PATCH", "DELETE", "PUT"]
@@ -198,6 +201,83 @@ def test_nesting_of_32_is_judged_on_its_fields(api):
 def test_brackets_inside_strings_do_not_count():
     assert json_depth(b'{"a": "' + b"[" * 1000 + b'"}') == 1
     assert json_depth(b'{"a": "\\"' + b"{" * 1000 + b'"}') == 1
+
+
+def _depth(value: object) -> int:
+    """The nesting of arrays and objects in a decoded JSON value (0 for a scalar)."""
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+# Strings full of what could be taken for structure: brackets, quotes, backslashes.
+_TRICKY = st.text(alphabet='[]{}"\\:,ab\u00e9', max_size=8)
+_JSON = st.recursive(
+    st.none() | st.integers() | _TRICKY,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY, inner, max_size=3),
+    max_leaves=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_JSON, wrap=st.integers(min_value=0, max_value=40))
+def test_json_depth_is_the_nesting_once_past_the_limit(value, wrap):
+    """json_depth tells a body nested deeper than MAX_DEPTH (more than MAX_DEPTH) from any other:
+    with more than MAX_DEPTH openers it answers the true depth up to the limit, with fewer a bound
+    of at most MAX_DEPTH that is never below the depth."""
+    for _ in range(wrap):
+        value = [value]
+    raw = json.dumps(value, ensure_ascii=False).encode()
+    depth = json_depth(raw)
+    if _depth(value) > MAX_DEPTH:
+        assert depth > MAX_DEPTH
+    elif raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+        assert depth == _depth(value)
+    else:
+        assert _depth(value) <= depth <= MAX_DEPTH
+
+
+def _depth_of_text(raw: bytes) -> int:
+    """The depth json_depth means, for any text: a left-to-right scan that skips each JSON string
+    (with its escapes) whole and counts the brackets outside them."""
+    depth = deepest = 0
+    for token in re.findall(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]', raw, re.S):
+        if len(token) == 1:
+            depth += 1 if token in b"[{" else -1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    text=st.text(alphabet='[]{}"\\a', min_size=33, max_size=120) | st.text(alphabet='[]{}"a', min_size=33, max_size=120)
+)
+def test_json_depth_reads_malformed_text_as_the_scan_does(text):
+    """Malformed text too (unclosed strings, stray quotes and backslashes): json_depth agrees
+    with the plain scan, so a body is refused or not the same way whatever its strings hold."""
+    raw = text.encode()
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH:
+        assert json_depth(raw) == _depth_of_text(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(st.sampled_from(["a", "b", "c", "\u00e9"]), st.integers()), max_size=5))
+def test_a_duplicate_key_is_found_wherever_it_is(pairs):
+    """check_json_shape refuses an object (here inside a batch-like list) exactly when a key
+    repeats, and names the first key seen twice."""
+    obj = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in pairs) + "}"
+    raw = ("[" + ", ".join([obj] * 40) + "]").encode()  # 41 openers, 2 deep
+    keys = [k for k, _ in pairs]
+    repeated = next((k for i, k in enumerate(keys) if k in keys[:i]), None)
+    if repeated is None:
+        check_json_shape(raw)
+    else:
+        with pytest.raises(WalletError) as refused:
+            check_json_shape(raw)
+        assert refused.value.status == 422
+        assert repr(repeated) in refused.value.problem()["errors"][0]["message"]
 
 
 @pytest.mark.parametrize(

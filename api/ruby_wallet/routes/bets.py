@@ -279,6 +279,10 @@ def batch_slots(pool_max: int) -> asyncio.Semaphore:
     return asyncio.Semaphore(max(1, pool_max // 2))
 
 
+# How psycopg sends a text parameter (it refuses a NUL character): one dumper for every item.
+_TEXT = StrDumper(str)
+
+
 def _item_refusal(item: Any) -> WalletError | None:
     """Why POST /v1/bets/{bet_id}/settle would refuse this item before the database sees it: its
     body's problems (every one, as that route lists them), or a bet id psycopg cannot send."""
@@ -287,7 +291,7 @@ def _item_refusal(item: Any) -> WalletError | None:
     except msgspec.ValidationError:
         return invalid(collect_problems(_BatchItem, item))
     try:
-        StrDumper(str).dump(decoded.bet_id)
+        _TEXT.dump(decoded.bet_id)
     except psycopg.DataError as exc:
         return translate(exc)
     return None
