@@ -44,7 +44,7 @@ DECLARE
     v_credits jsonb := '[]'::jsonb;
 BEGIN
     FOR i IN 1 .. coalesce(cardinality(p_targets), 0) LOOP
-        IF p_amounts[i] > 0 AND p_targets[i] !~ '^(@|coupon:)' THEN
+        IF p_amounts[i] > 0 AND wallet._target_is_bucket(p_targets[i]) THEN
             v_credits := v_credits || jsonb_build_array(jsonb_build_object('bucket_type', p_targets[i], 'amount', p_amounts[i]));
         END IF;
     END LOOP;

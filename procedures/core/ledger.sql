@@ -25,6 +25,15 @@ LANGUAGE sql IMMUTABLE AS $$
                 ELSE '@' || p.pocket END
 $$;
 
+-- Whether an entry's target (wallet._entry_target) is a bucket type, not a pocket or a coupon.
+-- Prefix tests, not a pattern: settlement answers ask it of every entry (a regular expression
+-- here cost a batch settlement about 0.5% of its instructions, callgrind 2026-12-03).
+CREATE OR REPLACE FUNCTION wallet._target_is_bucket(p_target text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT NOT (starts_with(p_target, '@') OR starts_with(p_target, 'coupon:'))
+$$;
+
 -- The one writer of money.  Applies each posting to its bucket (or coupon), in order, and
 -- records one ledger transaction: one row holding every entry (target, amount, balance after),
 -- whose row CHECK (wallet._ledger_entries_valid, migration 0005) refuses a transaction that does

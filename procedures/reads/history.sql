@@ -47,7 +47,7 @@ BEGIN
                      ORDER BY txn_id DESC) t
              CROSS JOIN LATERAL (
                    SELECT x.entry_no::integer AS entry_no,
-                          CASE WHEN x.target !~ '^(@|coupon:)' THEN x.target END AS bucket_type,
+                          CASE WHEN wallet._target_is_bucket(x.target) THEN x.target END AS bucket_type,
                           CASE WHEN x.target LIKE 'coupon:%' THEN substr(x.target, 8) END AS coupon_id,
                           x.amount, x.balance_after
                      FROM unnest(t.targets, t.amounts, t.balances_after) WITH ORDINALITY AS x(target, amount, balance_after, entry_no)
