@@ -167,7 +167,11 @@ class LocalCluster:
                         f"--pwfile={pwfile}",
                         "-E",
                         "UTF8",
+                        # Text compares byte by byte (the same order as C.UTF-8's for UTF-8
+                        # text, through memcmp instead of the locale): every key of the wallet is
+                        # text (docs/adr/0007-byte-order-collation.md).
                         "--locale=C.UTF-8",
+                        "--lc-collate=C",
                     ]
                 ),
                 check=True,

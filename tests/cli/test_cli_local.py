@@ -10,6 +10,7 @@ import sys
 import time
 
 import httpx
+import psycopg
 
 from ruby_wallet.localdb import LocalCluster
 
@@ -92,3 +93,18 @@ def test_one_shot_commands_start_and_stop_the_cluster(tmp_path):
     assert "unchanged" in _cli(env, "migrate").stderr
     assert _cli(env, "check").stdout.startswith("reconciliation clean")
     assert not LocalCluster(tmp_path / "home").running()
+
+
+def test_the_local_cluster_compares_text_byte_by_byte(tmp_path):
+    """Its databases collate in byte order (docs/adr/0007-byte-order-collation.md) and keep
+    UTF-8 character classes: the wallet's text keys compare through memcmp."""
+    cluster = LocalCluster(tmp_path / "home")
+    try:
+        with psycopg.connect(cluster.ensure_running()) as conn:
+            row = conn.execute(
+                "SELECT datcollate, datctype, pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()"
+            ).fetchone()
+            assert row == ("C", "C.UTF-8", "UTF8")
+            assert conn.execute("SELECT upper('é'), 'b' < 'é', 'Z' < 'a'").fetchone() == ("É", True, True)
+    finally:
+        cluster.stop()
