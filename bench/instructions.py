@@ -1,0 +1,217 @@
+"""What a command costs the database in instructions, counted by callgrind: a figure that does not
+move with the machine's load, for comparing two versions of a procedure (docs/benchmarks.md,
+"Eighth session").
+
+    bench/instructions                     # batch settlement, bet authorize, tpcb-like: instructions an item
+    bench/instructions --load FILE.sql     # the same with FILE.sql loaded first (CREATE OR REPLACE ...)
+
+A throwaway cluster (ruby_wallet.localdb.LocalCluster, so as root it runs as the postgres OS
+user) is migrated and seeded (--players, each with 10^9 in SPORTS_NORMAL through an auto-approved
+deposit, so each holds a DEPOSIT rolling obligation), pgbench's tables are created (scale 10) and
+the bets to settle are authorized.  Then the cluster is stopped and every workload runs as a
+script of a single-user backend (`postgres --single -j`) under `valgrind --tool=callgrind`:
+
+- start: the backend starting and running `SELECT 1` (subtracted from the others);
+- batch: --items settlements of those bets through game.bet_settle_batch, 50 items a call on 50
+  players, every other one WIN 2x, the others LOSS (as bench/wrk_batch.lua sends them);
+- authorize: --items game.bet_authorize calls in one DO block;
+- tpcb-like: --items of pgbench's tpcb-like transactions, its five statements prepared, each in
+  BEGIN ... COMMIT.
+
+Each --load file is loaded at the start of every workload's script, so a run with a changed
+procedures/ file and a run with the original pay the same compile.  Runs of the same code agree
+to about 0.2%; differences smaller than that are not differences.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+from ruby_wallet import pgctl
+from ruby_wallet.localdb import DATABASE, LocalCluster, find_bindir
+from ruby_wallet.migrate import migrate
+
+CHUNK = 50
+TPCB_SCALE = 10
+
+
+def statements(text: str) -> str:
+    """SQL text as single-user -j mode reads it: each statement ends with a semicolon and an
+    empty line, so the text itself must have no empty line (they are dropped)."""
+    return "\n".join(line for line in text.splitlines() if line.strip()).rstrip() + "\n\n"
+
+
+def batch_script(items: int, players: int) -> str:
+    calls = []
+    for start in range(1, items + 1, CHUNK):
+        chunk = []
+        for i in range(start, min(items, start + CHUNK - 1) + 1):
+            win = i % 2 == 0
+            stake = 1 + i % 1000
+            chunk.append(
+                {
+                    "bet_id": f"ins-{i}",
+                    "settlement_id": f"ins-{i}-st",
+                    "player_id": f"p{1 + (i - 1) % players}",
+                    "result": "WIN" if win else "LOSS",
+                    "payout": 2 * stake if win else 0,
+                }
+            )
+        body = json.dumps(chunk).replace("'", "''")
+        calls.append(
+            f"SELECT count(*) FILTER (WHERE status = 200) FROM game.bet_settle_batch('{body}'::jsonb, 'bench');\n\n"
+        )
+    return "".join(calls)
+
+
+def authorize_script(items: int, players: int) -> str:
+    return statements(f"""DO $b$ BEGIN FOR i IN 1..{items} LOOP
+    PERFORM game.bet_authorize('ina-' || i, 'p' || (1 + (i * 7) % {players}), 'SPORTS', 'bench', 1 + i % 1000, 2.0, NULL, 'bench');
+END LOOP; END $b$;""")
+
+
+def tpcb_script(items: int) -> str:
+    rnd = random.Random(7)
+    out = [
+        statements(s)
+        for s in (
+            "PREPARE u1(int, int) AS UPDATE pgbench_accounts SET abalance = abalance + $2 WHERE aid = $1;",
+            "PREPARE s1(int) AS SELECT abalance FROM pgbench_accounts WHERE aid = $1;",
+            "PREPARE u2(int, int) AS UPDATE pgbench_tellers SET tbalance = tbalance + $2 WHERE tid = $1;",
+            "PREPARE u3(int, int) AS UPDATE pgbench_branches SET bbalance = bbalance + $2 WHERE bid = $1;",
+            "PREPARE i1(int, int, int, int) AS INSERT INTO pgbench_history (tid, bid, aid, delta, mtime)"
+            " VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP);",
+        )
+    ]
+    for _ in range(items):
+        aid, bid = rnd.randint(1, 100_000 * TPCB_SCALE), rnd.randint(1, TPCB_SCALE)
+        tid, delta = rnd.randint(1, 10 * TPCB_SCALE), rnd.randint(-5000, 5000)
+        out.append(
+            f"BEGIN;\n\nEXECUTE u1({aid}, {delta});\n\nEXECUTE s1({aid});\n\nEXECUTE u2({tid}, {delta});\n\n"
+            f"EXECUTE u3({bid}, {delta});\n\nEXECUTE i1({tid}, {bid}, {aid}, {delta});\n\nCOMMIT;\n\n"
+        )
+    return "".join(out)
+
+
+def prepare(cluster: LocalCluster, players: int, items: int, bindir: Path) -> None:
+    url = cluster.ensure_running()
+    migrate(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT count(payments.open_account('p' || i, 'KRW', 'bench')) FROM generate_series(1, %s) i", (players,)
+        )
+        conn.execute(
+            "SELECT count(payments.deposit_create('seed-' || i, 'p' || i, 1000000000, 'SPORTS_NORMAL', true, 'bench'))"
+            " FROM generate_series(1, %s) i",
+            (players,),
+        )
+        conn.execute(f"""DO $b$ BEGIN FOR i IN 1..{items} LOOP
+            PERFORM game.bet_authorize('ins-' || i, 'p' || (1 + (i - 1) % {players}), 'SPORTS', 'bench', 1 + i % 1000, 2.0, NULL, 'bench');
+        END LOOP; END $b$""")
+    subprocess.run(
+        [str(bindir / "pgbench"), "-i", "-s", str(TPCB_SCALE), "-q", cluster.url()],
+        check=True,
+        capture_output=True,
+    )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        conn.execute("CHECKPOINT")
+    cluster.stop()
+
+
+def instructions(cluster: LocalCluster, bindir: Path, script: str) -> int:
+    """Instructions of a single-user backend running `script` on the stopped cluster."""
+    cmd = pgctl.as_server_user(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--callgrind-out-file=/dev/null",
+            str(bindir / "postgres"),
+            "--single",
+            "-j",
+            "-D",
+            str(cluster.data),
+            "-c",
+            "shared_preload_libraries=",
+            DATABASE,
+        ]
+    )
+    proc = subprocess.run(cmd, input=script, capture_output=True, text=True, check=False)
+    errors = [
+        line for line in proc.stdout.splitlines() + proc.stderr.splitlines() if re.search(r"\b(ERROR|FATAL):", line)
+    ]
+    if proc.returncode != 0 or errors:
+        raise SystemExit(
+            f"bench/instructions: the backend failed ({proc.returncode}): {errors[:3] or proc.stderr[-2000:]}"
+        )
+    found = re.search(r"Collected : (\d+)", proc.stderr)
+    if not found:
+        raise SystemExit(f"bench/instructions: no instruction count from valgrind:\n{proc.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--players", type=int, default=2000, help="seeded players (default 2000)")
+    p.add_argument(
+        "--items", type=int, default=1000, help="settlements, authorizes and tpcb-like transactions (default 1000)"
+    )
+    p.add_argument("--load", action="append", default=[], help="an SQL file loaded at the start of every workload")
+    p.add_argument("--keep", action="store_true", help="keep the temp folder")
+    a = p.parse_args()
+    if not shutil.which("valgrind"):
+        raise SystemExit("bench/instructions: valgrind is not installed (apt-get install valgrind)")
+    bindir = find_bindir()
+    loads = "".join(statements(Path(f).read_text()) for f in a.load)
+    tmp = Path(tempfile.mkdtemp(prefix="ruby-wallet-instructions-"))
+    cluster = LocalCluster(tmp)
+    try:
+        print(f"preparing {tmp}: {a.players} players, {a.items} bets to settle", file=sys.stderr, flush=True)
+        prepare(cluster, a.players, a.items, bindir)
+        start = instructions(cluster, bindir, "SELECT 1;\n\n")
+        base = instructions(cluster, bindir, loads + "SELECT 1;\n\n") if loads else start
+        rows = []
+        for name, script in (
+            ("batch settlement (50 a call)", batch_script(a.items, a.players)),
+            ("bet authorize", authorize_script(a.items, a.players)),
+            ("tpcb-like (prepared)", tpcb_script(a.items)),
+        ):
+            total = instructions(cluster, bindir, loads + script)
+            rows.append((name, total, (total - base) / a.items))
+            print(f"{name}: {total:,} instructions", file=sys.stderr, flush=True)
+        tpcb = rows[-1][2]
+        print(
+            f"| workload ({a.items:,} items{', loaded: ' + ', '.join(a.load) if a.load else ''}) | instructions | an item | x tpcb-like |"
+        )
+        print("|---|---|---|---|")
+        print(f"| backend start (subtracted) | {start:,} | | |")
+        for name, total, per in rows:
+            print(f"| {name} | {total:,} | {per:,.0f} | {per / tpcb:.2f}x |")
+    finally:
+        if pgctl_running(cluster):
+            cluster.stop()
+        if a.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pgctl_running(cluster: LocalCluster) -> bool:
+    try:
+        return cluster.running()
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
