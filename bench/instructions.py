@@ -181,8 +181,7 @@ def main() -> None:
     try:
         print(f"preparing {tmp}: {a.players} players, {a.items} bets to settle", file=sys.stderr, flush=True)
         prepare(cluster, a.players, a.items, bindir)
-        start = instructions(cluster, bindir, "SELECT 1;\n\n")
-        base = instructions(cluster, bindir, loads + "SELECT 1;\n\n") if loads else start
+        base = instructions(cluster, bindir, loads + "SELECT 1;\n\n")
         rows = []
         wanted = set(a.workloads.split(","))
         for key, name, script in (
@@ -204,19 +203,12 @@ def main() -> None:
         for name, total, per in rows:
             print(f"| {name} | {total:,} | {per:,.0f} | {f'{per / tpcb:.2f}x' if tpcb else '-'} |")
     finally:
-        if pgctl_running(cluster):
+        if cluster.running():
             cluster.stop()
         if a.keep:
             print(f"kept {tmp}", file=sys.stderr)
         else:
             shutil.rmtree(tmp, ignore_errors=True)
-
-
-def pgctl_running(cluster: LocalCluster) -> bool:
-    try:
-        return cluster.running()
-    except OSError:
-        return False
 
 
 if __name__ == "__main__":
