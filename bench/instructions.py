@@ -4,6 +4,7 @@ move with the machine's load, for comparing two versions of a procedure (docs/be
 
     bench/instructions                     # batch settlement, bet authorize, tpcb-like: instructions an item
     bench/instructions --load FILE.sql     # the same with FILE.sql loaded first (CREATE OR REPLACE ...)
+    bench/instructions --schema FILE.sql   # the same with FILE.sql run once after the migrations (DDL)
 
 A throwaway cluster (ruby_wallet.localdb.LocalCluster, so as root it runs as the postgres OS
 user) is migrated and seeded (--players, each with 10^9 in SPORTS_NORMAL through an auto-approved
@@ -14,7 +15,10 @@ script of a single-user backend (`postgres --single -j`) under `valgrind --tool=
 - start: the backend starting and running `SELECT 1` (subtracted from the others);
 - batch: --items settlements of those bets through game.bet_settle_batch, 50 items a call on 50
   players, every other one WIN 2x, the others LOSS (as bench/wrk_batch.lua sends them);
-- authorize: --items game.bet_authorize calls in one DO block;
+- authorize: --items game.bet_authorize calls, each a transaction (a prepared statement, as
+  pgbench -M prepared sends it);
+- settle: --items game.bet_settle calls (other bets than the batch's, each WIN 2x or LOSS), the same way;
+- deposit: --items auto-approved payments.deposit_create calls, the same way;
 - tpcb-like: --items of pgbench's tpcb-like transactions, its five statements prepared, each in
   BEGIN ... COMMIT.
 
@@ -42,6 +46,7 @@ from ruby_wallet.localdb import DATABASE, LocalCluster, find_bindir
 from ruby_wallet.migrate import migrate
 
 CHUNK = 50
+PLAYERS_OF_SETTLES = 500  # the single settles' bets are on the first 500 players
 TPCB_SCALE = 10
 
 
@@ -74,10 +79,36 @@ def batch_script(items: int, players: int) -> str:
     return "".join(calls)
 
 
+def one_transaction_each(prepare: str, calls: list[str]) -> str:
+    """A prepared statement executed once per transaction, as pgbench -M prepared runs a command:
+    each EXECUTE is a transaction of its own, so the work a transaction does once (PL/pgSQL
+    readies each expression it evaluates on first use in a transaction, the commit) is counted."""
+    return statements(prepare) + "".join(f"EXECUTE {c};\n\n" for c in calls)
+
+
 def authorize_script(items: int, players: int) -> str:
-    return statements(f"""DO $b$ BEGIN FOR i IN 1..{items} LOOP
-    PERFORM game.bet_authorize('ina-' || i, 'p' || (1 + (i * 7) % {players}), 'SPORTS', 'bench', 1 + i % 1000, 2.0, NULL, 'bench');
-END LOOP; END $b$;""")
+    return one_transaction_each(
+        "PREPARE a(text, text, bigint) AS SELECT game.bet_authorize($1, $2, 'SPORTS', 'bench', $3, 2.0, NULL, 'bench');",
+        [f"a('ina-{i}', 'p{1 + (i * 7) % players}', {1 + i % 1000})" for i in range(1, items + 1)],
+    )
+
+
+def settle_script(items: int) -> str:
+    return one_transaction_each(
+        "PREPARE s(text, text, text, text, bigint) AS SELECT game.bet_settle($1, $2, $3, $4, $5, 'bench');",
+        [
+            f"s('inq-{i}', 'p{1 + (i - 1) % PLAYERS_OF_SETTLES}', 'inq-{i}-st', "
+            f"'{'WIN' if i % 2 == 0 else 'LOSS'}', {2 * (1 + i % 1000) if i % 2 == 0 else 0})"
+            for i in range(1, items + 1)
+        ],
+    )
+
+
+def deposit_script(items: int, players: int) -> str:
+    return one_transaction_each(
+        "PREPARE d(text, text, bigint) AS SELECT payments.deposit_create($1, $2, $3, 'SPORTS_NORMAL', true, 'bench');",
+        [f"d('ind-{i}', 'p{1 + (i * 7) % players}', {1 + i % 1000})" for i in range(1, items + 1)],
+    )
 
 
 def tpcb_script(items: int) -> str:
@@ -103,10 +134,12 @@ def tpcb_script(items: int) -> str:
     return "".join(out)
 
 
-def prepare(cluster: LocalCluster, players: int, items: int, bindir: Path) -> None:
+def prepare(cluster: LocalCluster, players: int, items: int, bindir: Path, schema: list[str]) -> None:
     url = cluster.ensure_running()
     migrate(url)
     with psycopg.connect(url, autocommit=True) as conn:
+        for f in schema:
+            conn.execute(Path(f).read_text())
         conn.execute(
             "SELECT count(payments.open_account('p' || i, 'KRW', 'bench')) FROM generate_series(1, %s) i", (players,)
         )
@@ -117,6 +150,7 @@ def prepare(cluster: LocalCluster, players: int, items: int, bindir: Path) -> No
         )
         conn.execute(f"""DO $b$ BEGIN FOR i IN 1..{items} LOOP
             PERFORM game.bet_authorize('ins-' || i, 'p' || (1 + (i - 1) % {players}), 'SPORTS', 'bench', 1 + i % 1000, 2.0, NULL, 'bench');
+            PERFORM game.bet_authorize('inq-' || i, 'p' || (1 + (i - 1) % {PLAYERS_OF_SETTLES}), 'SPORTS', 'bench', 1 + i % 1000, 2.0, NULL, 'bench');
         END LOOP; END $b$""")
     subprocess.run(
         [str(bindir / "pgbench"), "-i", "-s", str(TPCB_SCALE), "-q", cluster.url()],
@@ -168,7 +202,16 @@ def main() -> None:
     )
     p.add_argument("--load", action="append", default=[], help="an SQL file loaded at the start of every workload")
     p.add_argument(
-        "--workloads", default="batch,authorize,tpcb", help="which of batch, authorize, tpcb to run (default all three)"
+        "--schema",
+        action="append",
+        default=[],
+        help="an SQL file run once after the migrations, before seeding (a changed table or constraint:"
+        " DDL in --load would re-validate tables that grow from one workload to the next)",
+    )
+    p.add_argument(
+        "--workloads",
+        default="batch,authorize,tpcb",
+        help="which of batch, authorize, settle, deposit, tpcb to run, in that order (default batch,authorize,tpcb)",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp folder")
     a = p.parse_args()
@@ -180,13 +223,15 @@ def main() -> None:
     cluster = LocalCluster(tmp)
     try:
         print(f"preparing {tmp}: {a.players} players, {a.items} bets to settle", file=sys.stderr, flush=True)
-        prepare(cluster, a.players, a.items, bindir)
+        prepare(cluster, a.players, a.items, bindir, a.schema)
         base = instructions(cluster, bindir, loads + "SELECT 1;\n\n")
         rows = []
         wanted = set(a.workloads.split(","))
         for key, name, script in (
             ("batch", "batch settlement (50 a call)", lambda: batch_script(a.items, a.players)),
             ("authorize", "bet authorize", lambda: authorize_script(a.items, a.players)),
+            ("settle", "bet settle (single)", lambda: settle_script(a.items)),
+            ("deposit", "deposit auto-approved", lambda: deposit_script(a.items, a.players)),
             ("tpcb", "tpcb-like (prepared)", lambda: tpcb_script(a.items)),
         ):
             if key not in wanted:
@@ -196,7 +241,8 @@ def main() -> None:
             print(f"{name}: {total:,} instructions", file=sys.stderr, flush=True)
         tpcb = rows[-1][2] if "tpcb" in wanted else None
         print(
-            f"| workload ({a.items:,} items{', loaded: ' + ', '.join(a.load) if a.load else ''}) | instructions | an item | x tpcb-like |"
+            f"| workload ({a.items:,} items{''.join(f', {k}: ' + ', '.join(v) for k, v in (('schema', a.schema), ('loaded', a.load)) if v)})"
+            " | instructions | an item | x tpcb-like |"
         )
         print("|---|---|---|---|")
         print(f"| backend start{' and loads' if loads else ''} (subtracted) | {base:,} | | |")
