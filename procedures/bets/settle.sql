@@ -73,6 +73,17 @@ BEGIN
     IF p_result = 'VOID' THEN
         RETURN wallet._bet_restore_postings(b) || wallet._pocket('HOLD', -b.stake);
     END IF;
+    -- One source (most bets): its one share is the one credit, what the merge below gives it
+    -- too, without its loops (PL/pgSQL readies each expression it runs in every transaction:
+    -- 3% of a settlement's instructions, bench/instructions).
+    IF cardinality(b.sources) = 1 THEN
+        v_share := (wallet._settlement_split(p_payout, ARRAY[(b.sources[1], b.source_kinds[1], b.source_amounts[1],
+                                             b.destinations[1], b.stakes_returned[1])::wallet.settle_source]))[1];
+        RETURN ARRAY[wallet._pocket('HOLD', -b.stake)]
+            || CASE WHEN v_share.credit > 0 THEN ARRAY[wallet._bucket(v_share.destination, v_share.credit)]
+                    ELSE '{}'::wallet.posting[] END
+            || wallet._pocket('PROMOTION', v_share.withheld) || wallet._pocket('HOUSE', b.stake - p_payout);
+    END IF;
     FOR i IN 1 .. coalesce(cardinality(b.sources), 0) LOOP
         v_sources := v_sources || (b.sources[i], b.source_kinds[i], b.source_amounts[i], b.destinations[i],
                                    b.stakes_returned[i])::wallet.settle_source;
