@@ -19,6 +19,8 @@ script of a single-user backend (`postgres --single -j`) under `valgrind --tool=
   pgbench -M prepared sends it);
 - settle: --items game.bet_settle calls (other bets than the batch's, each WIN 2x or LOSS), the same way;
 - deposit: --items auto-approved payments.deposit_create calls, the same way;
+- transfer: --items player.transfer_create calls SPORTS_NORMAL -> CASINO_NORMAL (each player's
+  DEPOSIT obligation gives a share: PROPORTIONAL inheritance), the same way;
 - tpcb-like: --items of pgbench's tpcb-like transactions, its five statements prepared, each in
   BEGIN ... COMMIT.
 
@@ -108,6 +110,13 @@ def deposit_script(items: int, players: int) -> str:
     return one_transaction_each(
         "PREPARE d(text, text, bigint) AS SELECT payments.deposit_create($1, $2, $3, 'SPORTS_NORMAL', true, 'bench');",
         [f"d('ind-{i}', 'p{1 + (i * 7) % players}', {1 + i % 1000})" for i in range(1, items + 1)],
+    )
+
+
+def transfer_script(items: int, players: int) -> str:
+    return one_transaction_each(
+        "PREPARE t(text, text, bigint) AS SELECT player.transfer_create($1, $2, 'SPORTS_NORMAL', 'CASINO_NORMAL', $3, 'bench');",
+        [f"t('int-{i}', 'p{1 + (i * 7) % players}', {1 + i % 100})" for i in range(1, items + 1)],
     )
 
 
@@ -211,7 +220,8 @@ def main() -> None:
     p.add_argument(
         "--workloads",
         default="batch,authorize,tpcb",
-        help="which of batch, authorize, settle, deposit, tpcb to run, in that order (default batch,authorize,tpcb)",
+        help="which of batch, authorize, settle, deposit, transfer, tpcb to run, in that order"
+        " (default batch,authorize,tpcb)",
     )
     p.add_argument("--keep", action="store_true", help="keep the temp folder")
     a = p.parse_args()
@@ -232,6 +242,7 @@ def main() -> None:
             ("authorize", "bet authorize", lambda: authorize_script(a.items, a.players)),
             ("settle", "bet settle (single)", lambda: settle_script(a.items)),
             ("deposit", "deposit auto-approved", lambda: deposit_script(a.items, a.players)),
+            ("transfer", "transfer SPORTS -> CASINO", lambda: transfer_script(a.items, a.players)),
             ("tpcb", "tpcb-like (prepared)", lambda: tpcb_script(a.items)),
         ):
             if key not in wanted:
