@@ -60,7 +60,9 @@ BEGIN
                                   txn_id = v_txn.txn_id, decision = v_result
          WHERE account_id = p_account_id AND deposit_id = p_deposit_id;
     END IF;
-    PERFORM wallet._emit(p_account_id, 'deposit.approved', v_result || jsonb_build_object(
+    -- The event (wallet._emit, inline on this path).
+    INSERT INTO wallet.outbox (account_id, event_type, payload)
+    VALUES (p_account_id, 'deposit.approved', v_result || jsonb_build_object(
         'player_id', p_account_id, 'wallet_group', p_type.wallet_group,
         'topology_version', p_type.topology_version,
         'policy', CASE WHEN p_policy.version IS NOT NULL THEN jsonb_build_object('wallet_group', p_type.wallet_group, 'version', p_policy.version) END));
@@ -101,9 +103,13 @@ BEGIN
     END IF;
     -- The lock, the deposit this id already names, the target bucket type in the active
     -- topology and its group's money policy.
-    -- The lock first, in a statement of its own: what the command reads next is read after
-    -- it, so it sees every command on this player that committed while this one waited.
-    v_ctx_account := wallet._lock_account(p_player_id);
+    -- The lock first (wallet._lock_account, inline on this path), in a statement of its own:
+    -- what the command reads next is read after it, so it sees every command on this player
+    -- that committed while this one waited.
+    SELECT * INTO v_ctx_account FROM wallet.account WHERE account_id = p_player_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM wallet._lock_account(p_player_id);  -- raises UNKNOWN_ACCOUNT
+    END IF;
     SELECT v_ctx_account AS account, d AS seen, bt AS type, gp AS policy
       INTO v_ctx
       FROM (SELECT) AS one
@@ -119,7 +125,9 @@ BEGIN
         END IF;
         PERFORM wallet._idempotency_conflict('deposit_create', p_deposit_id);
     END IF;
-    PERFORM wallet._require_open(v_ctx.account, p_allow_frozen => true);
+    IF (v_ctx.account).status <> 'active' THEN
+        PERFORM wallet._require_open(v_ctx.account, p_allow_frozen => true);
+    END IF;
     IF (v_ctx.type).code IS NULL THEN
         PERFORM wallet._active_bucket_type(p_bucket_type);  -- raises UNKNOWN_BUCKET_TYPE
     END IF;

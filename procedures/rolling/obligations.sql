@@ -23,7 +23,9 @@ BEGIN
             p_source_bucket_type, p_provider_type, p_source_kind, p_source_id, p_policy_snapshot)
     RETURNING rolling_id, topology_version INTO v_id, v_topology;
     INSERT INTO wallet.resource_owner (resource_kind, resource_id, account_id) VALUES ('ROLLING', v_id::text, p_account_id);
-    PERFORM wallet._emit(p_account_id, 'rolling.created', jsonb_build_object(
+    -- The event (wallet._emit, inline: every deposit, grant, credit and transfer opens one).
+    INSERT INTO wallet.outbox (account_id, event_type, payload)
+    VALUES (p_account_id, 'rolling.created', jsonb_build_object(
         'player_id', p_account_id, 'rolling_id', v_id, 'wallet_group', p_group, 'kind', p_kind,
         'base_amount', p_base, 'required', p_required, 'source_bucket_type', p_source_bucket_type,
         'provider_type', p_provider_type, 'source', p_source_kind || ':' || p_source_id,

@@ -69,9 +69,13 @@ BEGIN
                 '[]', p_transfer_id, 'transfer_id'), p_amount, 'amount'),
                 p_from IS NOT NULL, 'from', 'is required'), p_to IS NOT NULL, 'to', 'is required'));
 
-    -- The lock first, in a statement of its own: what the command reads next is read after
-    -- it, so it sees every command on this player that committed while this one waited.
-    v_account := wallet._lock_account(p_player_id);
+    -- The lock first (wallet._lock_account, inline on this path), in a statement of its own:
+    -- what the command reads next is read after it, so it sees every command on this player
+    -- that committed while this one waited.
+    SELECT * INTO v_account FROM wallet.account WHERE account_id = p_player_id FOR UPDATE;
+    IF NOT FOUND THEN
+        PERFORM wallet._lock_account(p_player_id);  -- raises UNKNOWN_ACCOUNT
+    END IF;
     -- Then one read: a transfer with this id (a replay is answered from it), the active
     -- topology's two bucket types and edge, the money policies of their groups (in group
     -- order: the first one refusing the amount answers), and what the source bucket holds.
@@ -97,7 +101,9 @@ BEGIN
         END IF;
         PERFORM wallet._idempotency_conflict('transfer', p_transfer_id);
     END IF;
-    PERFORM wallet._require_open(v_account);
+    IF v_account.status <> 'active' THEN
+        PERFORM wallet._require_open(v_account);
+    END IF;
 
     v_from := v_ctx.from_type;
     v_to := v_ctx.to_type;
@@ -197,7 +203,9 @@ BEGIN
             coalesce(v_moved_total, 0), nullif(v_moved, '[]'::jsonb), v_new_id, v_arrival_id)
     RETURNING * INTO v_seen;
     v_response := wallet._transfer_answer(v_seen);
-    PERFORM wallet._emit(v_account.account_id, 'transfer.completed', v_response || jsonb_build_object(
+    -- The event (wallet._emit, inline on this path).
+    INSERT INTO wallet.outbox (account_id, event_type, payload)
+    VALUES (v_account.account_id, 'transfer.completed', v_response || jsonb_build_object(
         'player_id', p_player_id, 'from_group', v_from.wallet_group, 'to_group', v_to.wallet_group, 'topology_version', v_ctx.topology));
     RETURN v_response;
 END
