@@ -10,6 +10,13 @@ LANGUAGE sql STABLE AS $$
     SELECT wallet._check_key(wallet._check_key('[]', p_bet_id, 'bet_id'), p_player_id, 'player_id')
 $$;
 
+-- A bet's odds: none (a casino bet) or at least 1.
+CREATE OR REPLACE FUNCTION wallet._bet_odds_ok(p_odds numeric)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_odds IS NULL OR p_odds >= 1
+$$;
+
 -- Every problem of a bet authorization request, as a problem list (empty: valid).
 CREATE OR REPLACE FUNCTION wallet._bet_authorize_problems(p_bet_id text, p_player_id text, p_provider_type text,
                                                           p_provider_id text, p_stake bigint, p_odds numeric)
@@ -17,8 +24,21 @@ RETURNS jsonb
 LANGUAGE sql STABLE AS $$
     SELECT wallet._check(wallet._check(wallet._check_amount(wallet._check_key(
                wallet._bet_key_problems(p_bet_id, p_player_id), p_provider_id, 'provider_id'), p_stake, 'stake'),
-               p_odds IS NULL OR p_odds >= 1, 'odds', 'must be at least 1'),
-               p_provider_type ~ '^[A-Z][A-Z0-9_]*$' AND length(p_provider_type) <= 32, 'provider_type', 'must be a provider type code')
+               wallet._bet_odds_ok(p_odds), 'odds', 'must be at least 1'),
+               wallet._provider_type_code_ok(p_provider_type), 'provider_type', 'must be a provider type code')
+$$;
+
+-- Whether a bet authorization request is valid: true exactly when wallet._bet_authorize_problems
+-- lists nothing, as it asks the same rules (tests/sql/test_request_rules.py proves they agree).
+-- The command asks this and builds the problem list only for a request that is not valid:
+-- PL/pgSQL readies an expression the first time a transaction evaluates it, and readying the
+-- list's expression cost 2% of an authorize (bench/instructions, docs/benchmarks.md).
+CREATE OR REPLACE FUNCTION wallet._bet_authorize_valid(p_bet_id text, p_player_id text, p_provider_type text,
+                                                       p_provider_id text, p_stake bigint, p_odds numeric)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT wallet._key_ok(p_bet_id) AND wallet._key_ok(p_player_id) AND wallet._key_ok(p_provider_id)
+       AND wallet._amount_ok(p_stake) AND wallet._bet_odds_ok(p_odds) AND wallet._provider_type_code_ok(p_provider_type)
 $$;
 
 -- [{source, amount}] of a bet's funding, as the API writes sources.  Built from expressions
@@ -38,14 +58,14 @@ END
 $$;
 
 -- The answer of an authorization, built from the bet row (the first answer and every replay).
+-- An SQL function, inlined where it is called: as PL/pgSQL it cost 1% more an authorize (a
+-- call and the row copied into it; bench/instructions, docs/benchmarks.md).
 CREATE OR REPLACE FUNCTION wallet._bet_authorized_answer(b wallet.bet)
 RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN jsonb_build_object('bet_id', b.bet_id, 'status', 'AUTHORIZED', 'stake', b.stake,
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('bet_id', b.bet_id, 'status', 'AUTHORIZED', 'stake', b.stake,
                               'funding', wallet._bet_funding(b),
-                              'topology_version', b.topology_version, 'policy_version', b.policy_version);
-END
+                              'topology_version', b.topology_version, 'policy_version', b.policy_version)
 $$;
 
 -- Authorizes a bet: resolves the active topology and the provider type's active betting
@@ -66,7 +86,6 @@ CREATE OR REPLACE FUNCTION game.bet_authorize(p_bet_id text, p_player_id text, p
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
-    v_errors jsonb := wallet._bet_authorize_problems(p_bet_id, p_player_id, p_provider_type, p_provider_id, p_stake, p_odds);
     v_account wallet.account;
     v_ctx record;
     v_policy wallet.betting_policy;
@@ -77,8 +96,9 @@ DECLARE
     v_postings wallet.posting[] := '{}'::wallet.posting[];
     v_answer jsonb;
 BEGIN
-    IF v_errors <> '[]'::jsonb THEN
-        PERFORM wallet._raise_invalid(v_errors);
+    IF wallet._bet_authorize_valid(p_bet_id, p_player_id, p_provider_type, p_provider_id, p_stake, p_odds) IS NOT TRUE THEN
+        PERFORM wallet._raise_invalid(
+            wallet._bet_authorize_problems(p_bet_id, p_player_id, p_provider_type, p_provider_id, p_stake, p_odds));
     END IF;
 
     -- The account lock (wallet._lock_account, inline on this path), in a statement of its own:

@@ -31,10 +31,24 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Amounts a command moves: 1 to 10^15 minor units.
+CREATE OR REPLACE FUNCTION wallet._amount_ok(p_amount bigint)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_amount BETWEEN 1 AND 1000000000000000
+$$;
+
 CREATE OR REPLACE FUNCTION wallet._check_amount(p_errors jsonb, p_amount bigint, p_path text)
 RETURNS jsonb
 LANGUAGE sql STABLE AS $$
-    SELECT wallet._check(p_errors, p_amount BETWEEN 1 AND 1000000000000000, p_path, 'must be an integer from 1 to 10^15')
+    SELECT wallet._check(p_errors, wallet._amount_ok(p_amount), p_path, 'must be an integer from 1 to 10^15')
+$$;
+
+-- A provider type code as a request names one: a capital letter, then capitals, digits and
+-- underscores, at most 32 characters.
+CREATE OR REPLACE FUNCTION wallet._provider_type_code_ok(p_code text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_code ~ '^[A-Z][A-Z0-9_]*$' AND length(p_code) <= 32
 $$;
 
 -- A reason an operator must give (admin decisions, rejections, waivers): not blank, at most

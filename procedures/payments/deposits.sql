@@ -78,6 +78,16 @@ LANGUAGE sql STABLE AS $$
                          p_bucket_type IS NOT NULL, 'bucket_type', 'is required')
 $$;
 
+-- Whether a deposit request is valid: true exactly when wallet._deposit_problems lists nothing,
+-- as it asks the same rules (tests/sql/test_request_rules.py proves they agree).  The command
+-- asks this and builds the problem list only for a request that is not valid (as bet
+-- authorize, wallet._bet_authorize_valid).
+CREATE OR REPLACE FUNCTION wallet._deposit_valid(p_deposit_id text, p_amount bigint, p_bucket_type text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT wallet._key_ok(p_deposit_id) AND wallet._amount_ok(p_amount) AND p_bucket_type IS NOT NULL
+$$;
+
 -- Records a deposit (PENDING) into a bucket type that accepts deposits; with p_auto_approve
 -- (cash deposits) it is approved in the same transaction.  Idempotent on p_deposit_id (the
 -- deposit row is the record: a replay answers PENDING as it was recorded, or the approval it
@@ -91,15 +101,14 @@ CREATE OR REPLACE FUNCTION payments.deposit_create(p_deposit_id text, p_player_i
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = wallet, pg_temp AS $$
 DECLARE
-    v_errors jsonb := wallet._deposit_problems(p_deposit_id, p_amount, p_bucket_type);
     v_actor text := wallet._actor(p_actor);
     v_auto boolean := coalesce(p_auto_approve, false);
     v_ctx record;
     v_ctx_account wallet.account;
     v_response jsonb;
 BEGIN
-    IF v_errors <> '[]'::jsonb THEN
-        PERFORM wallet._raise_invalid(v_errors);
+    IF wallet._deposit_valid(p_deposit_id, p_amount, p_bucket_type) IS NOT TRUE THEN
+        PERFORM wallet._raise_invalid(wallet._deposit_problems(p_deposit_id, p_amount, p_bucket_type));
     END IF;
     -- The lock, the deposit this id already names, the target bucket type in the active
     -- topology and its group's money policy.
