@@ -168,16 +168,15 @@ $$;
 
 -- The bet.settled event of a settled bet (b as settled, with its answer): the answer, and what
 -- a consumer needs without reading the wallet (funding, group, topology and policy versions).
+-- An SQL function, inlined where it is called (as PL/pgSQL: 0.7% more a settle).
 CREATE OR REPLACE FUNCTION wallet._bet_settled_event(b wallet.bet, p_answer jsonb)
 RETURNS jsonb
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN p_answer || jsonb_build_object(
+LANGUAGE sql STABLE AS $$
+    SELECT p_answer || jsonb_build_object(
         'player_id', b.account_id, 'settlement_id', b.settlement_id, 'stake', b.stake,
         'funding', wallet._bet_funding(b),
         'provider_type', b.provider_type, 'wallet_group', b.wallet_group, 'topology_version', b.topology_version,
-        'policy', jsonb_build_object('provider_type', b.provider_type, 'version', b.policy_version));
-END
+        'policy', jsonb_build_object('provider_type', b.provider_type, 'version', b.policy_version))
 $$;
 
 -- The refusals of a settlement, all before anything is written (the account locked by the
