@@ -69,11 +69,10 @@ LANGUAGE sql IMMUTABLE AS $$
        AND wallet._settle_loss_pays_nothing(p_result, p_payout)
 $$;
 
--- The answer of a settlement, built from the bet row and its settle transaction's entries (the
--- first answer and every replay): the credits are the settlement's bucket credits in entry
--- order, the rolling the obligations it progressed, as they were then.  Expressions alone, no
--- query (as wallet._bet_funding).
-CREATE OR REPLACE FUNCTION wallet._bet_settled_answer(b wallet.bet, p_targets text[], p_amounts bigint[])
+-- A settlement's credits as its answer lists them: the bucket credits among a ledger
+-- transaction's entries, in entry order, [{bucket_type, amount}].  Expressions alone, no query
+-- (as wallet._funding_lines).
+CREATE OR REPLACE FUNCTION wallet._settlement_credits(p_targets text[], p_amounts bigint[])
 RETURNS jsonb
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -84,9 +83,20 @@ BEGIN
             v_credits := v_credits || jsonb_build_array(jsonb_build_object('bucket_type', p_targets[i], 'amount', p_amounts[i]));
         END IF;
     END LOOP;
-    RETURN jsonb_build_object('bet_id', b.bet_id, 'status', 'SETTLED', 'result', b.result, 'payout', b.payout,
-                              'credits', v_credits, 'rolling', coalesce(b.settle_rolling, '[]'));
+    RETURN v_credits;
 END
+$$;
+
+-- The answer of a settlement, built from the bet row and its settle transaction's entries (the
+-- first answer and every replay): the credits are the settlement's bucket credits in entry
+-- order, the rolling the obligations it progressed, as they were then.  An SQL function,
+-- inlined where it is called (as the authorization's answer).
+CREATE OR REPLACE FUNCTION wallet._bet_settled_answer(b wallet.bet, p_targets text[], p_amounts bigint[])
+RETURNS jsonb
+LANGUAGE sql STABLE AS $$
+    SELECT jsonb_build_object('bet_id', b.bet_id, 'status', 'SETTLED', 'result', b.result, 'payout', b.payout,
+                              'credits', wallet._settlement_credits(p_targets, p_amounts),
+                              'rolling', coalesce(b.settle_rolling, '[]'))
 $$;
 
 -- What a settlement moves (the postings wallet._post applies): VOID puts the sources back;
