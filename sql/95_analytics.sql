@@ -6,8 +6,10 @@
 -- table's whole row to a function made every later GRANT or REVOKE on that function fail,
 -- docs/scaling.md C25; no view does so since the coupon rules take columns, C26.)
 
+-- The balance as a bigint, as analysts have always read it (the column is of the domain
+-- wallet.bucket_balance, migration 0012).
 CREATE VIEW analytics.balances AS
-SELECT a.account_id AS player_id, a.currency, b.bucket_type, bt.kind, bt.wallet_group, b.balance
+SELECT a.account_id AS player_id, a.currency, b.bucket_type, bt.kind, bt.wallet_group, b.balance::bigint AS balance
   FROM wallet.bucket b
   JOIN wallet.account a USING (account_id)
   LEFT JOIN wallet.bucket_type bt

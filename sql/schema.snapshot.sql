@@ -97,6 +97,16 @@ CREATE SCHEMA wallet_meta;
 ALTER SCHEMA wallet_meta OWNER TO wallet_owner;
 
 --
+-- Name: bucket_balance; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.bucket_balance AS bigint
+	CONSTRAINT bucket_balance_ceiling CHECK ((VALUE <= '100000000000000000'::bigint))
+	CONSTRAINT bucket_balance_non_negative CHECK ((VALUE >= 0));
+
+
+ALTER DOMAIN wallet.bucket_balance OWNER TO wallet_owner;
+
+--
 -- Name: fund_available; Type: TYPE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TYPE wallet.fund_available AS (
@@ -713,9 +723,7 @@ ALTER TABLE wallet.withdrawal OWNER TO wallet_owner;
 CREATE TABLE wallet.bucket (
     account_id text NOT NULL,
     bucket_type text NOT NULL,
-    balance bigint DEFAULT 0 NOT NULL,
-    CONSTRAINT bucket_balance_ceiling CHECK ((balance <= '100000000000000000'::bigint)),
-    CONSTRAINT bucket_balance_non_negative CHECK ((balance >= 0))
+    balance wallet.bucket_balance DEFAULT 0 NOT NULL
 );
 
 
@@ -856,7 +864,7 @@ CREATE VIEW analytics.balances AS
     b.bucket_type,
     bt.kind,
     bt.wallet_group,
-    b.balance
+    (b.balance)::bigint AS balance
    FROM ((wallet.bucket b
      JOIN wallet.account a USING (account_id))
      LEFT JOIN wallet.bucket_type bt ON (((bt.topology_version = ( SELECT topology_version.version

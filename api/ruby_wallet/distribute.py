@@ -357,6 +357,10 @@ def wrap_analytics_views(conn: psycopg.Connection) -> list[str]:
                 (qualified,),
             )
             function = _wrapper(view)
+            # A wrapper left from before (migrate drops the views, not their wrappers) may return
+            # other column types than the view now has, which CREATE OR REPLACE cannot change;
+            # nothing depends on it once its view was dropped and created again.
+            conn.execute(sql.SQL("DROP FUNCTION IF EXISTS {}()").format(sql.SQL(function)))
             conn.execute(
                 sql.SQL(
                     "CREATE OR REPLACE FUNCTION {}() RETURNS TABLE ({}) LANGUAGE sql STABLE SECURITY DEFINER "

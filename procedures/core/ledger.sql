@@ -42,7 +42,7 @@ $$;
 -- (callers net their postings per target).  Returns the ledger row written: its txn_id, and each
 -- entry's balance after for callers that answer with one.
 -- Callers check funds first, so they can answer INSUFFICIENT_FUNDS with the amount available;
--- the bucket's CHECK constraints stay as the last line of defence.
+-- the rules of the balance's domain (wallet.bucket_balance: 0 to 10^17) stay as the last line of defence.
 -- p_txn_id: the transaction id when the caller took it beforehand (to store it with its record).
 -- Call only with the account locked.
 -- Raises BALANCE_LIMIT_EXCEEDED (a credit past the bucket ceiling of 10^17, SPEC §2),

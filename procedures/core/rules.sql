@@ -111,7 +111,8 @@ $$;
 
 -- Withdrawable money (SPEC §5a), bucket by bucket in the order a withdrawal takes it: the
 -- WITHDRAWABLE bucket, then the CASH buckets of groups with no active DEPOSIT obligation, in
--- topology order.
+-- topology order.  (The balance is cast to the declared bigint: its column is of the domain
+-- wallet.bucket_balance, and RETURN QUERY takes no implicit cast.)
 CREATE OR REPLACE FUNCTION wallet._withdrawable_buckets(p_account_id text)
 RETURNS TABLE (bucket_type text, balance bigint)
 LANGUAGE plpgsql STABLE AS $$
@@ -119,7 +120,7 @@ DECLARE
     v_locked text[] := wallet._deposit_locked_groups(p_account_id);
 BEGIN
     RETURN QUERY
-        SELECT b.bucket_type, b.balance
+        SELECT b.bucket_type, b.balance::bigint
           FROM wallet.bucket b
           JOIN wallet.topology_version t ON t.status = 'ACTIVE'
           JOIN wallet.bucket_type bt ON bt.topology_version = t.version AND bt.code = b.bucket_type

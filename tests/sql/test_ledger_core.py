@@ -306,3 +306,33 @@ def test_reconciling_an_unknown_player_finds_nothing(db):
 def test_bucket_check_constraint_backstops_the_functions(db, dba_db, player):
     with pytest.raises(errors.CheckViolation):
         db.execute("INSERT INTO wallet.bucket VALUES ('p1', 'X', -1)")
+
+
+# A balance's rules live in its domain (wallet.bucket_balance, migration 0012): every way a
+# balance is written meets them, under the constraint names the API maps to its errors.
+@pytest.mark.parametrize(
+    "write, constraint",
+    [
+        ("INSERT INTO wallet.bucket VALUES ('p1', 'X', -1)", "bucket_balance_non_negative"),
+        ("INSERT INTO wallet.bucket VALUES ('p1', 'X', 100000000000000001)", "bucket_balance_ceiling"),
+        ("UPDATE wallet.bucket SET balance = balance - 501 WHERE account_id = 'p1'", "bucket_balance_non_negative"),
+        (
+            "UPDATE wallet.bucket SET balance = balance + 99999999999999501 WHERE account_id = 'p1'",
+            "bucket_balance_ceiling",
+        ),
+        ("INSERT INTO wallet.bucket SELECT 'p1', 'Y', -5", "bucket_balance_non_negative"),
+    ],
+)
+def test_every_write_of_a_balance_meets_its_rules(db, dba_db, player, write, constraint):
+    call(dba_db, "SELECT admin.admin_adjust('a1', %s, 'SPORTS_NORMAL', 500, 'r', 'ops')", player)
+    with pytest.raises(errors.CheckViolation) as refused:
+        db.execute(write)
+    assert refused.value.diag.constraint_name == constraint
+    assert f'violates check constraint "{constraint}"' in (refused.value.diag.message_primary or "")
+    assert db.execute("SELECT balance FROM wallet.bucket WHERE account_id = 'p1'").fetchone()[0] == 500
+
+
+def test_a_copied_balance_meets_its_rules(db, player):
+    with pytest.raises(errors.CheckViolation):
+        with db.cursor().copy("COPY wallet.bucket FROM STDIN") as copy:
+            copy.write_row(("p1", "X", -1))
