@@ -107,6 +107,15 @@ CREATE DOMAIN wallet.bucket_balance AS bigint
 ALTER DOMAIN wallet.bucket_balance OWNER TO wallet_owner;
 
 --
+-- Name: deposit_status; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.deposit_status AS text
+	CONSTRAINT deposit_status_known CHECK ((VALUE = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'REJECTED'::text])));
+
+
+ALTER DOMAIN wallet.deposit_status OWNER TO wallet_owner;
+
+--
 -- Name: fund_available; Type: TYPE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TYPE wallet.fund_available AS (
@@ -130,6 +139,15 @@ CREATE TYPE wallet.fund_source AS (
 
 
 ALTER TYPE wallet.fund_source OWNER TO wallet_owner;
+
+--
+-- Name: positive_amount; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.positive_amount AS bigint
+	CONSTRAINT positive_amount_above_zero CHECK ((VALUE > 0));
+
+
+ALTER DOMAIN wallet.positive_amount OWNER TO wallet_owner;
 
 --
 -- Name: posting; Type: TYPE; Schema: wallet; Owner: wallet_owner
@@ -182,6 +200,15 @@ CREATE TYPE wallet.settle_source AS (
 
 
 ALTER TYPE wallet.settle_source OWNER TO wallet_owner;
+
+--
+-- Name: withdrawal_status; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.withdrawal_status AS text
+	CONSTRAINT withdrawal_status_known CHECK ((VALUE = ANY (ARRAY['PENDING'::text, 'PAID'::text, 'REJECTED'::text])));
+
+
+ALTER DOMAIN wallet.withdrawal_status OWNER TO wallet_owner;
 
 --
 -- Name: bucket_type; Type: TABLE; Schema: wallet; Owner: wallet_owner
@@ -680,17 +707,15 @@ CREATE TABLE wallet.transfer (
     transfer_id text NOT NULL,
     from_type text NOT NULL,
     to_type text NOT NULL,
-    debited bigint NOT NULL,
-    credited bigint NOT NULL,
+    debited wallet.positive_amount NOT NULL,
+    credited wallet.positive_amount NOT NULL,
     txn_id bigint NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     created_by text NOT NULL,
     rolling_moved bigint DEFAULT 0 NOT NULL,
     rolling jsonb,
     inherited_rolling_id bigint,
-    arrival_rolling_id bigint,
-    CONSTRAINT transfer_credited_check CHECK ((credited > 0)),
-    CONSTRAINT transfer_debited_check CHECK ((debited > 0))
+    arrival_rolling_id bigint
 );
 
 
@@ -702,16 +727,14 @@ ALTER TABLE wallet.transfer OWNER TO wallet_owner;
 CREATE TABLE wallet.withdrawal (
     account_id text NOT NULL,
     withdrawal_id text NOT NULL,
-    amount bigint NOT NULL,
-    status text DEFAULT 'PENDING'::text NOT NULL,
+    amount wallet.positive_amount NOT NULL,
+    status wallet.withdrawal_status DEFAULT 'PENDING'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     created_by text NOT NULL,
     decided_at timestamp with time zone,
     decided_by text,
     reason text,
-    decision jsonb,
-    CONSTRAINT withdrawal_amount_check CHECK ((amount > 0)),
-    CONSTRAINT withdrawal_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'PAID'::text, 'REJECTED'::text])))
+    decision jsonb
 );
 
 
@@ -821,7 +844,7 @@ UNION ALL
             withdrawal.amount,
             0
            FROM wallet.withdrawal
-          WHERE (withdrawal.status = 'PENDING'::text)) x
+          WHERE ((withdrawal.status)::text = 'PENDING'::text)) x
   GROUP BY x.account_id
  HAVING (sum(x.open_records) <> sum(x.hold))
 UNION ALL
@@ -1202,9 +1225,9 @@ ALTER TABLE wallet.casino_round OWNER TO wallet_owner;
 CREATE TABLE wallet.deposit (
     account_id text NOT NULL,
     deposit_id text NOT NULL,
-    amount bigint NOT NULL,
+    amount wallet.positive_amount NOT NULL,
     bucket_type text NOT NULL,
-    status text DEFAULT 'PENDING'::text NOT NULL,
+    status wallet.deposit_status DEFAULT 'PENDING'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     created_by text NOT NULL,
     decided_at timestamp with time zone,
@@ -1213,9 +1236,7 @@ CREATE TABLE wallet.deposit (
     rolling_id bigint,
     txn_id bigint,
     decision jsonb,
-    auto_approve boolean DEFAULT false NOT NULL,
-    CONSTRAINT deposit_amount_check CHECK ((amount > 0)),
-    CONSTRAINT deposit_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'REJECTED'::text])))
+    auto_approve boolean DEFAULT false NOT NULL
 );
 
 
@@ -1437,8 +1458,7 @@ CREATE TABLE wallet.rolling_progress (
     account_id text NOT NULL,
     rolling_id bigint NOT NULL,
     bet_id text NOT NULL,
-    amount bigint NOT NULL,
-    CONSTRAINT rolling_progress_amount_check CHECK ((amount > 0))
+    amount wallet.positive_amount NOT NULL
 );
 
 
@@ -1486,8 +1506,7 @@ CREATE TABLE wallet.withdrawal_source (
     withdrawal_id text NOT NULL,
     seq smallint NOT NULL,
     bucket_type text NOT NULL,
-    amount bigint NOT NULL,
-    CONSTRAINT withdrawal_source_amount_check CHECK ((amount > 0))
+    amount wallet.positive_amount NOT NULL
 );
 
 
@@ -1940,7 +1959,7 @@ CREATE UNIQUE INDEX topology_version_one_active ON wallet.topology_version USING
 --
 -- Name: withdrawal_pending; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
-CREATE INDEX withdrawal_pending ON wallet.withdrawal USING btree (account_id) WHERE (status = 'PENDING'::text);
+CREATE INDEX withdrawal_pending ON wallet.withdrawal USING btree (account_id) WHERE ((status)::text = 'PENDING'::text);
 
 --
 -- Name: audit_log audit_log_append_only; Type: TRIGGER; Schema: wallet; Owner: wallet_owner
