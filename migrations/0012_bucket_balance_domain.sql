@@ -8,8 +8,9 @@
 -- table, where a domain's checks come planned from the type cache into the statement's own
 -- plan.  Every money command updates a bucket: 1.5% of a bet authorize's instructions
 -- (bench/instructions, docs/benchmarks.md).
--- The analytics views read the column, so they are dropped here; migrate creates them again
--- after any migration ran (ruby_wallet.migrate).
+-- The analytics views that read the column (the balances, and the reconciliation's checks with
+-- the view over them) are dropped here; migrate creates them again after any migration ran
+-- (ruby_wallet.migrate).
 -- depends: 0011_rolling_fill_order
 
 CREATE DOMAIN wallet.bucket_balance AS bigint
@@ -17,15 +18,7 @@ CREATE DOMAIN wallet.bucket_balance AS bigint
     CONSTRAINT bucket_balance_ceiling CHECK (VALUE <= 100000000000000000);
 COMMENT ON DOMAIN wallet.bucket_balance IS 'A bucket''s balance in minor units: 0 to 10^17 (SPEC §2).';
 
-DO $$
-DECLARE
-    v_view text;
-BEGIN
-    FOR v_view IN SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname = 'analytics' LOOP
-        EXECUTE format('DROP VIEW IF EXISTS %s CASCADE', v_view);
-    END LOOP;
-END
-$$;
+DROP VIEW IF EXISTS analytics.balances, analytics._reconciliation_checks CASCADE;
 
 ALTER TABLE wallet.bucket
     DROP CONSTRAINT bucket_balance_non_negative,

@@ -6,8 +6,6 @@
 -- skips reading and planning them in every statement that writes it.  A deposit is inserted and
 -- approved in two statements: its two CHECKs cost 3% of an auto-approved deposit's instructions
 -- (bench/instructions, docs/benchmarks.md).
--- The analytics views are dropped (some read these columns); migrate creates them again after
--- any migration ran.
 -- depends: 0012_bucket_balance_domain
 
 CREATE DOMAIN wallet.positive_amount AS bigint
@@ -18,15 +16,9 @@ CREATE DOMAIN wallet.deposit_status AS text
 CREATE DOMAIN wallet.withdrawal_status AS text
     CONSTRAINT withdrawal_status_known CHECK (VALUE IN ('PENDING', 'PAID', 'REJECTED'));
 
-DO $$
-DECLARE
-    v_view text;
-BEGIN
-    FOR v_view IN SELECT format('%I.%I', schemaname, viewname) FROM pg_views WHERE schemaname = 'analytics' LOOP
-        EXECUTE format('DROP VIEW IF EXISTS %s CASCADE', v_view);
-    END LOOP;
-END
-$$;
+-- The one view that reads these columns (a pending withdrawal's amount, for the HOLD check),
+-- and the reconciliation view over it: migrate creates them again after any migration ran.
+DROP VIEW IF EXISTS analytics._reconciliation_checks CASCADE;
 
 ALTER TABLE wallet.deposit
     DROP CONSTRAINT deposit_amount_check, DROP CONSTRAINT deposit_status_check,
