@@ -10,6 +10,14 @@ LANGUAGE sql STABLE AS $$
     SELECT wallet._check_key(wallet._check_key('[]', p_bet_id, 'bet_id'), p_player_id, 'player_id')
 $$;
 
+-- Whether a bet command's shared keys are valid: true exactly when wallet._bet_key_problems
+-- lists nothing.
+CREATE OR REPLACE FUNCTION wallet._bet_keys_ok(p_bet_id text, p_player_id text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT wallet._key_ok(p_bet_id) AND wallet._key_ok(p_player_id)
+$$;
+
 -- A bet's odds: none (a casino bet) or at least 1.
 CREATE OR REPLACE FUNCTION wallet._bet_odds_ok(p_odds numeric)
 RETURNS boolean
@@ -37,7 +45,7 @@ CREATE OR REPLACE FUNCTION wallet._bet_authorize_valid(p_bet_id text, p_player_i
                                                        p_provider_id text, p_stake bigint, p_odds numeric)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT wallet._key_ok(p_bet_id) AND wallet._key_ok(p_player_id) AND wallet._key_ok(p_provider_id)
+    SELECT wallet._bet_keys_ok(p_bet_id, p_player_id) AND wallet._key_ok(p_provider_id)
        AND wallet._amount_ok(p_stake) AND wallet._bet_odds_ok(p_odds) AND wallet._provider_type_code_ok(p_provider_type)
 $$;
 

@@ -64,7 +64,7 @@ CREATE OR REPLACE FUNCTION wallet._bet_settle_valid(p_bet_id text, p_player_id t
                                                     p_payout bigint)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT wallet._key_ok(p_bet_id) AND wallet._key_ok(p_player_id) AND wallet._key_ok(p_settlement_id)
+    SELECT wallet._bet_keys_ok(p_bet_id, p_player_id) AND wallet._key_ok(p_settlement_id)
        AND wallet._settle_result_ok(p_result) AND wallet._settle_payout_given(p_result, p_payout)
        AND wallet._settle_loss_pays_nothing(p_result, p_payout)
 $$;
