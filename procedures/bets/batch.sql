@@ -226,7 +226,7 @@ BEGIN
                          AND NOT (v_bet.bet_id = ANY (v_seen_bets)) AND NOT (p_keys[v_i] = ANY (v_seen_keys)), false);
         -- The entries, with each bucket's balance after (the bucket must exist, stay within 0
         -- and the ceiling; a coupon is the per-item path's).
-        v_payout := CASE WHEN p_results[v_i] IN ('WIN', 'CASHOUT') THEN p_payouts[v_i] ELSE 0 END;
+        v_payout := wallet._settle_paid(p_results[v_i], p_payouts[v_i]);
         v_targets := '{}';
         v_amounts := '{}';
         v_after := '{}';

@@ -27,12 +27,26 @@ LANGUAGE sql IMMUTABLE AS $$
     SELECT p_result IN ('WIN', 'LOSS', 'VOID', 'CASHOUT')
 $$;
 
--- A settlement's payout as its result asks: WIN and CASHOUT name one from 0 to 10^15 (gross,
--- stake included); the others need none.
+-- The results that pay the settlement's payout: WIN and CASHOUT (gross, stake included).
+CREATE OR REPLACE FUNCTION wallet._settle_result_pays(p_result text)
+RETURNS boolean
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_result IN ('WIN', 'CASHOUT')
+$$;
+
+-- What a settlement pays: its payout for a result that pays, else 0.
+CREATE OR REPLACE FUNCTION wallet._settle_paid(p_result text, p_payout bigint)
+RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN wallet._settle_result_pays(p_result) THEN p_payout ELSE 0 END
+$$;
+
+-- A settlement's payout as its result asks: a result that pays names one from 0 to 10^15; the
+-- others need none.
 CREATE OR REPLACE FUNCTION wallet._settle_payout_given(p_result text, p_payout bigint)
 RETURNS boolean
 LANGUAGE sql IMMUTABLE AS $$
-    SELECT p_result NOT IN ('WIN', 'CASHOUT') OR p_payout BETWEEN 0 AND 1000000000000000
+    SELECT NOT wallet._settle_result_pays(p_result) OR p_payout BETWEEN 0 AND 1000000000000000
 $$;
 
 -- A LOSS pays 0: its payout, if given, is 0.
@@ -211,7 +225,7 @@ BEGIN
       LEFT JOIN wallet.bet s ON s.account_id = p_account.account_id AND s.settlement_id = p_settlement_id;
     IF v_ctx.keyed_bet IS NOT NULL THEN
         IF (v_ctx.keyed_bet, v_ctx.keyed_result, v_ctx.keyed_payout) IS NOT DISTINCT FROM
-           (p_bet_id, p_result, CASE WHEN p_result IN ('WIN', 'CASHOUT') THEN p_payout ELSE 0 END) THEN
+           (p_bet_id, p_result, wallet._settle_paid(p_result, p_payout)) THEN
             RETURN v_ctx.bet;
         END IF;
         PERFORM wallet._idempotency_conflict('bet_settle', p_settlement_id);
@@ -246,7 +260,7 @@ RETURNS jsonb
 LANGUAGE plpgsql AS $$
 DECLARE
     v_player_id text := p_bet.account_id;
-    v_payout bigint := CASE WHEN p_result IN ('WIN', 'CASHOUT') THEN p_payout ELSE 0 END;
+    v_payout bigint := wallet._settle_paid(p_result, p_payout);
     v_bet wallet.bet := p_bet;
     v_postings wallet.posting[];
     v_txn wallet.ledger_txn;
