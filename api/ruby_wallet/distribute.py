@@ -358,12 +358,12 @@ def wrap_analytics_views(conn: psycopg.Connection) -> list[str]:
             )
             function = _wrapper(view)
             # A wrapper left from before (migrate drops the views, not their wrappers) may return
-            # other column types than the view now has, which CREATE OR REPLACE cannot change;
-            # nothing depends on it once its view was dropped and created again.
+            # other column types than the view now has, which CREATE OR REPLACE cannot change: it
+            # is dropped and created anew (nothing depends on it once its view was created again).
             conn.execute(sql.SQL("DROP FUNCTION IF EXISTS {}()").format(sql.SQL(function)))
             conn.execute(
                 sql.SQL(
-                    "CREATE OR REPLACE FUNCTION {}() RETURNS TABLE ({}) LANGUAGE sql STABLE SECURITY DEFINER "
+                    "CREATE FUNCTION {}() RETURNS TABLE ({}) LANGUAGE sql STABLE SECURITY DEFINER "
                     "SET search_path = wallet, pg_temp AS {}"
                 ).format(sql.SQL(function), sql.SQL(columns), sql.Literal(definition.rstrip().rstrip(";")))
             )
