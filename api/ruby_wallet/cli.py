@@ -168,13 +168,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 # How `serve` runs uvicorn, chosen by measurement (docs/benchmarks.md, "Serving"): uvloop's event
-# loop (less Python CPU per request than asyncio's), and h11 for HTTP/1.1 parsing.  httptools
-# parses cheaper, but it refuses a request whose method it does not know (BREW, M-SEARCH)
-# with a bare 400 and closes the connection before the client has read it (a reset), where h11
-# lets the wallet answer 405 problem+json (tests/fuzz/test_fuzz_api.py); and installing it into
-# the environment (bench/requirements.txt does) must not change what `serve` answers.
+# loop (less Python CPU per request than asyncio's), and httptools for HTTP/1.1 parsing, with h11
+# for a connection whose request has a method httptools would refuse (ruby_wallet.http_protocol).
 SERVER_LOOP: Final = "uvloop"
-SERVER_HTTP: Final = "h11"
+SERVER_HTTP: Final = "ruby_wallet.http_protocol:WalletHttpProtocol"
 
 
 def default_workers() -> int:

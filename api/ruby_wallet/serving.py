@@ -55,7 +55,9 @@ class ServingMiddleware:
         token = request_id_var.set(request_id)
         head = method == "HEAD"
         if head:
-            scope["method"] = "GET"
+            # A copy: the server keeps its own scope, whose method says how to frame the answer
+            # (uvicorn's httptools protocol sends no body for a HEAD by reading it).
+            scope = {**scope, "method": "GET"}
         status = 500
         problem_chunks: list[bytes] | None = None
 
