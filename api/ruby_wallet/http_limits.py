@@ -87,6 +87,18 @@ def _pairs_without_duplicates(pairs: list[tuple[str, object]]) -> dict[str, obje
     return found
 
 
+def _flat_object_keys_unique(raw: bytes) -> bool:
+    """True when `raw` holds one object only (one `{`, no backslash) whose keys are all different:
+    what most command bodies are, told without parsing.  Without a backslash the strings are the
+    text between one quote and the next, and a string is a key exactly when what follows it
+    starts with `:`.  False means "look closer", never "duplicate": the parser then decides."""
+    if raw.count(b"{") != 1 or b"\\" in raw:
+        return False
+    parts = raw.split(b'"')
+    keys = [parts[i] for i in range(1, len(parts) - 1, 2) if parts[i + 1].lstrip().startswith(b":")]
+    return len(keys) == len(set(keys))
+
+
 def check_json_shape(raw: bytes) -> None:
     """422 VALIDATION_FAILED for a body nested deeper than MAX_DEPTH or with a duplicate key.
     Text that is not JSON at all passes: the typed decoder that follows reports it."""
@@ -95,6 +107,8 @@ def check_json_shape(raw: bytes) -> None:
         raise invalid([{"path": "", "message": f"the body is nested deeper than {MAX_DEPTH} levels"}])
     if b"{" not in raw:
         return  # no object, so no key at all
+    if _flat_object_keys_unique(raw):
+        return
     try:
         # surrogateescape: bytes that are not UTF-8 stay distinct (the strict decoder refuses them
         # later), so two keys differing only there are not taken for one.

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import glob
 import logging
 import os
@@ -110,21 +111,39 @@ def method_label(method: str) -> str:
     return method if method in _METHODS else "OTHER"
 
 
+@functools.cache
 def route_label(path_template: str | None) -> str:
+    """The label of a route template (a closed set, so each is worked out once)."""
     if not path_template:
         return UNMATCHED_ROUTE
     return _PARAM_TYPE.sub(r"{\1}", path_template)
+
+
+# The series of each label set met so far (labels are closed sets, so these stay small): asking a
+# metric for its child by labels every request was most of the metrics' cost.
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_COMMAND_SERIES: dict[tuple[str, str], Any] = {}
 
 
 def observe_request(
     method: str, route: str, status: int, seconds: float, command: str | None, code: str | None
 ) -> None:
     """One answered request; `command` is the handler name of a wallet command (not a read)."""
-    status_label = str(status)
-    HTTP_REQUESTS.labels(method, route, status_label).inc()
-    HTTP_LATENCY.labels(method, route, status_label).observe(seconds)
+    series = _REQUEST_SERIES.get((method, route, status))
+    if series is None:
+        status_label = str(status)
+        series = _REQUEST_SERIES[(method, route, status)] = (
+            HTTP_REQUESTS.labels(method, route, status_label),
+            HTTP_LATENCY.labels(method, route, status_label),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
     if command is not None:
-        COMMANDS.labels(command, "OK" if status < 400 else (code or f"HTTP_{status}")).inc()
+        outcome = "OK" if status < 400 else (code or f"HTTP_{status}")
+        counter = _COMMAND_SERIES.get((command, outcome))
+        if counter is None:
+            counter = _COMMAND_SERIES[(command, outcome)] = COMMANDS.labels(command, outcome)
+        counter.inc()
 
 
 # -- the pool and the round trip, sampled by each worker ----------------------------------------

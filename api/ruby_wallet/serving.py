@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from ruby_wallet import metrics
@@ -38,7 +38,16 @@ def _request_id(headers: list[tuple[bytes, bytes]]) -> str:
             if _VALID_REQUEST_ID.match(value):
                 return value.decode("ascii")
             break
-    return uuid.uuid4().hex
+    return _new_request_id()
+
+
+def _new_request_id() -> str:
+    """A random version-4 UUID as 32 hex digits (what uuid.uuid4().hex gives, without building a
+    UUID object every request)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = raw[6] & 0x0F | 0x40
+    raw[8] = raw[8] & 0x3F | 0x80
+    return raw.hex()
 
 
 class ServingMiddleware:

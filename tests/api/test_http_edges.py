@@ -280,6 +280,37 @@ def test_a_duplicate_key_is_found_wherever_it_is(pairs):
         assert repr(repeated) in refused.value.problem()["errors"][0]["message"]
 
 
+_KEYS = st.sampled_from(["a", "b", ":b", "a:", " a", "a ", "\u00e9", "[", ",", ""])
+_VALUES = st.one_of(
+    st.integers(),
+    st.none(),
+    st.booleans(),
+    st.sampled_from(["x", ":", ",", "a", ":b", "[1]", " : "]),
+    st.lists(st.sampled_from(["a", ":", 1]), max_size=3),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(_KEYS, _VALUES), max_size=6),
+    spaced=st.booleans(),
+)
+def test_a_flat_object_is_judged_as_the_parser_judges_it(pairs, spaced):
+    """A body of one object (the fast path that reads keys without parsing,
+    http_limits._flat_object_keys_unique) is refused exactly when a key repeats, whatever colons,
+    commas and brackets its keys and string values hold and however it is spaced."""
+    colon, comma = (" : ", " ,  ") if spaced else (":", ",")
+    raw = ("{" + comma.join(f"{json.dumps(k)}{colon}{json.dumps(v)}" for k, v in pairs) + "}").encode()
+    keys = [k for k, _ in pairs]
+    repeated = next((k for i, k in enumerate(keys) if k in keys[:i]), None)
+    if repeated is None:
+        check_json_shape(raw)
+    else:
+        with pytest.raises(WalletError) as refused:
+            check_json_shape(raw)
+        assert repr(repeated) in refused.value.problem()["errors"][0]["message"]
+
+
 @pytest.mark.parametrize(
     "body",
     [
