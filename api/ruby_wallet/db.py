@@ -18,6 +18,7 @@ import asyncio
 import logging
 import random
 import re
+import weakref
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -143,6 +144,9 @@ class Database:
             )
             for role in sorted(set(SCHEMA_ROLES.values()))
         }
+        self._cursors: weakref.WeakKeyDictionary[psycopg.AsyncConnection, psycopg.AsyncCursor] = (
+            weakref.WeakKeyDictionary()
+        )
 
     async def open(self) -> None:
         for pool in self.pools.values():
@@ -153,13 +157,24 @@ class Database:
             await pool.close()
 
     async def fetch(self, name: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        """The rows of the named statement, run on a connection of its role's pool.  The
+        connection is taken and given back with getconn/putconn rather than `pool.connection()`,
+        whose `async with conn` commits an autocommit connection for nothing, and each connection
+        keeps one cursor for its statements (docs/benchmarks.md, "Twelfth session": 40% of this
+        call's instructions were those two); putconn still drops a broken connection."""
         query = queries()[name]
         pool = self.pools[query.role]
         for attempt in range(RETRIES):
             try:
-                async with pool.connection() as conn:
-                    cur = await conn.execute(query.sql, params or {})
+                conn = await pool.getconn()
+                try:
+                    cur = self._cursors.get(conn)
+                    if cur is None:
+                        cur = self._cursors[conn] = conn.cursor()
+                    await cur.execute(query.sql, params or {})
                     return await cur.fetchall()
+                finally:
+                    await pool.putconn(conn)
             except _RETRYABLE:
                 await asyncio.sleep(random.uniform(0.005, 0.02) * (attempt + 1))
             except PoolTimeout:
