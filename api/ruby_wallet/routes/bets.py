@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 import msgspec
 import psycopg
 from litestar import Request, Response, post
-from litestar.enums import MediaType
 from litestar.openapi.spec import OpenAPI, Reference, Schema
 from litestar.params import FromPath, JSONBody
 from litestar.plugins import OpenAPISchemaPlugin
@@ -23,6 +22,7 @@ from ruby_wallet.errors import WalletError, invalid
 from ruby_wallet.routes._common import (
     Amount,
     Code,
+    JSONAnswer,
     Key,
     NonNegativeAmount,
     Odds,
@@ -385,7 +385,7 @@ async def bet_settle_batch(request: Request, data: JSONBody[SettlementBatch]) ->
         assert answer is not None, "every item is answered"
         parts.append(b'{"index":%d,"status":%d,"body":%s}' % (index, *answer))
     content = b",".join(parts)
-    return Response(content=b'{"results":[' + content + b"]}", status_code=200, media_type=MediaType.JSON)
+    return JSONAnswer(b'{"results":[' + content + b"]}")
 
 
 ROUTES = [bet_authorize, bet_settle, bet_settle_batch, bet_rollback]
