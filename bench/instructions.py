@@ -39,6 +39,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -203,6 +205,23 @@ def instructions(cluster: LocalCluster, bindir: Path, script: str) -> int:
     return int(found.group(1))
 
 
+@contextmanager
+def throwaway_cluster(prefix: str, keep: bool) -> Iterator[tuple[Path, LocalCluster]]:
+    """A LocalCluster in a new temp folder, stopped on the way out and the folder removed (kept,
+    and said, with `keep`)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    cluster = LocalCluster(tmp)
+    try:
+        yield tmp, cluster
+    finally:
+        if cluster.running():
+            cluster.stop()
+        if keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--players", type=int, default=2000, help="seeded players (default 2000)")
@@ -229,9 +248,7 @@ def main() -> None:
         raise SystemExit("bench/instructions: valgrind is not installed (apt-get install valgrind)")
     bindir = find_bindir()
     loads = "".join(statements(Path(f).read_text()) for f in a.load)
-    tmp = Path(tempfile.mkdtemp(prefix="ruby-wallet-instructions-"))
-    cluster = LocalCluster(tmp)
-    try:
+    with throwaway_cluster("ruby-wallet-instructions-", a.keep) as (tmp, cluster):
         print(f"preparing {tmp}: {a.players} players, {a.items} bets to settle", file=sys.stderr, flush=True)
         prepare(cluster, a.players, a.items, bindir, a.schema)
         base = instructions(cluster, bindir, loads + "SELECT 1;\n\n")
@@ -259,13 +276,6 @@ def main() -> None:
         print(f"| backend start{' and loads' if loads else ''} (subtracted) | {base:,} | | |")
         for name, total, per in rows:
             print(f"| {name} | {total:,} | {per:,.0f} | {f'{per / tpcb:.2f}x' if tpcb else '-'} |")
-    finally:
-        if cluster.running():
-            cluster.stop()
-        if a.keep:
-            print(f"kept {tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -31,8 +31,8 @@ import time
 from pathlib import Path
 
 import psycopg
+from instructions import throwaway_cluster  # bench/instructions.py, beside this file
 
-from ruby_wallet.localdb import LocalCluster
 from ruby_wallet.migrate import migrate
 
 VENV_BIN = Path(sys.executable).parent
@@ -105,9 +105,7 @@ def main() -> None:
     a = p.parse_args()
     if not shutil.which("valgrind"):
         raise SystemExit("bench/serve_instructions: valgrind is not installed (apt-get install valgrind)")
-    tmp = Path(tempfile.mkdtemp(prefix="ruby-wallet-serve-instructions-"))
-    cluster = LocalCluster(tmp)
-    try:
+    with throwaway_cluster("ruby-wallet-serve-instructions-", a.keep) as (_, cluster):
         url = cluster.ensure_running()
         migrate(url)
         with psycopg.connect(url, autocommit=True) as conn:
@@ -129,13 +127,6 @@ def main() -> None:
         print("|---|---|---|")
         print(f"| start, warm-up and stop (subtracted) | {base:,} | |")
         print(f"| bet authorize + settle pairs | {total:,} | {(total - base) / requests:,.0f} |")
-    finally:
-        if cluster.running():
-            cluster.stop()
-        if a.keep:
-            print(f"kept {tmp}", file=sys.stderr)
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
