@@ -9,8 +9,11 @@ request that starts a connection's exchange afresh (nothing of it read yet, no a
 being written) is looked at first: one that begins with a method the wallet serves stays with
 httptools; any other hands the connection, with the bytes read so far, to uvicorn's h11
 protocol, which serves it from then on, the way uvicorn hands a connection to its WebSocket
-protocol.  A request pipelined behind one whose answer is still being written is left to
-httptools (an odd method there is refused 400 with the connection closed, as uvicorn does).
+protocol.  A request pipelined behind one still being answered is left to httptools: an odd
+method there is refused 400 with the connection closed, as uvicorn's own httptools protocol
+refuses any request it cannot parse, but only once the requests before it are answered (uvicorn
+would send the 400 at once, ahead of their answers, which the client then takes for the first
+request's answer).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ class WalletHttpProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._between_requests = True
+        self._refusal: str | None = None  # a 400 waiting for the answers before it
 
     def on_message_begin(self) -> None:
         self._between_requests = False
@@ -42,10 +46,24 @@ class WalletHttpProtocol(HttpToolsProtocol):
         self._between_requests = True
 
     def data_received(self, data: bytes) -> None:
+        if self._refusal is not None:
+            return  # the connection closes after its answers: nothing more of it is read
         if self._between_requests and not data.startswith(SERVED_METHODS) and self._idle():
             self._hand_over_to_h11(data)
             return
         super().data_received(data)
+
+    def send_400_response(self, msg: str) -> None:
+        if self._idle():
+            super().send_400_response(msg)
+            return
+        self._refusal = msg
+        self.flow.pause_reading()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._refusal is not None and self._idle() and not self.transport.is_closing():
+            super().send_400_response(self._refusal)
 
     def _idle(self) -> bool:
         """No request of the connection being answered or waiting to be."""

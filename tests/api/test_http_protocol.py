@@ -30,23 +30,27 @@ def _request(method: str, path: str, key: str, body: bytes = b"") -> bytes:
     return head.encode() + b"\r\n" + body
 
 
-def _answer(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """One HTTP/1.1 answer read off the socket: status, headers (lower-cased names), body."""
-    data = b""
+_UNREAD: dict[int, bytes] = {}  # by socket: bytes read past the answer taken (a pipelined one's)
+
+
+def _answer(sock: socket.socket, *, head: bool = False) -> tuple[int, dict[str, str], bytes]:
+    """The next HTTP/1.1 answer on the socket: status, headers (lower-cased names), body (none
+    for a HEAD, whatever content-length says)."""
+    data = _UNREAD.pop(id(sock), b"")
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         assert chunk, f"the connection closed before an answer: {data!r}"
         data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
+    head_text, _, rest = data.partition(b"\r\n\r\n")
+    status_line, *lines = head_text.decode("latin-1").split("\r\n")
     headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
-    length = int(headers.get("content-length", "0"))
+    length = 0 if head else int(headers.get("content-length", "0"))
     while len(rest) < length:
         chunk = sock.recv(65536)
         assert chunk, "the connection closed inside an answer's body"
         rest += chunk
-    assert len(rest) == length, "more bytes than one answer"
-    return int(status_line.split()[1]), headers, rest
+    _UNREAD[id(sock)] = rest[length:]
+    return int(status_line.split()[1]), headers, rest[:length]
 
 
 def _problem_code(answer: tuple[int, dict[str, str], bytes]) -> str:
@@ -108,20 +112,19 @@ def test_the_served_methods_are_answered_on_one_connection(served):
         answer = _answer(sock)
         assert answer[0] == 404 and _problem_code(answer) == "UNKNOWN_ACCOUNT"
         sock.sendall(_request("HEAD", "/healthz", key))
-        status, headers, _ = _answer_head(sock)
-        assert status == 200
+        assert _answer(sock, head=True)[0] == 200
         sock.sendall(_request("OPTIONS", "/v1/bets", key))
         assert _answer(sock)[0] in (200, 204)
 
 
-def _answer_head(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """The answer to a HEAD: headers only, whatever content-length says."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    assert rest == b""
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    return int(status_line.split()[1]), {n.lower(): v.strip() for n, _, v in (x.partition(":") for x in lines)}, b""
+def test_an_odd_method_pipelined_behind_a_request_is_refused_after_its_answer(served):
+    """Sent in one write behind a GET, an odd method cannot be handed to h11 (httptools has read
+    past the GET already): the GET is answered first, then the odd request 400, then the
+    connection closes."""
+    host, port, key = served
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(_request("GET", "/v1/players/nobody-here/balances", key) + _request("BREW", "/healthz", key))
+        first = _answer(sock)
+        assert first[0] == 404 and _problem_code(first) == "UNKNOWN_ACCOUNT"
+        assert _answer(sock)[0] == 400
+        assert _UNREAD.pop(id(sock)) == b"" and sock.recv(65536) == b"", "the connection closes after the 400"
