@@ -23,7 +23,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,16 +32,11 @@ from pathlib import Path
 import psycopg
 from instructions import throwaway_cluster  # bench/instructions.py, beside this file
 
+from ruby_wallet.localdb import _free_port, _port_in_use
 from ruby_wallet.migrate import migrate
 
 VENV_BIN = Path(sys.executable).parent
 WARM_UP = 20
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _pairs(port: int, key: str, tag: str, count: int, players: int) -> None:
@@ -75,15 +69,11 @@ def _served(url: str, key: str, tag: str, pairs: int, players: int) -> int:
     server = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 300
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log = Path(out.name).read_text()[-2000:]
-                    raise SystemExit(f"bench/serve_instructions: serve did not start: {log}") from None
-                time.sleep(0.5)
+        while not _port_in_use(port):
+            if server.poll() is not None or time.monotonic() > deadline:
+                log = Path(out.name).read_text()[-2000:]
+                raise SystemExit(f"bench/serve_instructions: serve did not start: {log}")
+            time.sleep(0.5)
         _pairs(port, key, f"{tag}-warm", WARM_UP, players)
         _pairs(port, key, tag, pairs, players)
     finally:
