@@ -88,10 +88,14 @@ BEGIN
     ELSE
         v_postings := wallet._bet_restore_postings(v_bet);
         v_payout_txns := wallet._bet_payout_txns(v_account.account_id, p_bet_id);
+        -- The payout transactions (one, or two with a release) are read through a scalar
+        -- subquery here and below: with the array in sight the planner counted its length, and
+        -- a custom plan for one transaction looked cheaper than the generic plan's guess of ten,
+        -- so both reads were planned on every rollback (tests/sql/test_plans_per_call.py).
         SELECT v_postings || coalesce(array_agg((e.bucket_type, e.pocket, e.coupon_id, -e.amount)::wallet.posting ORDER BY e.entry_no), '{}')
           INTO v_postings
           FROM wallet.ledger_entry e
-         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (v_payout_txns)
+         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY ((SELECT v_payout_txns)::bigint[])
            AND e.pocket IS DISTINCT FROM 'HOLD';
     END IF;
     SELECT coalesce(array_agg((bucket_type, pocket, coupon_id, amount)::wallet.posting ORDER BY amount DESC, bucket_type, pocket, coupon_id), '{}')
@@ -144,7 +148,7 @@ BEGIN
     IF v_bet.status = 'SETTLED' AND v_bet.result <> 'VOID' THEN
         SELECT coalesce(jsonb_agg(jsonb_build_object('bucket_type', e.bucket_type, 'amount', e.amount) ORDER BY e.entry_no), '[]')
           INTO v_reversed FROM wallet.ledger_entry e
-         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY (v_payout_txns)
+         WHERE e.account_id = v_account.account_id AND e.txn_id = ANY ((SELECT v_payout_txns)::bigint[])
            AND e.bucket_type IS NOT NULL;
     END IF;
     -- Credits first, so a bucket is never taken below zero half-way through.

@@ -51,7 +51,9 @@ postgresql_proc = factories.postgresql_proc(
     executable=_pg_ctl_wrapper(),
     dbname="wallet_test",
     load=[_load_wallet],
-    postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+    # pg_stat_statements: tests/sql/test_plans_per_call.py counts plans per call.
+    postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    " -c shared_preload_libraries=pg_stat_statements",
 )
 
 _names = itertools.count()
