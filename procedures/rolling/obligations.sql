@@ -174,7 +174,7 @@ $$;
 -- them, docs/benchmarks.md); one read per kind, so a kind with nothing left to fill stops the
 -- walk instead of reading past its rows.  Each obligation that takes a share is updated by its
 -- key and its share recorded (an INSERT ... VALUES).  The cursor asks for the group and the kind
--- through scalar subqueries, so the planner estimates every call alike and the plan cache keeps
+-- through one subquery (an InitPlan), so the planner estimates every call alike and the plan cache keeps
 -- one generic plan (with the values in sight, a rare kind's or group's custom plan looked
 -- cheaper, and the walk was planned again on every settle: tests/sql/test_plans_per_call.py).
 CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
@@ -193,8 +193,7 @@ DECLARE
     c_oldest_first CURSOR (p_kind text) FOR
         SELECT o.rolling_id, o.kind, o.required, o.required - o.progress AS room
           FROM wallet.rolling_obligation o
-         WHERE o.account_id = p_account_id AND o.wallet_group = (SELECT p_group) AND o.kind = (SELECT p_kind)
-           AND o.status = 'ACTIVE'
+         WHERE o.account_id = p_account_id AND (o.wallet_group, o.kind) = (SELECT p_group, p_kind) AND o.status = 'ACTIVE'
          ORDER BY o.created_at, o.rolling_id;
 BEGIN
     FOR k IN 1 .. cardinality(v_kinds) LOOP

@@ -152,7 +152,7 @@ BEGIN
         -- Every obligation of the kind that covers the source bucket gives up its share, in one
         -- statement (wallet._rolling_inheritance); what stays behind and is now met completes
         -- (and releases) like any other, oldest first.  The group and the kind are asked through
-        -- scalar subqueries, so the planner estimates every call alike and the plan cache keeps
+        -- one subquery (an InitPlan), so the planner estimates every call alike and the plan cache keeps
         -- one generic plan: with their values in sight, a rare group's custom plan looked cheaper
         -- and the statement was planned again on every call (0.23 ms;
         -- tests/sql/test_plans_per_call.py).
@@ -160,10 +160,10 @@ BEGIN
             SELECT o.rolling_id, s.moved_base, s.moved_required
               FROM wallet.rolling_obligation o
              CROSS JOIN LATERAL wallet._rolling_inheritance(p_amount, v_group_balance, o.base_amount, o.required, o.progress) s
-             WHERE o.account_id = v_account.account_id AND o.wallet_group = (SELECT v_from.wallet_group) AND o.status = 'ACTIVE'
+             WHERE o.account_id = v_account.account_id AND o.status = 'ACTIVE'
                -- A searched CASE: Citus mis-plans `CASE <variable> WHEN …` in a statement with a
                -- modifying CTE (operator does not exist: text = boolean).
-               AND o.kind = (SELECT CASE WHEN v_from.kind = 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END)
+               AND (o.wallet_group, o.kind) = (SELECT v_from.wallet_group, CASE WHEN v_from.kind = 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END)
                AND (s.moved_base <> 0 OR s.moved_required <> 0)
         ), moved AS (
             UPDATE wallet.rolling_obligation o
