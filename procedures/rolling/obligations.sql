@@ -253,17 +253,24 @@ $$;
 -- distributed tables only with its parameters' values (so no function-level
 -- plan_cache_mode).  No statement over a shard calls a function that reads a table (on Citus
 -- it may not, docs/scaling.md C6): the cash is wallet._group_balance's, called on its own.
+-- One group (a settle's, a rollback's, an adjustment's) is taken as it is: ordering a list of
+-- one with a query cost a settle 27k instructions (1.2%, callgrind).
 CREATE OR REPLACE FUNCTION wallet._auto_complete(p_account_id text, p_groups text[], p_actor text)
 RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
+    v_groups text[] := coalesce(p_groups, '{}');
     v_group text;
     v_threshold bigint;
     v_cash bigint;
     v_money bigint;
     v_id bigint;
 BEGIN
-    FOR v_group IN SELECT DISTINCT g FROM unnest(p_groups) AS g WHERE g IS NOT NULL ORDER BY g LOOP
+    IF cardinality(p_groups) > 1 THEN
+        v_groups := ARRAY(SELECT DISTINCT g FROM unnest(p_groups) AS g WHERE g IS NOT NULL ORDER BY g);
+    END IF;
+    FOREACH v_group IN ARRAY v_groups LOOP
+        CONTINUE WHEN v_group IS NULL;
         CONTINUE WHEN NOT EXISTS (SELECT 1 FROM wallet.rolling_obligation o
                                    WHERE o.account_id = p_account_id AND o.wallet_group = v_group
                                      AND o.kind = 'DEPOSIT' AND o.status = 'ACTIVE');
