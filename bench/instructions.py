@@ -8,7 +8,7 @@ move with the machine's load, for comparing two versions of a procedure (docs/be
 
 A throwaway cluster (ruby_wallet.localdb.LocalCluster, so as root it runs as the postgres OS
 user) is migrated and seeded (--players, each with 10^9 in SPORTS_NORMAL through an auto-approved
-deposit, so each holds a DEPOSIT rolling obligation), pgbench's tables are created (scale 10) and
+deposit, so each holds a DEPOSIT rolling obligation; --deposits N for N of them), pgbench's tables are created (scale 10) and
 the bets to settle are authorized.  Then the cluster is stopped and every workload runs as a
 script of a single-user backend (`postgres --single -j`) under `valgrind --tool=callgrind`:
 
@@ -145,7 +145,9 @@ def tpcb_script(items: int) -> str:
     return "".join(out)
 
 
-def prepare(cluster: LocalCluster, players: int, items: int, bindir: Path, schema: list[str]) -> None:
+def prepare(
+    cluster: LocalCluster, players: int, items: int, bindir: Path, schema: list[str], deposits: int = 1
+) -> None:
     url = cluster.ensure_running()
     migrate(url)
     with psycopg.connect(url, autocommit=True) as conn:
@@ -155,9 +157,9 @@ def prepare(cluster: LocalCluster, players: int, items: int, bindir: Path, schem
             "SELECT count(payments.open_account('p' || i, 'KRW', 'bench')) FROM generate_series(1, %s) i", (players,)
         )
         conn.execute(
-            "SELECT count(payments.deposit_create('seed-' || i, 'p' || i, 1000000000, 'SPORTS_NORMAL', true, 'bench'))"
-            " FROM generate_series(1, %s) i",
-            (players,),
+            "SELECT count(payments.deposit_create('seed-' || i || '-' || d, 'p' || i, 1000000000, 'SPORTS_NORMAL', true,"
+            " 'bench')) FROM generate_series(1, %s) d, generate_series(1, %s) i",
+            (deposits, players),
         )
         conn.execute(f"""DO $b$ BEGIN FOR i IN 1..{items} LOOP
             PERFORM game.bet_authorize('ins-' || i, 'p' || (1 + (i - 1) % {players}), 'SPORTS', 'bench', 1 + i % 1000, 2.0, NULL, 'bench');
@@ -242,6 +244,13 @@ def main() -> None:
         help="which of batch, authorize, settle, deposit, transfer, tpcb to run, in that order"
         " (default batch,authorize,tpcb)",
     )
+    p.add_argument(
+        "--deposits",
+        type=int,
+        default=1,
+        help="auto-approved deposits seeded per player (default 1); each opens a DEPOSIT obligation, and a"
+        " transfer gives a share of every one (bench/run's players hold about 48 after its SQL rows)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp folder")
     a = p.parse_args()
     if not shutil.which("valgrind"):
@@ -249,8 +258,12 @@ def main() -> None:
     bindir = find_bindir()
     loads = "".join(statements(Path(f).read_text()) for f in a.load)
     with throwaway_cluster("ruby-wallet-instructions-", a.keep) as (tmp, cluster):
-        print(f"preparing {tmp}: {a.players} players, {a.items} bets to settle", file=sys.stderr, flush=True)
-        prepare(cluster, a.players, a.items, bindir, a.schema)
+        print(
+            f"preparing {tmp}: {a.players} players ({a.deposits} deposits each), {a.items} bets to settle",
+            file=sys.stderr,
+            flush=True,
+        )
+        prepare(cluster, a.players, a.items, bindir, a.schema, a.deposits)
         base = instructions(cluster, bindir, loads + "SELECT 1;\n\n")
         rows = []
         wanted = set(a.workloads.split(","))
