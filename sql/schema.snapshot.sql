@@ -260,6 +260,7 @@ CREATE TABLE wallet.group_policy (
     CONSTRAINT group_policy_transfer_max_check CHECK ((transfer_max > 0)),
     CONSTRAINT group_policy_transfer_min_check CHECK ((transfer_min > 0))
 );
+ALTER TABLE ONLY wallet.group_policy ALTER COLUMN document SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.group_policy OWNER TO wallet_owner;
@@ -367,6 +368,8 @@ CREATE TABLE wallet.bet (
     settle_rolling jsonb,
     CONSTRAINT bet_row_valid CHECK (wallet._bet_row_valid(status, tombstone, stake, odds, result, payout, topology_version, wallet_group, policy_version, settle_txn_id, sources, source_kinds, source_amounts, destinations, stakes_returned))
 );
+ALTER TABLE ONLY wallet.bet ALTER COLUMN rollback_result SET COMPRESSION lz4;
+ALTER TABLE ONLY wallet.bet ALTER COLUMN settle_rolling SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.bet OWNER TO wallet_owner;
@@ -436,6 +439,8 @@ CREATE TABLE wallet.casino_transaction (
     CONSTRAINT casino_transaction_type_known CHECK ((transaction_type = ANY (ARRAY['DEPOSIT'::text, 'WITHDRAW'::text, 'CANCEL'::text, 'PROMODEPOSIT'::text, 'PROMOWITHDRAW'::text, 'PROMOCANCEL'::text]))),
     CONSTRAINT casino_transaction_withdraws_have_state CHECK (((transaction_type = ANY (ARRAY['WITHDRAW'::text, 'PROMOWITHDRAW'::text])) = (state IS NOT NULL)))
 );
+ALTER TABLE ONLY wallet.casino_transaction ALTER COLUMN effects SET COMPRESSION lz4;
+ALTER TABLE ONLY wallet.casino_transaction ALTER COLUMN details SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.casino_transaction OWNER TO wallet_owner;
@@ -530,6 +535,7 @@ CREATE TABLE wallet.coupon (
     expired bigint DEFAULT 0 NOT NULL,
     CONSTRAINT coupon_row_valid CHECK (wallet._coupon_row_valid(amount, remaining, status, provider_types, min_odds, max_stake, rolling_multiplier, expired))
 );
+ALTER TABLE ONLY wallet.coupon ALTER COLUMN reversal_result SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.coupon OWNER TO wallet_owner;
@@ -561,6 +567,7 @@ CREATE TABLE wallet.outbox (
     claimed_at timestamp with time zone,
     published_at timestamp with time zone
 );
+ALTER TABLE ONLY wallet.outbox ALTER COLUMN payload SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.outbox OWNER TO wallet_owner;
@@ -675,6 +682,7 @@ CREATE TABLE wallet.promotion_credit (
     reversed_at timestamp with time zone,
     CONSTRAINT promotion_credit_row_valid CHECK (wallet._promotion_credit_row_valid(kind, status, amount, rolling_multiplier, reversed, unrecovered))
 );
+ALTER TABLE ONLY wallet.promotion_credit ALTER COLUMN reversal_result SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.promotion_credit OWNER TO wallet_owner;
@@ -717,6 +725,7 @@ CREATE TABLE wallet.transfer (
     inherited_rolling_id bigint,
     arrival_rolling_id bigint
 );
+ALTER TABLE ONLY wallet.transfer ALTER COLUMN rolling SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.transfer OWNER TO wallet_owner;
@@ -736,6 +745,7 @@ CREATE TABLE wallet.withdrawal (
     reason text,
     decision jsonb
 );
+ALTER TABLE ONLY wallet.withdrawal ALTER COLUMN decision SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.withdrawal OWNER TO wallet_owner;
@@ -874,6 +884,7 @@ CREATE TABLE wallet.topology_version (
     activated_at timestamp with time zone,
     CONSTRAINT topology_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text])))
 );
+ALTER TABLE ONLY wallet.topology_version ALTER COLUMN document SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.topology_version OWNER TO wallet_owner;
@@ -1072,6 +1083,7 @@ CREATE TABLE wallet.rolling_obligation (
     closed_at timestamp with time zone,
     CONSTRAINT rolling_obligation_row_valid CHECK (wallet._rolling_obligation_row_valid(kind, status, source_kind, base_amount, required, progress))
 );
+ALTER TABLE ONLY wallet.rolling_obligation ALTER COLUMN policy_snapshot SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.rolling_obligation OWNER TO wallet_owner;
@@ -1136,6 +1148,9 @@ CREATE TABLE wallet.audit_log (
     account_id text DEFAULT ''::text NOT NULL,
     CONSTRAINT audit_log_outcome_known CHECK ((outcome = ANY (ARRAY['OK'::text, 'REFUSED'::text])))
 );
+ALTER TABLE ONLY wallet.audit_log ALTER COLUMN before SET COMPRESSION lz4;
+ALTER TABLE ONLY wallet.audit_log ALTER COLUMN after SET COMPRESSION lz4;
+ALTER TABLE ONLY wallet.audit_log ALTER COLUMN detail SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.audit_log OWNER TO wallet_owner;
@@ -1181,6 +1196,7 @@ CREATE TABLE wallet.betting_policy (
     CONSTRAINT betting_policy_rolling_min_odds_check CHECK ((rolling_min_odds >= (1)::numeric)),
     CONSTRAINT betting_policy_status_known CHECK ((status = ANY (ARRAY['DRAFT'::text, 'ACTIVE'::text, 'RETIRED'::text])))
 );
+ALTER TABLE ONLY wallet.betting_policy ALTER COLUMN document SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.betting_policy OWNER TO wallet_owner;
@@ -1238,6 +1254,7 @@ CREATE TABLE wallet.deposit (
     decision jsonb,
     auto_approve boolean DEFAULT false NOT NULL
 );
+ALTER TABLE ONLY wallet.deposit ALTER COLUMN decision SET COMPRESSION lz4;
 
 
 ALTER TABLE wallet.deposit OWNER TO wallet_owner;
