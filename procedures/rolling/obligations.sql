@@ -173,10 +173,11 @@ $$;
 -- them, a bitmap scan of every active obligation of the group and a sort (0.6 ms with 83 of
 -- them, docs/benchmarks.md); one read per kind, so a kind with nothing left to fill stops the
 -- walk instead of reading past its rows.  Each obligation that takes a share is updated by its
--- key and its share recorded (an INSERT ... VALUES).  The cursor asks for the group and the kind
--- through one subquery (an InitPlan), so the planner estimates every call alike and the plan cache keeps
--- one generic plan (with the values in sight, a rare kind's or group's custom plan looked
--- cheaper, and the walk was planned again on every settle: tests/sql/test_plans_per_call.py).
+-- key and its share recorded (an INSERT ... VALUES).  The cursor asks for the group and the
+-- kind through one subquery (an InitPlan), so the planner estimates every call alike and the
+-- plan cache keeps one generic plan (with the values in sight, a rare kind's or group's custom
+-- plan looked cheaper, and the walk was planned again on every settle:
+-- tests/sql/test_plans_per_call.py).
 CREATE OR REPLACE FUNCTION wallet._rolling_progress(p_account_id text, p_group text, p_bet_id text,
                                                     p_deposit_progress bigint, p_bonus_progress bigint, p_actor text)
 RETURNS jsonb

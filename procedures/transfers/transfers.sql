@@ -151,10 +151,10 @@ BEGIN
     IF v_group_balance IS NOT NULL THEN
         -- Every obligation of the kind that covers the source bucket gives up its share, in one
         -- statement (wallet._rolling_inheritance); what stays behind and is now met completes
-        -- (and releases) like any other, oldest first.  The group and the kind are asked through
-        -- one subquery (an InitPlan), so the planner estimates every call alike and the plan cache keeps
-        -- one generic plan: with their values in sight, a rare group's custom plan looked cheaper
-        -- and the statement was planned again on every call (0.23 ms;
+        -- (and releases) like any other, oldest first.  The group and the kind are asked
+        -- through one subquery (an InitPlan), so the planner estimates every call alike and the
+        -- plan cache keeps one generic plan: with their values in sight, a rare group's custom
+        -- plan looked cheaper and the statement was planned again on every call (0.23 ms;
         -- tests/sql/test_plans_per_call.py).
         WITH share AS (
             SELECT o.rolling_id, s.moved_base, s.moved_required
