@@ -7,14 +7,17 @@ thirteenth session).  lz4 does the same work for less; reading the value back is
 import pytest
 
 
-def _lz4_supported(db) -> bool:
+@pytest.fixture
+def lz4_db(db):
+    """The test's database, on a server built with lz4 (without it the migration leaves pglz)."""
     (configure,) = db.execute("SELECT setting FROM pg_config WHERE name = 'CONFIGURE'").fetchone()
-    return "--with-lz4" in configure
-
-
-def test_every_jsonb_column_of_the_wallet_compresses_with_lz4(db):
-    if not _lz4_supported(db):
+    if "--with-lz4" not in configure:
         pytest.skip("this PostgreSQL is built without lz4: the migration leaves pglz")
+    return db
+
+
+def test_every_jsonb_column_of_the_wallet_compresses_with_lz4(lz4_db):
+    db = lz4_db
     rows = db.execute(
         """SELECT format('%s.%s', c.relname, a.attname), a.attcompression
              FROM pg_attribute a
@@ -27,9 +30,8 @@ def test_every_jsonb_column_of_the_wallet_compresses_with_lz4(db):
     assert [name for name, method in rows if method != "l"] == []
 
 
-def test_a_large_event_is_stored_with_lz4_and_reads_back_the_same(db):
-    if not _lz4_supported(db):
-        pytest.skip("this PostgreSQL is built without lz4: the migration leaves pglz")
+def test_a_large_event_is_stored_with_lz4_and_reads_back_the_same(lz4_db):
+    db = lz4_db
     db.execute("SELECT payments.open_account('p1', 'KRW')")
     for n in range(40):
         db.execute("SELECT payments.deposit_create(%s, 'p1', 100000, 'SPORTS_NORMAL', true)", (f"d{n}",))

@@ -7,7 +7,7 @@ the first five custom plans' -- and that comparison depends on the values the fi
 connection happened to bring.  The wallet's category columns are skewed (most obligations are a
 group's DEPOSIT ones; CASINO holds fewer than SPORTS), so a connection whose first calls asked
 about the rare value planned some statements on every later call (a transfer's share of the
-obligations 0.23 ms a plan, the settle's obligation walk 0.06 ms, found with the profile of
+obligations 0.23 ms a plan, the settle's obligation walk 0.075 ms, found with the profile of
 docs/benchmarks.md, thirteenth session).  This test builds that skew, starts a connection with
 the rare values first, runs the money commands, and reads pg_stat_statements."""
 
