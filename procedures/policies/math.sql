@@ -192,23 +192,34 @@ $$;
 -- The part of a rolling obligation that moves with p_amount of a group's p_group_balance
 -- (SPEC §5a, PROPORTIONAL inheritance): the base and the outstanding requirement (required −
 -- progress) in proportion, each rounded up and capped at what there is.  Progress stays.
--- Raises VALIDATION_FAILED when p_amount exceeds p_group_balance.
+-- The arithmetic alone, for a caller that knows 0 <= p_amount <= p_group_balance (a transfer:
+-- the amount is within the source bucket, which is part of the group's balance); SQL, so a
+-- statement over many obligations computes it in the expression (no call a row).
+-- Locks: nothing.  Raises: nothing.  Writes: nothing (pure).
+CREATE OR REPLACE FUNCTION wallet._rolling_moved_share(p_amount bigint, p_group_balance bigint, p_base bigint,
+                                                       p_required bigint, p_progress bigint)
+RETURNS wallet.rolling_share
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN p_amount = 0 OR p_group_balance = 0 THEN (0, 0)::wallet.rolling_share
+                ELSE (least(p_base, ceil(p_base::numeric * p_amount / p_group_balance)::bigint),
+                      least(greatest(p_required - p_progress, 0),
+                            ceil(greatest(p_required - p_progress, 0)::numeric * p_amount / p_group_balance)::bigint)
+                     )::wallet.rolling_share END
+$$;
+
+-- The same share for any caller (wallet._rolling_moved_share), p_amount checked first.
+-- Locks: nothing.  Raises: VALIDATION_FAILED when p_amount is negative or exceeds p_group_balance.
+-- Writes: nothing (pure).
 CREATE OR REPLACE FUNCTION wallet._rolling_inheritance(p_amount bigint, p_group_balance bigint, p_base bigint,
                                                       p_required bigint, p_progress bigint)
 RETURNS wallet.rolling_share
 LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    v_outstanding bigint := greatest(p_required - p_progress, 0);
 BEGIN
     IF p_amount < 0 OR p_amount > p_group_balance THEN
         PERFORM wallet._raise_invalid(jsonb_build_array(jsonb_build_object('path', 'amount',
             'message', format('must be between 0 and the group''s balance %s', p_group_balance))));
     END IF;
-    IF p_amount = 0 OR p_group_balance = 0 THEN
-        RETURN (0, 0)::wallet.rolling_share;
-    END IF;
-    RETURN (least(p_base, ceil(p_base::numeric * p_amount / p_group_balance)::bigint),
-            least(v_outstanding, ceil(v_outstanding::numeric * p_amount / p_group_balance)::bigint))::wallet.rolling_share;
+    RETURN wallet._rolling_moved_share(p_amount, p_group_balance, p_base, p_required, p_progress);
 END
 $$;
 

@@ -150,26 +150,32 @@ BEGIN
                                     wallet._pocket('PROMOTION', p_amount - v_credited)], v_ctx.topology)).txn_id;
     IF v_group_balance IS NOT NULL THEN
         -- Every obligation of the kind that covers the source bucket gives up its share, in one
-        -- statement (wallet._rolling_inheritance); what stays behind and is now met completes
-        -- (and releases) like any other, oldest first.  The group and the kind are asked
-        -- through one subquery (an InitPlan), so the planner estimates every call alike and the
-        -- plan cache keeps one generic plan: with their values in sight, a rare group's custom
-        -- plan looked cheaper and the statement was planned again on every call (0.23 ms;
+        -- statement (wallet._rolling_moved_share: the amount is within the source bucket, so
+        -- within the group's balance); what stays behind and is now met completes (and
+        -- releases) like any other, oldest first.  The share is computed once a row (OFFSET 0
+        -- keeps the subquery whole: flattened, each field would compute it again) and each row
+        -- is updated where the read found it (ctid: the account's lock keeps it there), not by
+        -- joining the account's obligations again.  The group and the kind are asked through
+        -- one subquery (an InitPlan), so the planner estimates every call alike and the plan
+        -- cache keeps one generic plan: with their values in sight, a rare group's custom plan
+        -- looked cheaper and the statement was planned again on every call (0.23 ms;
         -- tests/sql/test_plans_per_call.py).
         WITH share AS (
-            SELECT o.rolling_id, s.moved_base, s.moved_required
-              FROM wallet.rolling_obligation o
-             CROSS JOIN LATERAL wallet._rolling_inheritance(p_amount, v_group_balance, o.base_amount, o.required, o.progress) s
-             WHERE o.account_id = v_account.account_id AND o.status = 'ACTIVE'
-               -- A searched CASE: Citus mis-plans `CASE <variable> WHEN …` in a statement with a
-               -- modifying CTE (operator does not exist: text = boolean).
-               AND (o.wallet_group, o.kind) = (SELECT v_from.wallet_group, CASE WHEN v_from.kind = 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END)
-               AND (s.moved_base <> 0 OR s.moved_required <> 0)
+            SELECT o.tid, o.rolling_id, (o.s).moved_base, (o.s).moved_required
+              FROM (SELECT r.ctid AS tid, r.rolling_id,
+                           wallet._rolling_moved_share(p_amount, v_group_balance, r.base_amount, r.required, r.progress) AS s
+                      FROM wallet.rolling_obligation r
+                     WHERE r.account_id = v_account.account_id AND r.status = 'ACTIVE'
+                       -- A searched CASE: Citus mis-plans `CASE <variable> WHEN …` in a statement
+                       -- with a modifying CTE (operator does not exist: text = boolean).
+                       AND (r.wallet_group, r.kind) = (SELECT v_from.wallet_group, CASE WHEN v_from.kind = 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END)
+                    OFFSET 0) o
+             WHERE (o.s).moved_base <> 0 OR (o.s).moved_required <> 0
         ), moved AS (
             UPDATE wallet.rolling_obligation o
                SET base_amount = o.base_amount - s.moved_base, required = o.required - s.moved_required
               FROM share s
-             WHERE o.account_id = v_account.account_id AND o.rolling_id = s.rolling_id
+             WHERE o.ctid = s.tid AND o.account_id = v_account.account_id AND o.rolling_id = s.rolling_id
             RETURNING o.rolling_id, o.created_at, s.moved_base, s.moved_required, o.required <= o.progress AS met
         )
         SELECT coalesce(jsonb_agg(jsonb_build_object('from_rolling_id', rolling_id, 'base_amount', moved_base,
@@ -182,11 +188,13 @@ BEGIN
             PERFORM wallet._rolling_close(v_account.account_id, v_id, 'COMPLETED', v_actor);
         END LOOP;
         -- What moved becomes one obligation in the target group (not one per source obligation:
-        -- money going back and forth must not multiply obligations).
+        -- money going back and forth must not multiply obligations).  Its source is this
+        -- transfer, whose record lists what each obligation gave (`rolling`); the snapshot keeps
+        -- the policy it was moved under, not a second copy of that list (ADR 0008).
         v_new_id := wallet._rolling_open(v_account.account_id, v_to.wallet_group,
                                          CASE v_from.kind WHEN 'CASH' THEN 'DEPOSIT' ELSE 'BONUS' END,
                                          v_moved_base, v_moved_total, p_from, NULL, 'transfer', p_transfer_id,
-                                         jsonb_build_object('inherited_from', v_moved, 'group_policy_version', v_policy.version,
+                                         jsonb_build_object('group_policy_version', v_policy.version,
                                                             'rolling_inheritance', v_policy.rolling_inheritance));
     END IF;
 

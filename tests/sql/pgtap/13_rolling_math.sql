@@ -1,7 +1,7 @@
 -- ops.rolling_contribution (progress a settled bet earns) and ops.rolling_inheritance
 -- (the part of an obligation that moves with transferred money), SPEC §4 and §5a.
 BEGIN;
-SELECT plan(26);
+SELECT plan(28);
 
 CREATE TEMP TABLE contribution_case (name text, result text, stake bigint, odds numeric, rate int,
                                      min_odds numeric, void_counts boolean, expected bigint);
@@ -40,6 +40,20 @@ INSERT INTO inheritance_case VALUES
 SELECT is(ops.rolling_inheritance(p_amount => amount, p_group_balance => group_balance, p_base => base, p_required => required, p_progress => progress),
           (moved_base, moved_required)::wallet.rolling_share, name)
   FROM inheritance_case ORDER BY name;
+
+-- The unchecked arithmetic a transfer's statement uses (wallet._rolling_moved_share) is the same
+-- rule: equal on every case above and on a grid of amounts, balances and states.
+SELECT is((SELECT count(*)::int FROM inheritance_case
+            WHERE wallet._rolling_moved_share(amount, group_balance, base, required, progress)
+                  IS DISTINCT FROM (moved_base, moved_required)::wallet.rolling_share),
+          0, 'the transfer''s share arithmetic answers every case alike');
+SELECT is((SELECT count(*)::int
+             FROM generate_series(0, 60, 3) amount, generate_series(60, 120, 7) group_balance,
+                  generate_series(0, 50, 5) base, generate_series(0, 90, 9) required, generate_series(0, 90, 10) progress
+            WHERE progress <= required
+              AND wallet._rolling_moved_share(amount, group_balance, base, required, progress)
+                  IS DISTINCT FROM ops.rolling_inheritance(amount, group_balance, base, required, progress)),
+          0, 'and agrees with ops.rolling_inheritance wherever the amount is within the balance');
 
 SELECT throws_ok($$SELECT ops.rolling_inheritance(p_amount => 1001, p_group_balance => 1000, p_base => 10, p_required => 10, p_progress => 0)$$, 'RW001', NULL,
                  'moving more than the group holds is refused');

@@ -1,6 +1,6 @@
 -- Transfers along topology edges: limits, rates, rolling inheritance (SPEC §3, §4, §5a).
 BEGIN;
-SELECT plan(32);
+SELECT plan(34);
 
 CREATE FUNCTION pg_temp.obligations(p_player text) RETURNS text LANGUAGE sql AS $$
     SELECT string_agg(format('%s:%s %s/%s/%s %s', r.wallet_group, r.kind, r.base_amount, r.required, r.progress, r.status), ', ' ORDER BY r.rolling_id)
@@ -21,6 +21,19 @@ SELECT is(player.transfer_create(p_transfer_id => 't1', p_player_id => 'tp1', p_
 SELECT is(pg_temp.obligations('tp1'), 'SPORTS:DEPOSIT 5000/6000/2000 ACTIVE, CASINO:DEPOSIT 5000/4000/0 ACTIVE',
           'base and outstanding requirement moved in proportion, progress stayed');
 SELECT is(tap_helpers.bal('tp1', 'SPORTS_NORMAL') || '/' || tap_helpers.bal('tp1', 'CASINO_NORMAL'), '4000/4000', 'money moved');
+-- The inherited obligation names the transfer as its source; the list of what each obligation
+-- gave is the transfer's record (ADR 0008), not a copy in the obligation's snapshot.
+SELECT is((SELECT t.rolling FROM wallet.rolling_obligation o
+             JOIN wallet.transfer t ON t.account_id = o.account_id AND t.transfer_id = o.source_id
+            WHERE o.account_id = 'tp1' AND o.wallet_group = 'CASINO' AND o.source_kind = 'transfer' AND o.source_id = 't1'
+              AND o.rolling_id = (t.inherited_rolling_id)),
+          (SELECT jsonb_build_array(jsonb_build_object('from_rolling_id', rolling_id, 'base_amount', 5000, 'required', 4000))
+             FROM wallet.rolling_obligation WHERE account_id = 'tp1' AND wallet_group = 'SPORTS'),
+          'the inherited obligation''s lineage: its transfer''s record lists the share each obligation gave');
+SELECT is((SELECT policy_snapshot ? 'inherited_from' FROM wallet.rolling_obligation o
+            WHERE o.account_id = 'tp1' AND o.source_kind = 'transfer' AND o.source_id = 't1' AND o.wallet_group = 'CASINO'
+              AND o.rolling_id = (SELECT inherited_rolling_id FROM wallet.transfer WHERE account_id = 'tp1' AND transfer_id = 't1')),
+          false, 'its snapshot keeps the policy it moved under, not a second copy of that list');
 SELECT is(player.transfer_create(p_transfer_id => 't1', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 4000, p_actor => 'player')->>'credited', '4000', 'a replay answers the same');
 SELECT is(tap_helpers.bal('tp1', 'CASINO_NORMAL'), 4000::bigint, 'and moves nothing');
 SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 't1', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 5, p_actor => 'player')$$)->>'sqlstate', 'RW007',
