@@ -54,10 +54,12 @@ SELECT c.account_id AS player_id, c.coupon_id, c.amount, c.remaining, c.wallet_g
  WHERE c.status = 'ACTIVE';
 COMMENT ON VIEW analytics.coupon_liability IS 'Active coupon grants: what remains to be used (the liability) and what sits in open bets.';
 
+-- (The domains of the record's columns, migration 0015, are read as the plain types analysts had.)
 CREATE VIEW analytics.rolling_status AS
-SELECT r.account_id AS player_id, r.rolling_id, r.wallet_group, r.kind, r.status, r.base_amount, r.required, r.progress,
+SELECT r.account_id AS player_id, r.rolling_id, r.wallet_group, r.kind::text AS kind, r.status::text AS status,
+       r.base_amount::bigint AS base_amount, r.required::bigint AS required, r.progress::bigint AS progress,
        CASE WHEN r.required > 0 THEN round(100.0 * r.progress / r.required, 1) END AS percent_done,
-       r.source_kind, r.source_id, r.topology_version, r.created_at, r.closed_at
+       r.source_kind::text AS source_kind, r.source_id, r.topology_version, r.created_at, r.closed_at
   FROM wallet.rolling_obligation r;
 COMMENT ON VIEW analytics.rolling_status IS 'Every rolling (wagering) obligation with its progress.';
 

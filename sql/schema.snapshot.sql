@@ -141,6 +141,15 @@ CREATE TYPE wallet.fund_source AS (
 ALTER TYPE wallet.fund_source OWNER TO wallet_owner;
 
 --
+-- Name: non_negative_amount; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.non_negative_amount AS bigint
+	CONSTRAINT non_negative_amount_not_below_zero CHECK ((VALUE >= 0));
+
+
+ALTER DOMAIN wallet.non_negative_amount OWNER TO wallet_owner;
+
+--
 -- Name: positive_amount; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
 --
 CREATE DOMAIN wallet.positive_amount AS bigint
@@ -161,6 +170,33 @@ CREATE TYPE wallet.posting AS (
 
 
 ALTER TYPE wallet.posting OWNER TO wallet_owner;
+
+--
+-- Name: rolling_obligation_kind; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.rolling_obligation_kind AS text
+	CONSTRAINT rolling_obligation_kind_known CHECK ((VALUE = ANY (ARRAY['DEPOSIT'::text, 'BONUS'::text])));
+
+
+ALTER DOMAIN wallet.rolling_obligation_kind OWNER TO wallet_owner;
+
+--
+-- Name: rolling_obligation_source; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.rolling_obligation_source AS text
+	CONSTRAINT rolling_obligation_source_known CHECK ((VALUE = ANY (ARRAY['deposit'::text, 'coupon'::text, 'credit'::text, 'transfer'::text])));
+
+
+ALTER DOMAIN wallet.rolling_obligation_source OWNER TO wallet_owner;
+
+--
+-- Name: rolling_obligation_status; Type: DOMAIN; Schema: wallet; Owner: wallet_owner
+--
+CREATE DOMAIN wallet.rolling_obligation_status AS text
+	CONSTRAINT rolling_obligation_status_known CHECK ((VALUE = ANY (ARRAY['ACTIVE'::text, 'COMPLETED'::text, 'WAIVED'::text, 'CANCELLED'::text])));
+
+
+ALTER DOMAIN wallet.rolling_obligation_status OWNER TO wallet_owner;
 
 --
 -- Name: rolling_share; Type: TYPE; Schema: wallet; Owner: wallet_owner
@@ -688,26 +724,6 @@ ALTER TABLE ONLY wallet.promotion_credit ALTER COLUMN reversal_result SET COMPRE
 ALTER TABLE wallet.promotion_credit OWNER TO wallet_owner;
 
 --
--- Name: _rolling_obligation_row_valid(text, text, text, bigint, bigint, bigint); Type: FUNCTION; Schema: wallet; Owner: wallet_owner
---
-CREATE FUNCTION wallet._rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint) RETURNS boolean
-    LANGUAGE plpgsql IMMUTABLE
-    AS $$
-BEGIN
-    RETURN (p_kind IN ('DEPOSIT', 'BONUS')) IS NOT FALSE
-       AND (p_status IN ('ACTIVE', 'COMPLETED', 'WAIVED', 'CANCELLED')) IS NOT FALSE
-       AND (p_source_kind IN ('deposit', 'coupon', 'credit', 'transfer')) IS NOT FALSE
-       AND (p_base_amount >= 0) IS NOT FALSE
-       AND (p_required >= 0) IS NOT FALSE
-       AND (p_progress >= 0) IS NOT FALSE
-       AND (p_progress <= p_required) IS NOT FALSE;
-END
-$$;
-
-
-ALTER FUNCTION wallet._rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint) OWNER TO wallet_owner;
-
---
 -- Name: transfer; Type: TABLE; Schema: wallet; Owner: wallet_owner
 --
 CREATE TABLE wallet.transfer (
@@ -1068,20 +1084,20 @@ CREATE TABLE wallet.rolling_obligation (
     account_id text NOT NULL,
     rolling_id bigint DEFAULT nextval('wallet.rolling_id_seq'::regclass) NOT NULL,
     wallet_group text NOT NULL,
-    kind text NOT NULL,
-    base_amount bigint NOT NULL,
-    required bigint NOT NULL,
-    progress bigint DEFAULT 0 NOT NULL,
-    status text DEFAULT 'ACTIVE'::text NOT NULL,
+    kind wallet.rolling_obligation_kind NOT NULL,
+    base_amount wallet.non_negative_amount NOT NULL,
+    required wallet.non_negative_amount NOT NULL,
+    progress wallet.non_negative_amount DEFAULT 0 NOT NULL,
+    status wallet.rolling_obligation_status DEFAULT 'ACTIVE'::text NOT NULL,
     topology_version integer NOT NULL,
     source_bucket_type text NOT NULL,
     provider_type text,
-    source_kind text NOT NULL,
+    source_kind wallet.rolling_obligation_source NOT NULL,
     source_id text NOT NULL,
     policy_snapshot jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
     closed_at timestamp with time zone,
-    CONSTRAINT rolling_obligation_row_valid CHECK (wallet._rolling_obligation_row_valid(kind, status, source_kind, base_amount, required, progress))
+    CONSTRAINT rolling_progress_within_required CHECK (((progress)::bigint <= (required)::bigint))
 );
 ALTER TABLE ONLY wallet.rolling_obligation ALTER COLUMN policy_snapshot SET COMPRESSION lz4;
 
@@ -1095,16 +1111,16 @@ CREATE VIEW analytics.rolling_status AS
  SELECT r.account_id AS player_id,
     r.rolling_id,
     r.wallet_group,
-    r.kind,
-    r.status,
-    r.base_amount,
-    r.required,
-    r.progress,
+    (r.kind)::text AS kind,
+    (r.status)::text AS status,
+    (r.base_amount)::bigint AS base_amount,
+    (r.required)::bigint AS required,
+    (r.progress)::bigint AS progress,
         CASE
-            WHEN (r.required > 0) THEN round(((100.0 * (r.progress)::numeric) / (r.required)::numeric), 1)
+            WHEN ((r.required)::bigint > 0) THEN round(((100.0 * (r.progress)::numeric) / (r.required)::numeric), 1)
             ELSE NULL::numeric
         END AS percent_done,
-    r.source_kind,
+    (r.source_kind)::text AS source_kind,
     r.source_id,
     r.topology_version,
     r.created_at,
@@ -1961,7 +1977,7 @@ CREATE INDEX relay_stream_due ON wallet.relay_stream USING btree (head) WHERE (h
 --
 -- Name: rolling_active; Type: INDEX; Schema: wallet; Owner: wallet_owner
 --
-CREATE INDEX rolling_active ON wallet.rolling_obligation USING btree (account_id, wallet_group, kind DESC, created_at, rolling_id) WHERE (status = 'ACTIVE'::text);
+CREATE INDEX rolling_active ON wallet.rolling_obligation USING btree (account_id, wallet_group, kind DESC, created_at, rolling_id) WHERE ((status)::text = 'ACTIVE'::text);
 
 --
 -- Name: rolling_progress_by_bet; Type: INDEX; Schema: wallet; Owner: wallet_owner
@@ -2222,11 +2238,6 @@ REVOKE ALL ON FUNCTION wallet._promotion_credit_row_valid(p_kind text, p_status 
 -- Name: TABLE promotion_credit; Type: ACL; Schema: wallet; Owner: wallet_owner
 --
 GRANT SELECT ON TABLE wallet.promotion_credit TO wallet_dba;
-
---
--- Name: FUNCTION _rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint); Type: ACL; Schema: wallet; Owner: wallet_owner
---
-REVOKE ALL ON FUNCTION wallet._rolling_obligation_row_valid(p_kind text, p_status text, p_source_kind text, p_base_amount bigint, p_required bigint, p_progress bigint) FROM PUBLIC;
 
 --
 -- Name: TABLE transfer; Type: ACL; Schema: wallet; Owner: wallet_owner

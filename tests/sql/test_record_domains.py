@@ -1,4 +1,4 @@
-"""The money records' one-column rules are domains (migrations 0012 and 0013): each column that
+"""The money records' one-column rules are domains (migrations 0012, 0013 and 0015): each column that
 had a CHECK of its own is of a domain holding the same rule, and a write that breaks it is
 refused with the domain's constraint named."""
 
@@ -15,6 +15,12 @@ COLUMNS = {
     ("transfer", "debited"): "wallet.positive_amount",
     ("transfer", "credited"): "wallet.positive_amount",
     ("rolling_progress", "amount"): "wallet.positive_amount",
+    ("rolling_obligation", "kind"): "wallet.rolling_obligation_kind",
+    ("rolling_obligation", "status"): "wallet.rolling_obligation_status",
+    ("rolling_obligation", "source_kind"): "wallet.rolling_obligation_source",
+    ("rolling_obligation", "base_amount"): "wallet.non_negative_amount",
+    ("rolling_obligation", "required"): "wallet.non_negative_amount",
+    ("rolling_obligation", "progress"): "wallet.non_negative_amount",
 }
 
 
@@ -39,6 +45,11 @@ def test_each_column_is_of_its_domain(db):
                   wallet.withdrawal_source,wallet.transfer,wallet.rolling_progress}'::regclass[])"""
     ).fetchall()
     assert checks == []
+    # A rolling obligation keeps the one rule of two columns as its only CHECK.
+    assert db.execute(
+        """SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
+            WHERE contype = 'c' AND conrelid = 'wallet.rolling_obligation'::regclass"""
+    ).fetchall() == [("rolling_progress_within_required", "CHECK (((progress)::bigint <= (required)::bigint))")]
 
 
 @pytest.mark.parametrize(
@@ -50,6 +61,13 @@ def test_each_column_is_of_its_domain(db):
         ("APPROVED", "wallet.withdrawal_status", "withdrawal_status_known"),
         ("-1", "wallet.bucket_balance", "bucket_balance_non_negative"),
         ("100000000000000001", "wallet.bucket_balance", "bucket_balance_ceiling"),
+        ("-1", "wallet.non_negative_amount", "non_negative_amount_not_below_zero"),
+        ("CASH", "wallet.rolling_obligation_kind", "rolling_obligation_kind_known"),
+        ("deposit", "wallet.rolling_obligation_kind", "rolling_obligation_kind_known"),
+        ("DONE", "wallet.rolling_obligation_status", "rolling_obligation_status_known"),
+        ("active", "wallet.rolling_obligation_status", "rolling_obligation_status_known"),
+        ("gift", "wallet.rolling_obligation_source", "rolling_obligation_source_known"),
+        ("DEPOSIT", "wallet.rolling_obligation_source", "rolling_obligation_source_known"),
     ],
 )
 def test_a_domain_refuses_what_its_rule_refuses(db, value, domain, constraint):
@@ -68,6 +86,17 @@ def test_a_domain_refuses_what_its_rule_refuses(db, value, domain, constraint):
         ("PAID", "wallet.withdrawal_status"),
         ("0", "wallet.bucket_balance"),
         ("100000000000000000", "wallet.bucket_balance"),
+        ("0", "wallet.non_negative_amount"),
+        ("DEPOSIT", "wallet.rolling_obligation_kind"),
+        ("BONUS", "wallet.rolling_obligation_kind"),
+        ("ACTIVE", "wallet.rolling_obligation_status"),
+        ("COMPLETED", "wallet.rolling_obligation_status"),
+        ("WAIVED", "wallet.rolling_obligation_status"),
+        ("CANCELLED", "wallet.rolling_obligation_status"),
+        ("deposit", "wallet.rolling_obligation_source"),
+        ("coupon", "wallet.rolling_obligation_source"),
+        ("credit", "wallet.rolling_obligation_source"),
+        ("transfer", "wallet.rolling_obligation_source"),
     ],
 )
 def test_a_domain_takes_what_its_rule_takes(db, value, domain):

@@ -1,5 +1,7 @@
-"""The money tables' row rules (migration 0009: one CHECK per table calling a named function)
-refuse every row their former CHECKs refused, and pass what a CHECK passes (NULL is not false).
+"""The money tables' row rules (migration 0009: one CHECK per table calling a named function; a
+rolling obligation's one-column rules are its columns' domains since migration 0015, its rule of
+two columns a plain CHECK) refuse every row their former CHECKs refused, and pass what a CHECK
+passes (NULL is not false).
 Each case writes one bad value into a real row, as a superuser would by hand, and expects the
 table's rule to refuse it; the commands themselves never get that far (they check first)."""
 
@@ -51,13 +53,14 @@ REFUSED = [
     ("coupon_row_valid", COUPON, "rolling_multiplier = -1"),
     ("coupon_row_valid", COUPON, "expired = -1"),
     ("coupon_row_valid", COUPON, "status = 'EXPIRED'"),  # an expired coupon holding money
-    ("rolling_obligation_row_valid", OBLIGATION, "kind = 'CASH'"),
-    ("rolling_obligation_row_valid", OBLIGATION, "status = 'DONE'"),
-    ("rolling_obligation_row_valid", OBLIGATION, "source_kind = 'gift'"),
-    ("rolling_obligation_row_valid", OBLIGATION, "base_amount = -1"),
-    ("rolling_obligation_row_valid", OBLIGATION, "required = -1, progress = 0"),
-    ("rolling_obligation_row_valid", OBLIGATION, "progress = -1"),
-    ("rolling_obligation_row_valid", OBLIGATION, "progress = required + 1"),
+    # A rolling obligation's one-column rules are its columns' domains (migration 0015).
+    ("rolling_obligation_kind_known", OBLIGATION, "kind = 'CASH'"),
+    ("rolling_obligation_status_known", OBLIGATION, "status = 'DONE'"),
+    ("rolling_obligation_source_known", OBLIGATION, "source_kind = 'gift'"),
+    ("non_negative_amount_not_below_zero", OBLIGATION, "base_amount = -1"),
+    ("non_negative_amount_not_below_zero", OBLIGATION, "required = -1, progress = 0"),
+    ("non_negative_amount_not_below_zero", OBLIGATION, "progress = -1"),
+    ("rolling_progress_within_required", OBLIGATION, "progress = required + 1"),
     ("promotion_credit_row_valid", CREDIT, "kind = 'GIFT'"),
     ("promotion_credit_row_valid", CREDIT, "status = 'GONE'"),
     ("promotion_credit_row_valid", CREDIT, "amount = 0"),
@@ -131,7 +134,7 @@ def test_one_rule_per_money_table(db):
     assert checks == {
         "wallet.bet": ["bet_row_valid"],
         "wallet.coupon": ["coupon_row_valid"],
-        "wallet.rolling_obligation": ["rolling_obligation_row_valid"],
+        "wallet.rolling_obligation": ["rolling_progress_within_required"],
         "wallet.promotion_credit": ["promotion_credit_row_valid"],
         "wallet.ledger_txn": ["ledger_txn_entries_shape", "ledger_txn_entries_sum_to_zero", "ledger_txn_kind_shape"],
     }

@@ -61,19 +61,19 @@ SELECT lives_ok($$SELECT promotion.coupon_grant(p_coupon_id => 'cp1', p_player_i
 SELECT is(game.bet_authorize(p_bet_id => 'b4', p_player_id => 'bp1', p_provider_type => 'SPORTS', p_provider_id => 'book', p_stake => 800, p_odds => 2, p_selected_source => NULL, p_actor => 'game')->'funding',
           '[{"source": "coupon:cp1", "amount": 500}, {"source": "SPORTS_NORMAL", "amount": 300}]', 'the coupon goes first, cash covers the rest');
 SELECT is(tap_helpers.remaining('cp1'), 0::bigint, 'the coupon is used up');
-SELECT is((SELECT progress FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6000::bigint, 'rolling so far (3000 + 2000 + 1000)');
+SELECT is((SELECT progress::bigint FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6000::bigint, 'rolling so far (3000 + 2000 + 1000)');
 SELECT is(game.bet_settle(p_bet_id => 'b4', p_player_id => 'bp1', p_settlement_id => 's-b4', p_result => 'VOID', p_payout => 99999, p_actor => 'game')->'credits', '[{"amount": 300, "bucket_type": "SPORTS_NORMAL"}]',
           'VOID ignores the payout and restores the sources');
 SELECT is(tap_helpers.remaining('cp1'), 500::bigint, 'the coupon is whole again');
 SELECT is(tap_helpers.bal('bp1', 'SPORTS_NORMAL'), 9950::bigint, 'cash is whole again');
-SELECT is((SELECT progress FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6000::bigint, 'VOID counts no rolling');
+SELECT is((SELECT progress::bigint FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6000::bigint, 'VOID counts no rolling');
 
 -- A free bet wins: payout − stake to the coupon destination, the stake back to PROMOTION.
 SELECT lives_ok($$SELECT game.bet_authorize(p_bet_id => 'b5', p_player_id => 'bp1', p_provider_type => 'SPORTS', p_provider_id => 'book', p_stake => 500, p_odds => 3, p_selected_source => NULL, p_actor => 'game')$$, 'bet with the coupon alone');
 SELECT is(game.bet_settle(p_bet_id => 'b5', p_player_id => 'bp1', p_settlement_id => 's-b5', p_result => 'WIN', p_payout => 1500, p_actor => 'game')->'credits', '[{"amount": 1000, "bucket_type": "SPORTS_BONUS"}]',
           'a free bet paying 1500 credits 1000 to SPORTS_BONUS');
 SELECT is(tap_helpers.pocket('bp1', 'PROMOTION'), -500 + 500::bigint, 'the withheld stake went back to PROMOTION');
-SELECT is((SELECT progress FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6000::bigint,
+SELECT is((SELECT progress::bigint FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6000::bigint,
           'a bet funded by a coupon does not progress a DEPOSIT obligation');
 
 -- Rollback of an authorized bet: sources back exactly.
@@ -94,7 +94,7 @@ SELECT is(tap_helpers.error_of($$SELECT game.bet_settle(p_bet_id => 'b6', p_play
 SELECT lives_ok($$SELECT game.bet_authorize(p_bet_id => 'b7', p_player_id => 'bp1', p_provider_type => 'SPORTS', p_provider_id => 'book', p_stake => 1000, p_odds => 2, p_selected_source => NULL, p_actor => 'game'),
                          game.bet_settle(p_bet_id => 'b7', p_player_id => 'bp1', p_settlement_id => 's-b7', p_result => 'WIN', p_payout => 2500, p_actor => 'game')$$, 'a 1000 bet (coupon cp2 200, cash 800) wins 2500');
 SELECT is(tap_helpers.bal('bp1', 'SPORTS_NORMAL'), 11150::bigint, '9950 − 800 + 2000 (the cash share of 2500)');
-SELECT is((SELECT progress FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6800::bigint, 'rolling counts the cash-funded 800');
+SELECT is((SELECT progress::bigint FROM wallet.rolling_obligation WHERE source_id = 'bp1-d1'), 6800::bigint, 'rolling counts the cash-funded 800');
 SELECT is(tap_helpers.named_ids(game.bet_rollback(p_bet_id => 'b7', p_player_id => 'bp1', p_rollback_id => 'r-b7', p_reason => 'resettled by provider', p_actor => 'game'))->'rolling',
           '[{"rolling_id": "(deposit bp1-d1)", "progress_removed": 800}]', 'rolling back a settled bet takes its progress back');
 SELECT is(tap_helpers.bal('bp1', 'SPORTS_NORMAL'), 9950::bigint, 'and the balance is as if the bet never happened');

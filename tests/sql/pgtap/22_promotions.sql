@@ -51,7 +51,7 @@ SELECT is((promotion.coupon_grant(p_coupon_id => 'k-roll', p_player_id => 'cq1',
 SELECT is((SELECT kind || ' ' || required FROM wallet.rolling_obligation WHERE source_kind = 'coupon' AND source_id = 'k-roll'), 'BONUS 1000',
           'BONUS, required 200 × 5');
 SELECT lives_ok($$SELECT promotion.coupon_reverse(p_coupon_id => 'k-roll', p_reversal_id => 'rev-roll', p_reason => 'x', p_actor => 'promo')$$, 'reverse it');
-SELECT is((SELECT status FROM wallet.rolling_obligation WHERE source_kind = 'coupon' AND source_id = 'k-roll'), 'CANCELLED',
+SELECT is((SELECT status::text FROM wallet.rolling_obligation WHERE source_kind = 'coupon' AND source_id = 'k-roll'), 'CANCELLED',
           'its obligation is cancelled');
 
 -- Promotion credits.

@@ -63,7 +63,7 @@ SELECT is(tap_helpers.error_of($$SELECT player.transfer_create(p_transfer_id => 
           'policy_limits', 'above the target group''s money policy maximum');
 SELECT is(player.transfer_create(p_transfer_id => 't4', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 2500, p_actor => 'player')->>'arrival_rolling_id' IS NOT NULL, true,
           'arriving money opens an obligation');
-SELECT is((SELECT required FROM wallet.rolling_obligation WHERE source_kind = 'transfer' AND source_id = 't4' ORDER BY rolling_id DESC LIMIT 1),
+SELECT is((SELECT required::bigint FROM wallet.rolling_obligation WHERE source_kind = 'transfer' AND source_id = 't4' ORDER BY rolling_id DESC LIMIT 1),
           1250::bigint, 'of 50% of 2500');
 SELECT lives_ok($$SELECT admin.topology_create(p_document => wallet._default_topology_document() || jsonb_build_object('transfer_edges',
                           (wallet._default_topology_document()->'transfer_edges') || '[{"from": "POINTS", "to": "CASINO_BONUS", "rate": [10, 1]}]'::jsonb),
@@ -80,7 +80,7 @@ SELECT lives_ok($$SELECT admin.group_policy_create(p_wallet_group => 'SPORTS', p
                    SELECT admin.group_policy_activate(p_wallet_group => 'SPORTS', p_version => 2, p_reason => 'none', p_actor => 'ops');
                    SELECT player.transfer_create(p_transfer_id => 't6', p_player_id => 'tp1', p_from => 'SPORTS_NORMAL', p_to => 'CASINO_NORMAL', p_amount => 500, p_actor => 'player')$$,
                 'SPORTS inheritance NONE, transfer 500');
-SELECT is((SELECT required FROM wallet.rolling_obligation r
+SELECT is((SELECT required::bigint FROM wallet.rolling_obligation r
             WHERE r.account_id = 'tp1' AND r.wallet_group = 'SPORTS' AND r.kind = 'DEPOSIT' ORDER BY rolling_id LIMIT 1), 4000::bigint,
           'the SPORTS obligation keeps its requirement (it had 4000 after t1 and t4)');
 

@@ -106,7 +106,7 @@ SELECT is(pg_temp.code(pg_temp.tx(:'t1', 'WITHDRAW', 'w5', 100, p_round => 'r4',
           'the next bet ends the round');
 SELECT is(ARRAY[(pg_temp.bet('casino:evolution:W:w4')).result, (pg_temp.bet('casino:evolution:W:w5')).result], ARRAY['LOSS', 'LOSS'],
           'its bets without a win settle LOSS');
-SELECT is((SELECT progress FROM wallet.rolling_obligation WHERE account_id = 'cp1'), :'progress_before'::bigint + 50,
+SELECT is((SELECT progress::bigint FROM wallet.rolling_obligation WHERE account_id = 'cp1'), :'progress_before'::bigint + 50,
           'LIVE rolling counts 10% of the 500 staked');
 
 -- Cancels.

@@ -124,7 +124,7 @@ SELECT is((SELECT count(*)::int FROM wallet.outbox WHERE event_type = 'bet.settl
 SELECT is((SELECT array_agg(ref ORDER BY txn_id) FROM wallet.ledger_txn WHERE kind = 'BET_SETTLE' AND account_id LIKE 'ba_' AND ref <> 'bet:t3'),
           ARRAY['bet:w1', 'bet:l1', 'bet:v1', 'bet:c1', 'bet:w2', 'bet:w3'],
           'applied account by account in ascending id, each account''s items in list order');
-SELECT is((SELECT array_agg(progress ORDER BY account_id) FROM wallet.rolling_obligation WHERE account_id LIKE 'ba_'),
+SELECT is((SELECT array_agg(progress::bigint ORDER BY account_id) FROM wallet.rolling_obligation WHERE account_id LIKE 'ba_'),
           ARRAY[3000, 1000, 2000]::bigint[], 'rolling progressed as by single settlements (WIN, LOSS and CASHOUT count; VOID not)');
 
 -- The whole batch again: every item answered as the first time, nothing moves.

@@ -110,7 +110,7 @@ SELECT is(pg_temp.state('q3'), replace(pg_temp.state('q3s'), 'q3s', 'q3'), 'q3 (
 SELECT is(pg_temp.state('q4'), replace(pg_temp.state('q4s'), 'q4s', 'q4'), 'q4 (auto-completion): the same');
 SELECT is(pg_temp.state('q6'), replace(pg_temp.state('q6s'), 'q6s', 'q6'), 'q6 (a replay in the call): the same');
 SELECT is(pg_temp.state('q7'), replace(pg_temp.state('q7s'), 'q7s', 'q7'), 'q7 (more obligations than read): the same');
-SELECT is((SELECT array_agg(progress ORDER BY created_at, rolling_id) FROM wallet.rolling_obligation WHERE account_id = 'q7'),
+SELECT is((SELECT array_agg(progress::bigint ORDER BY created_at, rolling_id) FROM wallet.rolling_obligation WHERE account_id = 'q7'),
           ARRAY[300, 0, 0, 0, 0, 0, 0]::bigint[], 'q7''s oldest obligation took the progress');
 SELECT is((SELECT jsonb_agg(jsonb_build_array(status, progress) ORDER BY rolling_id) FROM wallet.rolling_obligation WHERE account_id = 'q4'),
           '[["ACTIVE", 600]]', 'q4''s obligation progressed and stays active (its open bet b is money: no auto-completion)');
