@@ -30,7 +30,9 @@ ALTER TABLE wallet.rolling_obligation
     ALTER COLUMN source_kind TYPE wallet.rolling_obligation_source,
     ALTER COLUMN base_amount TYPE wallet.non_negative_amount,
     ALTER COLUMN required TYPE wallet.non_negative_amount,
-    ALTER COLUMN progress TYPE wallet.non_negative_amount,
+    ALTER COLUMN progress TYPE wallet.non_negative_amount;
+-- A statement of its own: Citus adds a constraint to a distributed table only alone.
+ALTER TABLE wallet.rolling_obligation
     ADD CONSTRAINT rolling_progress_within_required CHECK (progress <= required);
 
 DROP FUNCTION wallet._rolling_obligation_row_valid(text, text, text, bigint, bigint, bigint);
