@@ -43,7 +43,7 @@ BEGIN
                           p_type.topology_version);
     IF p_type.wallet_group IS NOT NULL THEN
         v_rolling_id := wallet._rolling_open(p_account_id, p_type.wallet_group, 'DEPOSIT', p_amount,
-            ceil(p_amount::numeric * p_policy.deposit_rolling_bps / 10000)::bigint, p_type.code, NULL,
+            wallet._pro_rata_ceil(p_amount, p_policy.deposit_rolling_bps, 10000), p_type.code, NULL,
             'deposit', p_deposit_id,
             jsonb_build_object('group_policy_version', p_policy.version, 'deposit_rolling_bps', p_policy.deposit_rolling_bps));
     END IF;

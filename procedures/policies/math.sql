@@ -118,7 +118,7 @@ CREATE OR REPLACE FUNCTION wallet._settlement_split(p_payout bigint, p_sources w
 RETURNS wallet.settle_share[]
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    v_stake numeric;
+    v_stake bigint;  -- the sources sum to the bet's stake, a bigint
     v_shares wallet.settle_share[];
     v_valid boolean := false;
 BEGIN
@@ -141,10 +141,10 @@ BEGIN
     END IF;
     SELECT sum(amount) INTO v_stake FROM unnest(p_sources);
 
-    -- numeric: payout × amount can exceed bigint.
+    -- numeric for the remainder: payout × amount can exceed bigint.
     WITH exact AS (
         SELECT n, s.source, s.destination, s.amount, s.stake_returned,
-               floor(p_payout::numeric * s.amount / v_stake)::bigint AS floored,
+               wallet._pro_rata_floor(p_payout, s.amount, v_stake) AS floored,
                mod(p_payout::numeric * s.amount, v_stake) AS remainder
           FROM unnest(p_sources) WITH ORDINALITY s(source, kind, amount, destination, stake_returned, n)
     ), ranked AS (
@@ -172,7 +172,7 @@ RETURNS bigint
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN p_result = 'VOID' AND NOT p_void_counts THEN 0
                 WHEN p_min_odds IS NOT NULL AND (p_odds IS NULL OR p_odds < p_min_odds) THEN 0
-                ELSE floor(p_stake::numeric * p_rate_bps / 10000)::bigint END
+                ELSE wallet._pro_rata_floor(p_stake, p_rate_bps, 10000) END
 $$;
 
 -- The same rule for any caller: refuses a result that is not one (VALIDATION_FAILED).
@@ -201,9 +201,9 @@ CREATE OR REPLACE FUNCTION wallet._rolling_moved_share(p_amount bigint, p_group_
 RETURNS wallet.rolling_share
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE WHEN p_amount = 0 OR p_group_balance = 0 THEN (0, 0)::wallet.rolling_share
-                ELSE (least(p_base, ceil(p_base::numeric * p_amount / p_group_balance)::bigint),
+                ELSE (least(p_base, wallet._pro_rata_ceil(p_base, p_amount, p_group_balance)),
                       least(greatest(p_required - p_progress, 0),
-                            ceil(greatest(p_required - p_progress, 0)::numeric * p_amount / p_group_balance)::bigint)
+                            wallet._pro_rata_ceil(greatest(p_required - p_progress, 0), p_amount, p_group_balance))
                      )::wallet.rolling_share END
 $$;
 

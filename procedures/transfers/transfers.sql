@@ -202,7 +202,7 @@ BEGIN
         v_policy := CASE WHEN (v_ctx.first_policy).wallet_group = v_to.wallet_group THEN v_ctx.first_policy ELSE v_ctx.second_policy END;
         v_arrival_id := wallet._rolling_open(v_account.account_id, v_to.wallet_group,
                                              CASE v_to.kind WHEN 'BONUS' THEN 'BONUS' ELSE 'DEPOSIT' END, v_credited,
-                                             ceil(v_credited::numeric * v_policy.arrival_rolling_bps / 10000)::bigint, p_to, NULL,
+                                             wallet._pro_rata_ceil(v_credited, v_policy.arrival_rolling_bps, 10000), p_to, NULL,
                                              'transfer', p_transfer_id,
                                              jsonb_build_object('group_policy_version', v_policy.version,
                                                                 'arrival_rolling_bps', v_policy.arrival_rolling_bps));

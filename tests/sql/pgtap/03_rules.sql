@@ -1,7 +1,7 @@
 -- The named business rules of procedures/core/rules.sql: each answers one question the same
 -- way for every domain that asks it.
 BEGIN;
-SELECT plan(42);
+SELECT plan(46);
 
 -- Caller ids and keys (SPEC §2): printable ASCII but `/`, 1 to 128 long, not `.` or `..`.
 SELECT ok(wallet._key_ok(p_key => k), format('%s is a caller key', k))
@@ -59,6 +59,29 @@ SELECT results_eq($$SELECT bucket_type, balance FROM wallet._withdrawable_bucket
                   $$VALUES ('WITHDRAWABLE'::text, 200::bigint), ('CASINO_NORMAL', 300)$$,
                   'withdrawable buckets, in the order a withdrawal takes them');
 SELECT is(wallet._withdrawable(p_account_id => 'rp1'), 500::bigint, 'the withdrawable amount is their sum');
+
+-- A pro-rata amount (wallet._pro_rata_floor, _pro_rata_ceil) is the exact floor and ceiling of
+-- amount × part / whole, in integers where the product fits a bigint and in numeric where not;
+-- the reference divides with 20 decimals, finer than any fraction of a whole below 2^63.
+SELECT is((SELECT count(*)::int
+             FROM generate_series(-40, 40, 3) a, generate_series(-9, 30, 4) p, generate_series(1, 37, 6) w
+            WHERE wallet._pro_rata_floor(a, p, w) IS DISTINCT FROM floor(round(a::numeric * p, 20) / w)::bigint
+               OR wallet._pro_rata_ceil(a, p, w) IS DISTINCT FROM ceil(round(a::numeric * p, 20) / w)::bigint),
+          0, 'pro rata: floor and ceiling on a grid of small values, negatives included');
+CREATE TEMP TABLE big_case (a bigint, p bigint, w bigint);
+INSERT INTO big_case VALUES (3037000499, 3037000499, 7), (3037000500, 3037000500, 1000000000000000000),
+    (9223372036854775807, 1, 2), (9223372036854775806, 1, 9223372036854775807), (99999999999999999, 5000, 10000),
+    (100000000000000000, 100000000000000000, 100000000000000001), (99999999999999998, 1, 3),
+    (4611686018427387904, 2, 3), (4611686018427387903, 2, 3), (-4611686018427387904, 2, 3), (-4611686018427387905, 2, 3),
+    (99999999999990001, 12000, 10000);
+SELECT is((SELECT count(*)::int FROM big_case
+            WHERE wallet._pro_rata_floor(a, p, w) IS DISTINCT FROM floor(round(a::numeric * p, 20) / w)::bigint),
+          0, 'pro rata floor where the product reaches or passes what a bigint holds');
+SELECT is((SELECT count(*)::int FROM big_case
+            WHERE wallet._pro_rata_ceil(a, p, w) IS DISTINCT FROM ceil(round(a::numeric * p, 20) / w)::bigint),
+          0, 'pro rata ceiling there too');
+SELECT is(wallet._pro_rata_ceil(99999999999990001, 12000, 10000), 119999999999988002::bigint,
+          'a requirement of 18 digits rounds up (119,999,999,999,988,001.2)');
 
 SELECT finish();
 ROLLBACK;

@@ -3,7 +3,7 @@
 -- taken first); a free-bet coupon pays share − its stake (SPEC §4).  Sources are written
 -- 'kind:amount[:free]' in funding order; results 'share/credit/withheld' per source.
 BEGIN;
-SELECT plan(26);
+SELECT plan(27);
 
 CREATE FUNCTION pg_temp.sources(p text) RETURNS wallet.settle_source[] LANGUAGE sql AS $$
     SELECT array_agg((format('s%s', n), split_part(tok, ':', 1), split_part(tok, ':', 2)::bigint,
@@ -66,6 +66,13 @@ SELECT is((SELECT count(*)::int FROM generate_series(0, 3000) payout,
 SELECT is(tap_helpers.error_of($$SELECT ops.settlement_split(p_payout => -1, p_sources => pg_temp.sources('CASH:5'))$$)->>'sqlstate', 'RW001', 'negative payout refused');
 SELECT is(tap_helpers.error_of($$SELECT ops.settlement_split(p_payout => 10, p_sources => '{}')$$)->>'sqlstate', 'RW001', 'no sources refused');
 SELECT is(tap_helpers.error_of($$SELECT ops.settlement_split(p_payout => 10, p_sources => pg_temp.sources('CASH:0'))$$)->>'sqlstate', 'RW001', 'a zero-stake source refused');
+
+-- At the top of the range: shares of 17 digits are floored exactly, and still sum to the payout
+-- (numeric division had rounded each third of 99,999,999,999,999,998 up: one unit too many).
+SELECT is((SELECT array_agg(share ORDER BY source) FROM unnest(ops.settlement_split(99999999999999998,
+              ARRAY[('a', 'CASH', 1, 'A', true), ('b', 'CASH', 1, 'B', true), ('c', 'CASH', 1, 'C', true)]::wallet.settle_source[]))),
+          ARRAY[33333333333333333, 33333333333333333, 33333333333333332]::bigint[],
+          'a payout of 17 digits over three equal sources: largest remainders, summing to the payout');
 
 SELECT finish();
 ROLLBACK;

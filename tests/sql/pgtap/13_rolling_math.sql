@@ -1,7 +1,7 @@
 -- ops.rolling_contribution (progress a settled bet earns) and ops.rolling_inheritance
 -- (the part of an obligation that moves with transferred money), SPEC §4 and §5a.
 BEGIN;
-SELECT plan(28);
+SELECT plan(30);
 
 CREATE TEMP TABLE contribution_case (name text, result text, stake bigint, odds numeric, rate int,
                                      min_odds numeric, void_counts boolean, expected bigint);
@@ -54,6 +54,15 @@ SELECT is((SELECT count(*)::int
               AND wallet._rolling_moved_share(amount, group_balance, base, required, progress)
                   IS DISTINCT FROM ops.rolling_inheritance(amount, group_balance, base, required, progress)),
           0, 'and agrees with ops.rolling_inheritance wherever the amount is within the balance');
+
+-- At the top of the range (amounts of 16 digits and more, below the 10^17 ceiling) the rounding
+-- is exact: numeric division gave such quotients no decimals, rounded, before wallet._pro_rata_*.
+SELECT is(ops.rolling_contribution(p_result => 'WIN', p_stake => 99999999999999999, p_odds => NULL, p_rate_bps => 5000,
+                                   p_min_odds => NULL, p_void_counts => false),
+          49999999999999999::bigint, 'progress is floored exactly for a stake of 17 digits (49,999,999,999,999,999.5)');
+SELECT is(ops.rolling_inheritance(p_amount => 1, p_group_balance => 3, p_base => 99999999999999997, p_required => 99999999999999997, p_progress => 0),
+          (33333333333333333, 33333333333333333)::wallet.rolling_share,
+          'an inherited share is rounded up exactly (33,333,333,333,333,332.33)');
 
 SELECT throws_ok($$SELECT ops.rolling_inheritance(p_amount => 1001, p_group_balance => 1000, p_base => 10, p_required => 10, p_progress => 0)$$, 'RW001', NULL,
                  'moving more than the group holds is refused');
