@@ -1,7 +1,7 @@
 -- ops.rolling_contribution (progress a settled bet earns) and ops.rolling_inheritance
 -- (the part of an obligation that moves with transferred money), SPEC §4 and §5a.
 BEGIN;
-SELECT plan(30);
+SELECT plan(31);
 
 CREATE TEMP TABLE contribution_case (name text, result text, stake bigint, odds numeric, rate int,
                                      min_odds numeric, void_counts boolean, expected bigint);
@@ -63,6 +63,10 @@ SELECT is(ops.rolling_contribution(p_result => 'WIN', p_stake => 999999999999999
 SELECT is(ops.rolling_inheritance(p_amount => 1, p_group_balance => 3, p_base => 99999999999999997, p_required => 99999999999999997, p_progress => 0),
           (33333333333333333, 33333333333333333)::wallet.rolling_share,
           'an inherited share is rounded up exactly (33,333,333,333,333,332.33)');
+SELECT is(ops.rolling_inheritance(p_amount => 999999999999999, p_group_balance => 1000000000000000, p_base => 999999999999999,
+                                  p_required => 999999999999999, p_progress => 0),
+          (999999999999999, 999999999999999)::wallet.rolling_share,
+          'and within the API''s 10^15 limit on an amount (999,999,999,999,998.000000000000001: numeric had given it four decimals)');
 
 SELECT throws_ok($$SELECT ops.rolling_inheritance(p_amount => 1001, p_group_balance => 1000, p_base => 10, p_required => 10, p_progress => 0)$$, 'RW001', NULL,
                  'moving more than the group holds is refused');
