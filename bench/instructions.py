@@ -9,8 +9,9 @@ move with the machine's load, for comparing two versions of a procedure (docs/be
 A throwaway cluster (ruby_wallet.localdb.LocalCluster, so as root it runs as the postgres OS
 user) is migrated and seeded (--players, each with 10^9 in SPORTS_NORMAL through an auto-approved
 deposit, so each holds a DEPOSIT rolling obligation; --deposits N for N of them), pgbench's
-tables are created (scale 10) and the bets to settle are authorized.  Then the cluster is stopped and every workload runs as a
-script of a single-user backend (`postgres --single -j`) under `valgrind --tool=callgrind`:
+tables are created (scale 10) and the bets to settle are authorized.  Then the cluster is
+stopped and every workload runs as a script of a single-user backend (`postgres --single -j`)
+under `valgrind --tool=callgrind`:
 
 - start: the backend starting and running `SELECT 1` (subtracted from the others);
 - batch: --items settlements of those bets through game.bet_settle_batch, 50 items a call on 50

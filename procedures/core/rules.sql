@@ -6,9 +6,11 @@
 -- §5a round every share, rate and requirement of minor units this way).  The dividend carries
 -- 20 decimals into the division: PostgreSQL gives a numeric quotient at least as many decimals
 -- as its dividend has, and no fraction of a divisor below 2^63 comes within 10^-20 of 0 or 1, so
--- the floor is the exact one.  Not `floor(p_amount::numeric * p_part / p_whole)`: a quotient of
--- 16 digits or more got no decimals there, rounded, so its floor could be one too many (a payout
--- of 99,999,999,999,999,998 split over three sources of 1 gave shares summing one over it).
+-- the floor is the exact one.  Not `floor(p_amount::numeric * p_part / p_whole)`: there a
+-- quotient got only as many decimals as make 16 significant digits (four for 13 to 16 digits,
+-- none past that), rounded, so its floor or ceiling could be one off (a payout of
+-- 99,999,999,999,999,998 split over three sources of 1 gave shares summing one over it; moving
+-- 999,999,999,999,999 of a group's 10^15 moved one short of an obligation of as much).
 -- One expression of a few nodes, like the one it replaces: PL/pgSQL readies a command's
 -- expressions once a transaction, and an exact integer form with a numeric fallback cost a
 -- settle 3.6% more instructions (bench/instructions, docs/benchmarks.md).

@@ -61,8 +61,8 @@ SELECT results_eq($$SELECT bucket_type, balance FROM wallet._withdrawable_bucket
 SELECT is(wallet._withdrawable(p_account_id => 'rp1'), 500::bigint, 'the withdrawable amount is their sum');
 
 -- A pro-rata amount (wallet._pro_rata_floor, _pro_rata_ceil) is the exact floor and ceiling of
--- amount × part / whole, in integers where the product fits a bigint and in numeric where not;
--- the reference divides with 20 decimals, finer than any fraction of a whole below 2^63.
+-- amount × part / whole, the product within a bigint or past it; the reference rounds the product
+-- to 20 decimals before dividing, finer than any fraction of a whole below 2^63.
 SELECT is((SELECT count(*)::int
              FROM generate_series(-40, 40, 3) a, generate_series(-9, 30, 4) p, generate_series(1, 37, 6) w
             WHERE wallet._pro_rata_floor(a, p, w) IS DISTINCT FROM floor(round(a::numeric * p, 20) / w)::bigint

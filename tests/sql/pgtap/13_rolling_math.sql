@@ -42,7 +42,9 @@ SELECT is(ops.rolling_inheritance(p_amount => amount, p_group_balance => group_b
   FROM inheritance_case ORDER BY name;
 
 -- The unchecked arithmetic a transfer's statement uses (wallet._rolling_moved_share) is the same
--- rule: equal on every case above and on a grid of amounts, balances and states.
+-- rule: equal on every case above, and on a grid of amounts, balances and states equal to the
+-- rule as SPEC §5a states it, written out here in exact arithmetic (a division with 20 decimals)
+-- rather than asked of ops.rolling_inheritance, which calls the function under test.
 SELECT is((SELECT count(*)::int FROM inheritance_case
             WHERE wallet._rolling_moved_share(amount, group_balance, base, required, progress)
                   IS DISTINCT FROM (moved_base, moved_required)::wallet.rolling_share),
@@ -52,11 +54,16 @@ SELECT is((SELECT count(*)::int
                   generate_series(0, 50, 5) base, generate_series(0, 90, 9) required, generate_series(0, 90, 10) progress
             WHERE progress <= required
               AND wallet._rolling_moved_share(amount, group_balance, base, required, progress)
-                  IS DISTINCT FROM ops.rolling_inheritance(amount, group_balance, base, required, progress)),
-          0, 'and agrees with ops.rolling_inheritance wherever the amount is within the balance');
+                  IS DISTINCT FROM (least(base, ceil(round(base::numeric * amount, 20) / group_balance)::bigint),
+                                    least(required - progress,
+                                          ceil(round((required - progress)::numeric * amount, 20) / group_balance)::bigint)
+                                   )::wallet.rolling_share),
+          0, 'and the rule itself (base and outstanding requirement in proportion, rounded up, capped) on a grid');
 
--- At the top of the range (amounts of 16 digits and more, below the 10^17 ceiling) the rounding
--- is exact: numeric division gave such quotients no decimals, rounded, before wallet._pro_rata_*.
+-- Large amounts: the rounding is exact.  Numeric division gave a quotient only as many decimals as
+-- make 16 significant digits (four for 13 to 16 digits, none past that), rounded, before
+-- wallet._pro_rata_*: past the API's 10^15 limit that reached the progress and a share's floor,
+-- within it the ceiling of an inherited share (the last case).
 SELECT is(ops.rolling_contribution(p_result => 'WIN', p_stake => 99999999999999999, p_odds => NULL, p_rate_bps => 5000,
                                    p_min_odds => NULL, p_void_counts => false),
           49999999999999999::bigint, 'progress is floored exactly for a stake of 17 digits (49,999,999,999,999,999.5)');
